@@ -1,0 +1,119 @@
+# Makefile: chaos, its tests, and (tests/xenbox) the Xen host they run on.
+#
+#   make              build build/chaos and what it installs
+#   make check-unit   tests that need no Xen: unit (ASan+UBSan), golden, fuzz
+#   make check        every test
+#   make install      PREFIX=/usr/local DESTDIR=
+#
+# WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
+# fuzzer's run (default 60).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR ?=
+
+CC ?= cc
+CLANG ?= clang
+PKG_CONFIG ?= pkg-config
+B := build
+FUZZ_SECONDS ?= 60
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers $(if $(WERROR),-Werror)
+CPPFLAGS += -D_GNU_SOURCE -Ichaos
+YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl)
+YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+# libchaos: the toolstack core, shared with the shell daemon later
+LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
+	chaos/domcfg_json.c chaos/cfgfile.c
+CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c
+UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable
+
+LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
+SAN_LIB_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/san/%.o)
+SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(B)/san/%.o)
+
+all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(YAJL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(YAJL_CFLAGS) $(CMOCKA_CFLAGS) \
+		-MMD -MP -c $< -o $@
+
+$(B)/libchaos.a: $(LIBCHAOS_OBJS)
+	$(AR) rcs $@ $^
+
+$(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAJL_LIBS)
+
+# generated from the command table, so they list exactly what works
+$(B)/chaos.bash-completion: $(B)/chaos
+	$(B)/chaos help --bash-completion > $@
+
+$(B)/chaos.1: docs/chaos.1.in $(B)/chaos
+	$(B)/chaos help --man-commands > $(B)/chaos.1.commands
+	sed -e '/^@COMMANDS@$$/{r $(B)/chaos.1.commands' -e 'd}' \
+		-e 's/@VERSION@/$(shell sed -n 's/.*CHAOS_VERSION "\(.*\)"/\1/p' chaos/cli.h)/' \
+		docs/chaos.1.in > $@
+
+# --- tests that need no Xen ------------------------------------------------
+
+$(B)/san/chaos: $(SAN_CLI_OBJS) $(SAN_LIB_OBJS)
+	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS)
+
+$(B)/san/tests/unit/%: $(B)/san/tests/unit/%.o $(SAN_LIB_OBJS) \
+		$(B)/san/chaos/cmdtable.o $(B)/san/chaos/cmd_help.o \
+		$(B)/san/chaos/cmd_create.o
+	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS) $(CMOCKA_LIBS)
+
+$(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(LIBCHAOS_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)
+
+check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%)
+	@set -e; for t in $^; do echo "== $$t"; $$t; done
+
+check-golden: $(B)/san/chaos
+	tests/golden/run $(B)/san/chaos tests/golden
+
+check-fuzz: $(B)/fuzz/fuzz_cfg
+	tests/fuzz/run $(B)/fuzz/fuzz_cfg $(FUZZ_SECONDS)
+
+check-unit: check-unit-tests check-golden check-fuzz
+
+check: check-unit
+
+format-check:
+	clang-format --dry-run -Werror $(wildcard chaos/*.[ch] tests/unit/*.c \
+		tests/fuzz/*.c)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPLETIONDIR)
+	install -m 755 $(B)/chaos $(DESTDIR)$(BINDIR)/chaos
+	install -m 644 $(B)/chaos.1 $(DESTDIR)$(MANDIR)/man1/chaos.1
+	install -m 644 docs/chaos.cfg.5 $(DESTDIR)$(MANDIR)/man5/chaos.cfg.5
+	install -m 644 $(B)/chaos.bash-completion $(DESTDIR)$(COMPLETIONDIR)/chaos
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check check-unit check-unit-tests check-golden check-fuzz \
+	format-check install clean
+.SECONDARY:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

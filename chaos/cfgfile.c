@@ -1,0 +1,94 @@
+/* cfgfile.c: read an xl.cfg file plus command-line overrides. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "cfgfile.h"
+
+/* The whole file, malloc'd, in buf and len; -1 with errno. */
+static int
+read_file(const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	ssize_t r;
+	size_t n = 0;
+	char *b = NULL;
+	int fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	b = malloc(CFGFILE_MAX + 1);
+	if (b == NULL)
+		goto fail;
+	while ((r = read(fd, b + n, CFGFILE_MAX + 1 - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		n += (size_t)r;
+		if (n > CFGFILE_MAX) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	*buf = b;
+	*len = n;
+	return 0;
+fail:
+	saved = errno;
+	free(b);
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+cfgfile_load(struct domcfg *dc, const char *path, int noverrides,
+	     char *const *overrides, struct diag *d)
+{
+	struct cfg cfg = {0};
+	const char *file_source = d->source;
+	char *text = NULL;
+	size_t len;
+	int i, rc = -1;
+
+	d->source = path;
+	if (read_file(path, &text, &len) < 0) {
+		diag_error(d, 0, 0, "cannot read: %s",
+			   errno == EFBIG ? "larger than 1 MiB"
+					  : strerror(errno));
+		goto out;
+	}
+	if (cfg_parse(&cfg, text, len, d) < 0)
+		goto out;
+	d->source = "command line";
+	for (i = 0; i < noverrides; i++) {
+		if (strchr(overrides[i], '=') == NULL) {
+			diag_error(d, 0, 0, "'%s' is not KEY=VALUE",
+				   overrides[i]);
+			goto out;
+		}
+		if (cfg_parse(&cfg, overrides[i], strlen(overrides[i]), d) < 0)
+			goto out;
+	}
+	d->source = path;
+	rc = domcfg_from_cfg(dc, &cfg, d);
+out:
+	d->source = file_source;
+	cfg_free(&cfg);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,19 @@
+/* cfgfile.h: read an xl.cfg file plus command-line overrides. */
+#ifndef CHAOS_CFGFILE_H
+#define CHAOS_CFGFILE_H
+
+#include "diag.h"
+#include "domcfg.h"
+
+#define CFGFILE_MAX (1 << 20) /* larger files are refused */
+
+/*
+ * Read path, apply each of the noverrides `KEY=VALUE` strings as an xl.cfg
+ * line after it (as `xl create FILE KEY=VALUE` does), and interpret the
+ * result into dc.  Messages name path, or "command line" for overrides.
+ * Returns 0; -1 on an unreadable file, a syntax or a semantic error.
+ */
+int cfgfile_load(struct domcfg *dc, const char *path, int noverrides,
+		 char *const *overrides, struct diag *d);
+
+#endif

@@ -1,0 +1,48 @@
+/* cli.h: the chaos command table and what every command receives. */
+#ifndef CHAOS_CLI_H
+#define CHAOS_CLI_H
+
+#include <stddef.h>
+
+/* Exit codes, documented in chaos(1). */
+#define EXIT_OK 0
+#define EXIT_FAILED 1	/* the operation failed */
+#define EXIT_USAGE 2	/* bad command line or bad configuration */
+
+struct cli_opts {
+	int dryrun;	/* -n: parse and print, touch nothing */
+	int verbose;	/* -v, repeatable */
+};
+
+typedef int (*cmd_fn)(const struct cli_opts *opts, int argc, char **argv);
+
+struct cmd_spec {
+	const char *name;
+	cmd_fn fn;
+	int can_dryrun;		/* accepts the global -n */
+	int dryrun_only;	/* works only with -n in this build */
+	const char *summary;	/* one line for `chaos help` */
+	const char *usage;	/* arguments after the command name */
+	const char *options;	/* option lines for `chaos help CMD` */
+};
+
+extern const struct cmd_spec cmd_table[];
+extern const size_t cmd_table_len;
+
+/*
+ * The command named name, or one whose name name is an unambiguous prefix
+ * of (as xl does: an exact match wins over longer names).  NULL when there
+ * is none or the prefix is ambiguous; *ambiguous tells which.
+ */
+const struct cmd_spec *cmd_find(const char *name, int *ambiguous);
+
+/* Print usage of one command to stderr and return EXIT_USAGE. */
+int cmd_usage_error(const struct cmd_spec *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int cmd_help(const struct cli_opts *opts, int argc, char **argv);
+int cmd_create(const struct cli_opts *opts, int argc, char **argv);
+
+#define CHAOS_VERSION "0.1.0"
+
+#endif

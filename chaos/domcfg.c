@@ -1,0 +1,596 @@
+/*
+ * domcfg.c: xl.cfg settings -> struct domcfg, with xl's defaults and checks.
+ *
+ * Every key xl knows falls in one of three classes, listed in the tables
+ * below and in docs/chaos.cfg.5: supported, accepted with a warning (a
+ * tunable chaos does not apply yet; the guest still boots as configured),
+ * or rejected (a device or boot method chaos cannot provide, where going
+ * on would build a different guest than the file describes).  Unknown
+ * keys get a warning, as a typo should not go unnoticed.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domcfg.h"
+
+#define MAX_MEMORY_MIB (16ULL << 20) /* 16 TiB */
+#define MAX_VCPUS 512
+
+static const char *const ignored_keys[] = {
+	"acpi", "apic", "boot", "claim_mode", "cpu_cap", "cpu_weight",
+	"cpus_soft", "driver_domain", "e820_host", "localtime",
+	"max_grant_frames", "max_maptrack_frames", "max_event_channels",
+	"nomigrate", "on_soft_reset", "on_watchdog", "pae", "pool",
+	"rtc_timeoffset", "seclabel", "init_seclabel", "serial", "tsc_mode",
+	"vnc", "vncunused", "vnclisten", "vncpasswd", "sdl", "opengl",
+	"nographic", "videoram", "xend_suspend_evtchn_compat", "vif_rate",
+	"gfx_passthru", "keymap", "sched", "cpuid", "vm_trace_buf",
+	"passthrough", "msr_relaxed", "altp2m", "nestedhvm", "bootargs",
+	NULL,
+};
+
+static const char *const rejected_keys[] = {
+	"bootloader", "bootloader_args", "pci", "vtpm", "vfb", "vkb",
+	"channel", "p9", "usb", "usbctrl", "usbdev", "usbdevice", "vdispl",
+	"vsnd", "dtdev", "device_tree", "iomem", "ioports", "irqs", "pvcalls",
+	"vscsi", "vnuma", "rdm", "device_model_version",
+	"device_model_override", "stubdomain_kernel", "firmware",
+	"firmware_override", "virtio", NULL,
+};
+
+struct ctx {
+	const struct cfg *cfg;
+	struct diag *d;
+};
+
+static int
+in_list(const char *const *list, const char *key)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* An error about the setting of key (which must be set). */
+static void __attribute__((format(printf, 3, 4)))
+key_error(struct ctx *c, const char *key, const char *fmt, ...)
+{
+	const struct cfg_setting *s = cfg_get(c->cfg, key);
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vmsg(c->d, DIAG_ERROR, s ? s->source : NULL, s ? s->line : 0, 0,
+		  fmt, ap);
+	va_end(ap);
+}
+
+/* The atom for key, NULL when unset; *err set when it is not an atom. */
+static const struct cfg_setting *
+get_atom(struct ctx *c, const char *key, int *err)
+{
+	const struct cfg_setting *s = cfg_get(c->cfg, key);
+
+	if (s == NULL)
+		return NULL;
+	if (s->value->type != CFG_ATOM) {
+		diag_error_at(c->d, s->source, s->line, 0,
+			   "%s must be a single value, not a list", key);
+		*err = 1;
+		return NULL;
+	}
+	return s;
+}
+
+static int
+get_string(struct ctx *c, const char *key, char **out, int *err)
+{
+	const struct cfg_setting *s = get_atom(c, key, err);
+
+	if (s == NULL)
+		return 0;
+	free(*out);
+	*out = strdup(s->value->atom);
+	if (*out == NULL) {
+		diag_error_at(c->d, s->source, s->line, 0, "out of memory");
+		*err = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* 1 when key is set (value in *out), 0 when unset; errors set *err. */
+static int
+get_number(struct ctx *c, const char *key, long long min, long long max,
+	   long long *out, int *err)
+{
+	const struct cfg_setting *s = get_atom(c, key, err);
+	const char *a;
+	char *end;
+	long long v;
+
+	if (s == NULL)
+		return 0;
+	a = s->value->atom;
+	if (s->append) {
+		diag_error_at(c->d, s->source, s->line, 0, "%s: += cannot be used with a number",
+			   key);
+		*err = 1;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(a, &end, 0); /* base 0, as xl: 0x hex and 0 octal */
+	if (*a == '\0' || *end != '\0' || errno != 0 || *a == '-' ||
+	    *a == '+' || *a == ' ') {
+		diag_error_at(c->d, s->source, s->line, 0, "%s: '%s' is not a number", key,
+			   a);
+		*err = 1;
+		return 0;
+	}
+	if (v < min || v > max) {
+		diag_error_at(c->d, s->source, s->line, 0,
+			   "%s: %lld is out of range (%lld to %lld)", key, v,
+			   min, max);
+		*err = 1;
+		return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+static const char *const action_names[] = {
+	[DC_ACT_DESTROY] = "destroy",
+	[DC_ACT_RESTART] = "restart",
+	[DC_ACT_RENAME_RESTART] = "rename-restart",
+	[DC_ACT_PRESERVE] = "preserve",
+	[DC_ACT_COREDUMP_DESTROY] = "coredump-destroy",
+	[DC_ACT_COREDUMP_RESTART] = "coredump-restart",
+	[DC_ACT_SOFT_RESET] = "soft-reset",
+};
+
+const char *
+dc_action_name(enum dc_action a)
+{
+	return action_names[a];
+}
+
+const char *
+dc_method_name(enum dc_method m)
+{
+	return m == DC_METHOD_NOXS ? "noxs"
+	       : m == DC_METHOD_XENSTORE ? "xenstore"
+					 : "auto";
+}
+
+const char *
+dc_format_name(enum dc_disk_format f)
+{
+	static const char *const names[] = {"raw", "qcow", "qcow2",
+					    "vhd", "qed",  "empty"};
+	return names[f];
+}
+
+const char *
+dc_backend_name(enum dc_disk_backend b)
+{
+	static const char *const names[] = {"auto", "phy", "qdisk", "tap",
+					    "standalone"};
+	return names[b];
+}
+
+static void
+get_action(struct ctx *c, const char *key, enum dc_action *out, int *err)
+{
+	char *s = NULL;
+	size_t i;
+
+	if (!get_string(c, key, &s, err))
+		return;
+	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
+		if (strcmp(s, action_names[i]) == 0) {
+			*out = (enum dc_action)i;
+			free(s);
+			return;
+		}
+	}
+	key_error(c, key,
+		   "%s: '%s' is not an action (destroy, restart, "
+		   "rename-restart, preserve, coredump-destroy, "
+		   "coredump-restart, soft-reset)",
+		   key, s);
+	*err = 1;
+	free(s);
+}
+
+static void
+get_type(struct ctx *c, struct domcfg *dc, int *err)
+{
+	const struct cfg_setting *s;
+	char *type = NULL;
+
+	dc->type = DC_TYPE_PV;
+	if (get_string(c, "type", &type, err)) {
+		s = cfg_get(c->cfg, "type");
+		if (strcmp(type, "pvh") == 0 || strcmp(type, "hvm") == 0) {
+			diag_error_at(c->d, s->source, s->line, 0,
+				   "type '%s' is not supported yet: chaos "
+				   "builds PV guests (type = \"pv\")",
+				   type);
+			*err = 1;
+		} else if (strcmp(type, "pv") != 0) {
+			diag_error_at(c->d, s->source, s->line, 0,
+				   "type '%s' is not a guest type (pv, pvh, "
+				   "hvm)",
+				   type);
+			*err = 1;
+		}
+	} else if (get_string(c, "builder", &type, err)) {
+		s = cfg_get(c->cfg, "builder");
+		if (strcmp(type, "hvm") == 0) {
+			diag_error_at(c->d, s->source, s->line, 0,
+				   "builder 'hvm' is not supported yet: chaos "
+				   "builds PV guests");
+			*err = 1;
+		} else if (strcmp(type, "generic") != 0) {
+			diag_error_at(c->d, s->source, s->line, 0,
+				   "builder '%s' is not 'generic' or 'hvm'",
+				   type);
+			*err = 1;
+		}
+	}
+	free(type);
+}
+
+/* xl's precedence: cmdline wins; else "root=ROOT EXTRA". */
+static void
+get_cmdline(struct ctx *c, struct domcfg *dc, int *err)
+{
+	char *root = NULL, *extra = NULL;
+	const struct cfg_setting *s;
+	size_t n;
+
+	get_string(c, "root", &root, err);
+	get_string(c, "extra", &extra, err);
+	if (get_string(c, "cmdline", &dc->cmdline, err)) {
+		if (root != NULL || extra != NULL) {
+			s = cfg_get(c->cfg, "cmdline");
+			diag_warn_at(c->d, s->source, s->line, 0,
+				  "root and extra are ignored in favour of "
+				  "cmdline");
+		}
+	} else if (root != NULL) {
+		n = strlen(root) + (extra ? strlen(extra) : 0) + 7;
+		dc->cmdline = malloc(n);
+		if (dc->cmdline != NULL) {
+			strcpy(dc->cmdline, "root=");
+			strcat(dc->cmdline, root);
+			if (extra != NULL) {
+				strcat(dc->cmdline, " ");
+				strcat(dc->cmdline, extra);
+			}
+		}
+	} else if (extra != NULL) {
+		dc->cmdline = extra;
+		extra = NULL;
+	}
+	free(root);
+	free(extra);
+}
+
+static void
+get_cpus(struct ctx *c, struct domcfg *dc, int *err)
+{
+	const struct cfg_setting *s = cfg_get(c->cfg, "cpus");
+	const struct cfg_value *v;
+	const char *why;
+	size_t i, n;
+
+	if (s == NULL)
+		return;
+	v = s->value;
+	if (v->type == CFG_ATOM && strcmp(v->atom, "all") == 0)
+		return;
+	n = v->type == CFG_ATOM ? 1 : v->nitems;
+	if (n == 0)
+		return;
+	dc->cpusets = calloc(n, sizeof(*dc->cpusets));
+	if (dc->cpusets == NULL) {
+		diag_error_at(c->d, s->source, s->line, 0, "out of memory");
+		*err = 1;
+		return;
+	}
+	dc->ncpusets = n;
+	dc->cpus_per_vcpu = v->type == CFG_LIST;
+	for (i = 0; i < n; i++) {
+		const struct cfg_value *item = v->type == CFG_ATOM ? v
+								   : v->items[i];
+		if (item->type != CFG_ATOM) {
+			diag_error_at(c->d, item->source, item->line, 0,
+				   "cpus: a list item must be a string");
+			*err = 1;
+			return;
+		}
+		if (dc_parse_cpuset(item->atom, &dc->cpusets[i], &why) < 0) {
+			diag_error_at(c->d, item->source, item->line, 0, "cpus: '%s' %s",
+				   item->atom, why);
+			*err = 1;
+			return;
+		}
+	}
+}
+
+/* The list for key as atoms; NULL when unset. */
+static const struct cfg_value *
+get_string_list(struct ctx *c, const char *key, int *err)
+{
+	const struct cfg_setting *s = cfg_get(c->cfg, key);
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	if (s->value->type != CFG_LIST) {
+		diag_error_at(c->d, s->source, s->line, 0,
+			   "%s must be a list, like %s = [ '...' ]", key, key);
+		*err = 1;
+		return NULL;
+	}
+	for (i = 0; i < s->value->nitems; i++) {
+		if (s->value->items[i]->type != CFG_ATOM) {
+			diag_error_at(c->d, s->source, s->value->items[i]->line, 0,
+				   "%s: item %zu must be a string, not a list",
+				   key, i + 1);
+			*err = 1;
+			return NULL;
+		}
+	}
+	return s->value;
+}
+
+static void
+get_vifs(struct ctx *c, struct domcfg *dc, int *err)
+{
+	const struct cfg_value *l = get_string_list(c, "vif", err);
+	const struct cfg_value *it;
+	size_t i, j;
+
+	if (l == NULL || l->nitems == 0)
+		return;
+	dc->vifs = calloc(l->nitems, sizeof(*dc->vifs));
+	if (dc->vifs == NULL) {
+		diag_error_at(c->d, l->source, l->line, 0, "out of memory");
+		*err = 1;
+		return;
+	}
+	for (i = 0; i < l->nitems; i++) {
+		it = l->items[i];
+		struct dc_loc at = {it->source, it->line, 0};
+
+		if (dc_parse_vif(&dc->vifs[i], (unsigned)i, it->atom, &at,
+				 c->d) < 0) {
+			*err = 1;
+			return;
+		}
+		dc->nvifs++;
+		for (j = 0; j < i; j++) {
+			if (dc->vifs[j].devid == dc->vifs[i].devid) {
+				diag_error_at(c->d, it->source, it->line, 0,
+					   "vif: devid %u is used twice",
+					   dc->vifs[i].devid);
+				*err = 1;
+			}
+			if (dc->vifs[j].has_mac && dc->vifs[i].has_mac &&
+			    memcmp(dc->vifs[j].mac, dc->vifs[i].mac, 6) == 0) {
+				diag_error_at(c->d, it->source, it->line, 0,
+					   "vif: a MAC address is used twice");
+				*err = 1;
+			}
+		}
+	}
+}
+
+static void
+get_disks(struct ctx *c, struct domcfg *dc, int *err)
+{
+	const struct cfg_value *l = get_string_list(c, "disk", err);
+	const struct cfg_value *it;
+	size_t i, j;
+
+	if (l == NULL || l->nitems == 0)
+		return;
+	dc->disks = calloc(l->nitems, sizeof(*dc->disks));
+	if (dc->disks == NULL) {
+		diag_error_at(c->d, l->source, l->line, 0, "out of memory");
+		*err = 1;
+		return;
+	}
+	for (i = 0; i < l->nitems; i++) {
+		it = l->items[i];
+		struct dc_loc at = {it->source, it->line, 0};
+
+		if (dc_parse_disk(&dc->disks[i], it->atom, &at, c->d) < 0) {
+			*err = 1;
+			return;
+		}
+		dc->ndisks++;
+		for (j = 0; j < i; j++) {
+			if (strcmp(dc->disks[j].vdev, dc->disks[i].vdev) == 0) {
+				diag_error_at(c->d, it->source, it->line, 0,
+					   "disk: vdev '%s' is used twice",
+					   dc->disks[i].vdev);
+				*err = 1;
+			}
+		}
+	}
+}
+
+static const char *const known_keys[] = {
+	"name", "uuid", "type", "builder", "kernel", "ramdisk", "cmdline",
+	"root", "extra", "memory", "maxmem", "vcpus", "maxvcpus", "cpus",
+	"on_poweroff", "on_reboot", "on_crash", "vif", "disk",
+	"device_method", NULL,
+};
+
+static void
+check_keys(struct ctx *c, int *err)
+{
+	const struct cfg_setting *s;
+
+	for (s = c->cfg->head; s != NULL; s = s->next) {
+		if (in_list(known_keys, s->key))
+			continue;
+		if (in_list(rejected_keys, s->key)) {
+			diag_error_at(c->d, s->source, s->line, 0,
+				   "%s is not supported by chaos", s->key);
+			*err = 1;
+		} else if (in_list(ignored_keys, s->key)) {
+			diag_warn_at(c->d, s->source, s->line, 0,
+				  "%s is accepted but not applied by chaos",
+				  s->key);
+		} else {
+			diag_warn_at(c->d, s->source, s->line, 0, "unknown setting '%s'",
+				  s->key);
+		}
+	}
+}
+
+static void
+get_identity(struct ctx *c, struct domcfg *dc, int *err)
+{
+	const struct cfg_setting *s;
+	char *uuid = NULL;
+	const char *why;
+
+	if (get_string(c, "name", &dc->name, err)) {
+		if (dc_check_name(dc->name, &why) < 0) {
+			key_error(c, "name",
+				   "name '%s' %s", dc->name, why);
+			*err = 1;
+		}
+	} else if (cfg_get(c->cfg, "name") == NULL) {
+		diag_error(c->d, 0, 0, "no name given (name = \"...\")");
+		*err = 1;
+	}
+	if (get_string(c, "uuid", &uuid, err)) {
+		s = cfg_get(c->cfg, "uuid");
+		if (dc_parse_uuid(uuid, dc->uuid, &why) < 0) {
+			diag_error_at(c->d, s->source, s->line, 0, "uuid '%s' %s", uuid, why);
+			*err = 1;
+		}
+		dc->has_uuid = 1;
+	}
+	free(uuid);
+}
+
+static void
+get_resources(struct ctx *c, struct domcfg *dc, int *err)
+{
+	long long v;
+	int has_mem, has_max;
+
+	/* libxl's defaults: 32 MiB, memory = maxmem, one vCPU */
+	has_mem = get_number(c, "memory", 1, MAX_MEMORY_MIB, &v, err);
+	dc->memory = has_mem ? (uint64_t)v : 32;
+	has_max = get_number(c, "maxmem", 1, MAX_MEMORY_MIB, &v, err);
+	dc->maxmem = has_max ? (uint64_t)v : dc->memory;
+	if (!has_mem && has_max)
+		dc->memory = dc->maxmem;
+	if (!*err && dc->memory > dc->maxmem) {
+		key_error(c, "maxmem",
+			   "memory (%llu MiB) is larger than maxmem (%llu MiB)",
+			   (unsigned long long)dc->memory,
+			   (unsigned long long)dc->maxmem);
+		*err = 1;
+	}
+	dc->vcpus = get_number(c, "vcpus", 1, MAX_VCPUS, &v, err)
+			    ? (unsigned)v
+			    : 1;
+	dc->maxvcpus = get_number(c, "maxvcpus", 1, MAX_VCPUS, &v, err)
+			       ? (unsigned)v
+			       : dc->vcpus;
+	if (!*err && dc->vcpus > dc->maxvcpus) {
+		key_error(c, "maxvcpus",
+			   "vcpus (%u) is larger than maxvcpus (%u)",
+			   dc->vcpus, dc->maxvcpus);
+		*err = 1;
+	}
+	get_cpus(c, dc, err);
+	if (dc->cpus_per_vcpu && dc->ncpusets > dc->maxvcpus) {
+		key_error(c, "cpus",
+			   "cpus lists %zu vCPUs but the guest has %u",
+			   dc->ncpusets, dc->maxvcpus);
+		*err = 1;
+	}
+}
+
+int
+domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
+{
+	struct ctx c = {.cfg = cfg, .d = d};
+	char *method = NULL;
+	int err = 0;
+
+	memset(dc, 0, sizeof(*dc));
+	dc->on_poweroff = DC_ACT_DESTROY;
+	dc->on_reboot = DC_ACT_RESTART;
+	dc->on_crash = DC_ACT_DESTROY;
+	check_keys(&c, &err);
+	get_identity(&c, dc, &err);
+	get_type(&c, dc, &err);
+	if (!get_string(&c, "kernel", &dc->kernel, &err) &&
+	    cfg_get(cfg, "kernel") == NULL)
+		diag_error(d, 0, 0, "no kernel given (kernel = \"/path\")");
+	if (dc->kernel != NULL && dc->kernel[0] == '\0') {
+		key_error(&c, "kernel",
+			   "kernel is an empty path");
+		err = 1;
+	}
+	get_string(&c, "ramdisk", &dc->ramdisk, &err);
+	get_cmdline(&c, dc, &err);
+	get_resources(&c, dc, &err);
+	get_action(&c, "on_poweroff", &dc->on_poweroff, &err);
+	get_action(&c, "on_reboot", &dc->on_reboot, &err);
+	get_action(&c, "on_crash", &dc->on_crash, &err);
+	if (get_string(&c, "device_method", &method, &err)) {
+		if (strcmp(method, "noxs") == 0)
+			dc->method = DC_METHOD_NOXS;
+		else if (strcmp(method, "xenstore") == 0)
+			dc->method = DC_METHOD_XENSTORE;
+		else if (strcmp(method, "auto") != 0) {
+			key_error(&c, "device_method",
+				   "device_method '%s' is not auto, noxs or "
+				   "xenstore",
+				   method);
+			err = 1;
+		}
+		free(method);
+	}
+	get_vifs(&c, dc, &err);
+	get_disks(&c, dc, &err);
+	if (err || d->errors > 0) {
+		domcfg_free(dc);
+		return -1;
+	}
+	return 0;
+}
+
+void
+domcfg_free(struct domcfg *dc)
+{
+	size_t i;
+
+	free(dc->name);
+	free(dc->kernel);
+	free(dc->ramdisk);
+	free(dc->cmdline);
+	free(dc->cpusets);
+	for (i = 0; i < dc->nvifs; i++)
+		dc_vif_free(&dc->vifs[i]);
+	free(dc->vifs);
+	for (i = 0; i < dc->ndisks; i++)
+		dc_disk_free(&dc->disks[i]);
+	free(dc->disks);
+	memset(dc, 0, sizeof(*dc));
+}

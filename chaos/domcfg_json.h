@@ -1,0 +1,16 @@
+/* domcfg_json.h: canonical JSON of a struct domcfg. */
+#ifndef CHAOS_DOMCFG_JSON_H
+#define CHAOS_DOMCFG_JSON_H
+
+#include <stddef.h>
+
+#include "domcfg.h"
+
+/* The domain as pretty-printed JSON ending in a newline; malloc'd, or NULL
+ * when out of memory.  Strings that are not valid UTF-8 fail too. */
+char *domcfg_to_json(const struct domcfg *dc);
+
+/* Writes set as "0-3,6" into buf (truncated to len). */
+void dc_cpuset_format(const struct dc_cpuset *set, char *buf, size_t len);
+
+#endif
