@@ -71,7 +71,8 @@ $(B)/chaos.1: docs/chaos.1.in $(B)/chaos
 
 # --- tests that need no Xen ------------------------------------------------
 
-$(B)/san/chaos: $(SAN_CLI_OBJS) $(SAN_LIB_OBJS)
+$(B)/san/bin/chaos: $(SAN_CLI_OBJS) $(SAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS)
 
 $(B)/san/tests/unit/%: $(B)/san/tests/unit/%.o $(SAN_LIB_OBJS) \
@@ -87,13 +88,17 @@ $(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(LIBCHAOS_SRCS)
 check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%)
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 
-check-golden: $(B)/san/chaos
-	tests/golden/run $(B)/san/chaos tests/golden
+check-golden: $(B)/san/bin/chaos
+	tests/golden/run $(B)/san/bin/chaos tests/golden
 
 check-fuzz: $(B)/fuzz/fuzz_cfg
 	tests/fuzz/run $(B)/fuzz/fuzz_cfg $(FUZZ_SECONDS)
 
-check-unit: check-unit-tests check-golden check-fuzz
+# one after another, so each runner's summary lines stay readable
+check-unit:
+	$(MAKE) check-unit-tests
+	$(MAKE) check-golden
+	$(MAKE) check-fuzz
 
 check: check-unit
 

@@ -84,7 +84,9 @@ lex_escape(struct lexer *lx, char *out)
 	c = (unsigned char)*lx->p;
 	advance(lx);
 	switch (c) {
-	case '"': case '\'': case '\\': *out = (char)c; return 0;
+	case '"':
+	case '\'':
+	case '\\': *out = (char)c; return 0;
 	case 'a': *out = '\a'; return 0;
 	case 'b': *out = '\b'; return 0;
 	case 'f': *out = '\f'; return 0;
@@ -94,7 +96,8 @@ lex_escape(struct lexer *lx, char *out)
 	case 'v': *out = '\v'; return 0;
 	case 'x':
 		for (v = 0, n = 0; n < 2 && lx->p < lx->end &&
-				   hexval((unsigned char)*lx->p) >= 0; n++) {
+				   hexval((unsigned char)*lx->p) >= 0;
+		     n++) {
 			v = v * 16 + hexval((unsigned char)*lx->p);
 			advance(lx);
 		}
@@ -107,8 +110,9 @@ lex_escape(struct lexer *lx, char *out)
 			return lex_error(lx, line, col,
 					 "unknown escape in string");
 		v = c - '0';
-		for (n = 1; n < 3 && lx->p < lx->end && *lx->p >= '0' &&
-			    *lx->p <= '7'; n++) {
+		for (n = 1;
+		     n < 3 && lx->p < lx->end && *lx->p >= '0' && *lx->p <= '7';
+		     n++) {
 			v = v * 8 + (*lx->p - '0');
 			advance(lx);
 		}
@@ -256,13 +260,32 @@ lex_next(struct lexer *lx)
 	lx->tline = lx->line;
 	lx->tcol = lx->col;
 	switch (c) {
-	case '\n': advance(lx); lx->tok = T_NEWLINE; return 0;
-	case ';': advance(lx); lx->tok = T_SEMI; return 0;
-	case '=': advance(lx); lx->tok = T_EQ; return 0;
-	case ',': advance(lx); lx->tok = T_COMMA; return 0;
-	case '[': advance(lx); lx->tok = T_LBRACK; return 0;
-	case ']': advance(lx); lx->tok = T_RBRACK; return 0;
-	case '"': case '\'': return lex_string(lx);
+	case '\n':
+		advance(lx);
+		lx->tok = T_NEWLINE;
+		return 0;
+	case ';':
+		advance(lx);
+		lx->tok = T_SEMI;
+		return 0;
+	case '=':
+		advance(lx);
+		lx->tok = T_EQ;
+		return 0;
+	case ',':
+		advance(lx);
+		lx->tok = T_COMMA;
+		return 0;
+	case '[':
+		advance(lx);
+		lx->tok = T_LBRACK;
+		return 0;
+	case ']':
+		advance(lx);
+		lx->tok = T_RBRACK;
+		return 0;
+	case '"':
+	case '\'': return lex_string(lx);
 	case '+':
 		if (lx->p + 1 < lx->end && lx->p[1] == '=') {
 			advance(lx);
@@ -283,8 +306,8 @@ lex_next(struct lexer *lx)
 	if (isprint(c))
 		diag_error(lx->d, lx->tline, lx->tcol, "unexpected '%c'", c);
 	else
-		diag_error(lx->d, lx->tline, lx->tcol,
-			   "unexpected byte 0x%02x", c);
+		diag_error(lx->d, lx->tline, lx->tcol, "unexpected byte 0x%02x",
+			   c);
 	lx->tok = T_ERROR;
 	return -1;
 }
@@ -378,6 +401,11 @@ parse_list(struct lexer *lx, int depth)
 	if (lex_next(lx) < 0 || skip_newlines(lx) < 0)
 		goto fail;
 	while (lx->tok != T_RBRACK) {
+		if (lx->tok == T_EOF) {
+			diag_error(lx->d, list->line, list->col,
+				   "'[' is never closed");
+			goto fail;
+		}
 		item = parse_value(lx, depth + 1);
 		if (item == NULL)
 			goto fail;
@@ -390,6 +418,11 @@ parse_list(struct lexer *lx, int depth)
 			goto fail;
 		if (lx->tok == T_RBRACK)
 			break;
+		if (lx->tok == T_EOF) {
+			diag_error(lx->d, list->line, list->col,
+				   "'[' is never closed");
+			goto fail;
+		}
 		if (lx->tok != T_COMMA) {
 			syntax_error(lx, "',' or ']'");
 			goto fail;
@@ -582,7 +615,11 @@ int
 cfg_parse(struct cfg *cfg, const char *text, size_t len, struct diag *d)
 {
 	struct lexer lx = {
-		.p = text, .end = text + len, .line = 1, .col = 1, .d = d,
+		.p = text,
+		.end = text + len,
+		.line = 1,
+		.col = 1,
+		.d = d,
 	};
 	int rc = -1;
 

@@ -17,19 +17,19 @@ enum cfg_type { CFG_ATOM, CFG_LIST };
 
 struct cfg_value {
 	enum cfg_type type;
-	const char *source;	/* d->source at parse time; not owned */
-	int line, col;		/* where the value starts */
-	int quoted;		/* atom was a string literal, not a number */
-	char *atom;		/* CFG_ATOM: NUL-terminated, may hold UTF-8 */
+	const char *source;	  /* d->source at parse time; not owned */
+	int line, col;		  /* where the value starts */
+	int quoted;		  /* atom was a string literal, not a number */
+	char *atom;		  /* CFG_ATOM: NUL-terminated, may hold UTF-8 */
 	struct cfg_value **items; /* CFG_LIST */
 	size_t nitems;
 };
 
 struct cfg_setting {
 	char *key;
-	const char *source;	/* d->source at parse time; not owned */
-	int line, col;		/* of the key */
-	int append;		/* the last assignment was `+=` */
+	const char *source; /* d->source at parse time; not owned */
+	int line, col;	    /* of the key */
+	int append;	    /* the last assignment was `+=` */
 	struct cfg_value *value;
 	struct cfg_setting *next;
 };

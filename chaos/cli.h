@@ -5,13 +5,13 @@
 #include <stddef.h>
 
 /* Exit codes, documented in chaos(1). */
-#define EXIT_OK 0
-#define EXIT_FAILED 1	/* the operation failed */
-#define EXIT_USAGE 2	/* bad command line or bad configuration */
+#define EXIT_OK	    0
+#define EXIT_FAILED 1 /* the operation failed */
+#define EXIT_USAGE  2 /* bad command line or bad configuration */
 
 struct cli_opts {
-	int dryrun;	/* -n: parse and print, touch nothing */
-	int verbose;	/* -v, repeatable */
+	int dryrun;  /* -n: parse and print, touch nothing */
+	int verbose; /* -v, repeatable */
 };
 
 typedef int (*cmd_fn)(const struct cli_opts *opts, int argc, char **argv);
@@ -19,11 +19,11 @@ typedef int (*cmd_fn)(const struct cli_opts *opts, int argc, char **argv);
 struct cmd_spec {
 	const char *name;
 	cmd_fn fn;
-	int can_dryrun;		/* accepts the global -n */
-	int dryrun_only;	/* works only with -n in this build */
-	const char *summary;	/* one line for `chaos help` */
-	const char *usage;	/* arguments after the command name */
-	const char *options;	/* option lines for `chaos help CMD` */
+	int can_dryrun;	     /* accepts the global -n */
+	int dryrun_only;     /* works only with -n in this build */
+	const char *summary; /* one line for `chaos help` */
+	const char *usage;   /* arguments after the command name */
+	const char *options; /* option lines for `chaos help CMD` */
 };
 
 extern const struct cmd_spec cmd_table[];

@@ -61,9 +61,8 @@ man_commands(void)
 	size_t i;
 
 	for (i = 0; i < cmd_table_len; i++) {
-		printf(".TP\n.B chaos %s\n.RI \"%s\"\n%s.\n",
-		       cmd_table[i].name, cmd_table[i].usage,
-		       cmd_table[i].summary);
+		printf(".TP\n\\fBchaos %s\\fR %s\n%s.\n", cmd_table[i].name,
+		       cmd_table[i].usage, cmd_table[i].summary);
 		if (cmd_table[i].dryrun_only)
 			printf("Only the dry run (\\fB-n\\fR) works in this "
 			       "version.\n");

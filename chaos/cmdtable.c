@@ -17,13 +17,14 @@ const struct cmd_spec cmd_table[] = {
 		.can_dryrun = 1,
 		.dryrun_only = 1,
 		.summary = "Create a domain from an xl.cfg file",
-		.usage = "[-n] [-f] CONFIG [KEY=VALUE ...]",
-		.options = "  -n, --dry-run   parse CONFIG, print the domain as "
-			   "JSON, touch nothing\n"
-			   "  -f FILE         read the configuration from FILE "
-			   "(as xl create -f)\n"
-			   "  KEY=VALUE       an xl.cfg line that overrides "
-			   "CONFIG\n",
+		.usage = "[-n] [-f FILE | CONFIG] [KEY=VALUE ...]",
+		.options =
+			"  -n, --dry-run   parse CONFIG, print the domain as "
+			"JSON, touch nothing\n"
+			"  -f FILE         read the configuration from FILE "
+			"(as xl create -f)\n"
+			"  KEY=VALUE       an xl.cfg line that overrides "
+			"CONFIG\n",
 	},
 	{
 		.name = "help",

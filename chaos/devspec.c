@@ -173,9 +173,18 @@ dc_parse_rate(const char *s, uint64_t *bytes, uint32_t *interval_us,
 		goto bad;
 	v = (uint64_t)n;
 	switch (*p) {
-	case 'G': mult = 1000000000ULL; p++; break;
-	case 'M': mult = 1000000ULL; p++; break;
-	case 'K': mult = 1000ULL; p++; break;
+	case 'G':
+		mult = 1000000000ULL;
+		p++;
+		break;
+	case 'M':
+		mult = 1000000ULL;
+		p++;
+		break;
+	case 'K':
+		mult = 1000ULL;
+		p++;
+		break;
 	}
 	v *= mult;
 	if (*p == 'b')
@@ -282,7 +291,8 @@ set_str(char **dst, const char *val, struct diag *d, const struct dc_loc *at)
 	char *s = strdup(val);
 
 	if (s == NULL) {
-		diag_error_at(d, at->source, at->line, at->col, "out of memory");
+		diag_error_at(d, at->source, at->line, at->col,
+			      "out of memory");
 		return -1;
 	}
 	free(*dst);
@@ -334,21 +344,22 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 		if (val == NULL) {
 			if (strcmp(item, "trusted") == 0 ||
 			    strcmp(item, "untrusted") == 0) {
-				diag_warn_at(d, at->source, at->line, at->col,
-					  "vif option '%s' is ignored by chaos",
-					  item);
+				diag_warn_at(
+					d, at->source, at->line, at->col,
+					"vif option '%s' is ignored by chaos",
+					item);
 				continue;
 			}
 			diag_error_at(d, at->source, at->line, at->col,
-				   "vif option '%s' is not key=value", item);
+				      "vif option '%s' is not key=value", item);
 			goto out;
 		}
 		*val++ = '\0';
 		dst = NULL;
 		if (strcmp(item, "mac") == 0) {
 			if (dc_parse_mac(val, vif->mac, &why) < 0) {
-				diag_error_at(d, at->source, at->line, at->col, "vif mac '%s' %s", val,
-					   why);
+				diag_error_at(d, at->source, at->line, at->col,
+					      "vif mac '%s' %s", val, why);
 				goto out;
 			}
 			vif->has_mac = 1;
@@ -356,10 +367,11 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 			   strcmp(item, "netdev") == 0) {
 			if (*val == '\0' || strlen(val) > 15 ||
 			    strchr(val, '/') != NULL) {
-				diag_error_at(d, at->source, at->line, at->col,
-					   "vif bridge '%s' is not an "
-					   "interface name (1-15 characters)",
-					   val);
+				diag_error_at(
+					d, at->source, at->line, at->col,
+					"vif bridge '%s' is not an "
+					"interface name (1-15 characters)",
+					val);
 				goto out;
 			}
 			dst = &vif->bridge;
@@ -368,10 +380,11 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 		} else if (strcmp(item, "vifname") == 0) {
 			if (*val == '\0' || strlen(val) > 15 ||
 			    strchr(val, '/') != NULL) {
-				diag_error_at(d, at->source, at->line, at->col,
-					   "vif vifname '%s' is not an "
-					   "interface name (1-15 characters)",
-					   val);
+				diag_error_at(
+					d, at->source, at->line, at->col,
+					"vif vifname '%s' is not an "
+					"interface name (1-15 characters)",
+					val);
 				goto out;
 			}
 			dst = &vif->vifname;
@@ -384,24 +397,24 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 			dst = &vif->gatewaydev;
 		} else if (strcmp(item, "script") == 0) {
 			diag_warn_at(d, at->source, at->line, at->col,
-				  "vif script '%s' is not run: chaos wires "
-				  "vifs with xendevd, not scripts",
-				  val);
+				     "vif script '%s' is not run: chaos wires "
+				     "vifs with xendevd, not scripts",
+				     val);
 			dst = &vif->script;
 		} else if (strcmp(item, "type") == 0) {
 			if (strcmp(val, "vif") != 0 &&
 			    strcmp(val, "ioemu") != 0) {
 				diag_error_at(d, at->source, at->line, at->col,
-					   "vif type '%s' is not 'vif' or "
-					   "'ioemu'",
-					   val);
+					      "vif type '%s' is not 'vif' or "
+					      "'ioemu'",
+					      val);
 				goto out;
 			}
 		} else if (strcmp(item, "rate") == 0) {
 			if (dc_parse_rate(val, &vif->rate_bytes,
 					  &vif->rate_interval_us, &why) < 0) {
-				diag_error_at(d, at->source, at->line, at->col, "vif rate '%s' %s",
-					   val, why);
+				diag_error_at(d, at->source, at->line, at->col,
+					      "vif rate '%s' %s", val, why);
 				goto out;
 			}
 			vif->has_rate = 1;
@@ -409,9 +422,9 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 			n = parse_ulong(val, 65535);
 			if (n < 68) {
 				diag_error_at(d, at->source, at->line, at->col,
-					   "vif mtu '%s' is not a number "
-					   "from 68 to 65535",
-					   val);
+					      "vif mtu '%s' is not a number "
+					      "from 68 to 65535",
+					      val);
 				goto out;
 			}
 			vif->mtu = (unsigned)n;
@@ -419,18 +432,19 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 			n = parse_ulong(val, 65535);
 			if (n < 0) {
 				diag_error_at(d, at->source, at->line, at->col,
-					   "vif devid '%s' is not a number "
-					   "from 0 to 65535",
-					   val);
+					      "vif devid '%s' is not a number "
+					      "from 0 to 65535",
+					      val);
 				goto out;
 			}
 			vif->devid = (unsigned)n;
 		} else if (strcmp(item, "accel") == 0) {
-			diag_warn_at(d, at->source, at->line, at->col,
-				  "vif option 'accel' is obsolete and ignored");
+			diag_warn_at(
+				d, at->source, at->line, at->col,
+				"vif option 'accel' is obsolete and ignored");
 		} else {
 			diag_warn_at(d, at->source, at->line, at->col,
-				  "unknown vif option '%s' ignored", item);
+				     "unknown vif option '%s' ignored", item);
 		}
 		if (dst != NULL && set_str(dst, val, d, at) < 0)
 			goto out;
@@ -438,7 +452,8 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 	rc = 0;
 out:
 	if (buf == NULL)
-		diag_error_at(d, at->source, at->line, at->col, "out of memory");
+		diag_error_at(d, at->source, at->line, at->col,
+			      "out of memory");
 	free(buf);
 	if (rc < 0)
 		dc_vif_free(vif);
@@ -452,7 +467,7 @@ struct diskparse {
 	struct diag *d;
 	const struct dc_loc *at;
 	int npositional;
-	int had_prefix;		/* deprecated "phy:" etc. seen */
+	int had_prefix; /* deprecated "phy:" etc. seen */
 	int format_set, access_set, target_set;
 };
 
@@ -471,9 +486,9 @@ set_format(struct diskparse *dp, const char *s)
 		const char *name;
 		enum dc_disk_format f;
 	} fmts[] = {
-		{"", DC_FMT_RAW},     {"raw", DC_FMT_RAW},
-		{"qcow", DC_FMT_QCOW}, {"qcow2", DC_FMT_QCOW2},
-		{"vhd", DC_FMT_VHD},  {"qed", DC_FMT_QED},
+		{"", DC_FMT_RAW},	 {"raw", DC_FMT_RAW},
+		{"qcow", DC_FMT_QCOW},	 {"qcow2", DC_FMT_QCOW2},
+		{"vhd", DC_FMT_VHD},	 {"qed", DC_FMT_QED},
 		{"empty", DC_FMT_EMPTY},
 	};
 	size_t i;
@@ -504,8 +519,7 @@ set_access(struct diskparse *dp, const char *s)
 }
 
 static int
-save_string(struct diskparse *dp, char **dst, const char *what,
-	    const char *val)
+save_string(struct diskparse *dp, char **dst, const char *what, const char *val)
 {
 	if (*dst != NULL && **dst != '\0')
 		return disk_err(dp, val, what);
@@ -527,17 +541,16 @@ vdev_devtype(struct diskparse *dp, char *s)
 		dp->disk->cdrom = 0;
 	else
 		return disk_err(dp, colon, "is not a device type");
-	return save_string(dp, &dp->disk->vdev, "respecifies vdev", s) < 0
-		       ? -1
-		       : 1;
+	return save_string(dp, &dp->disk->vdev, "respecifies vdev", s) < 0 ? -1
+									   : 1;
 }
 
 /* Strip deprecated "phy:", "raw:", "tap:aio:" ... prefixes off *item. */
 static int
 strip_prefixes(struct diskparse *dp, char **item)
 {
-	static const char *const plain[] = {"tapdisk", "tap", "tap2", "aio",
-					    "ioemu", "file", "phy"};
+	static const char *const plain[] = {"tapdisk", "tap",  "tap2", "aio",
+					    "ioemu",   "file", "phy"};
 	static const char *const fmt[] = {"raw", "qcow", "qcow2", "vhd"};
 	char *s = *item, *colon, *script;
 	size_t i, n;
@@ -578,7 +591,7 @@ strip_prefixes(struct diskparse *dp, char **item)
 			break;
 		}
 		return disk_err(dp, s, "is not a known disk prefix");
-matched:
+	matched:
 		dp->had_prefix = 1;
 		s = colon + 1;
 	}
@@ -630,10 +643,11 @@ disk_keyword(struct diskparse *dp, char *item, char *val)
 	if (strcmp(item, "vdev") == 0)
 		return save_string(dp, &disk->vdev, "respecifies vdev", val);
 	if (strcmp(item, "script") == 0) {
-		diag_warn_at(dp->d, dp->at->source, dp->at->line, dp->at->col,
-			  "disk script '%s' is not run: chaos runs no hotplug "
-			  "scripts",
-			  val);
+		diag_warn_at(
+			dp->d, dp->at->source, dp->at->line, dp->at->col,
+			"disk script '%s' is not run: chaos runs no hotplug "
+			"scripts",
+			val);
 		return save_string(dp, &disk->script, "respecifies script",
 				   val);
 	}
@@ -646,7 +660,8 @@ disk_keyword(struct diskparse *dp, char *item, char *val)
 		else if (strcmp(val, "disk") == 0)
 			disk->cdrom = 0;
 		else
-			return disk_err(dp, val, "is not a devtype (disk, cdrom)");
+			return disk_err(dp, val,
+					"is not a devtype (disk, cdrom)");
 		return 0;
 	}
 	if (strcmp(item, "backendtype") == 0) {
@@ -673,7 +688,7 @@ disk_keyword(struct diskparse *dp, char *item, char *val)
 	    strcmp(item, "active-disk") == 0 ||
 	    strcmp(item, "hidden-disk") == 0) {
 		diag_warn_at(dp->d, dp->at->source, dp->at->line, dp->at->col,
-			  "disk option '%s' is ignored by chaos", item);
+			     "disk option '%s' is ignored by chaos", item);
 		return 0;
 	}
 	return disk_err(dp, item, "is not a disk parameter");
@@ -701,7 +716,8 @@ dc_parse_disk(struct dc_disk *disk, const char *spec, const struct dc_loc *at,
 	disk->discard = -1;
 	buf = strdup(spec);
 	if (buf == NULL) {
-		diag_error_at(d, at->source, at->line, at->col, "out of memory");
+		diag_error_at(d, at->source, at->line, at->col,
+			      "out of memory");
 		return -1;
 	}
 	p = buf;
@@ -742,7 +758,8 @@ dc_parse_disk(struct dc_disk *disk, const char *spec, const struct dc_loc *at,
 		    strcmp(item, "untrusted") == 0 ||
 		    strcmp(item, "colo") == 0 || strcmp(item, "no-colo") == 0) {
 			diag_warn_at(d, at->source, at->line, at->col,
-				  "disk option '%s' is ignored by chaos", item);
+				     "disk option '%s' is ignored by chaos",
+				     item);
 			continue;
 		}
 		val = strchr(item, '=');
@@ -766,8 +783,9 @@ dc_parse_disk(struct dc_disk *disk, const char *spec, const struct dc_loc *at,
 		disk->target = NULL;
 	}
 	if (disk->target == NULL && !disk->cdrom) {
-		disk_err(&dp, spec, "names no target (only a cdrom may be "
-				    "empty)");
+		disk_err(&dp, spec,
+			 "names no target (only a cdrom may be "
+			 "empty)");
 		goto out;
 	}
 	if (disk->target == NULL)

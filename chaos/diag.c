@@ -5,7 +5,7 @@
 
 void
 diag_vmsg(struct diag *d, enum diag_level level, const char *source, int line,
-	int col, const char *fmt, va_list ap)
+	  int col, const char *fmt, va_list ap)
 {
 	char msg[512];
 

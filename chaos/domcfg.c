@@ -17,28 +17,86 @@
 #include "domcfg.h"
 
 #define MAX_MEMORY_MIB (16ULL << 20) /* 16 TiB */
-#define MAX_VCPUS 512
+#define MAX_VCPUS      512
 
 static const char *const ignored_keys[] = {
-	"acpi", "apic", "boot", "claim_mode", "cpu_cap", "cpu_weight",
-	"cpus_soft", "driver_domain", "e820_host", "localtime",
-	"max_grant_frames", "max_maptrack_frames", "max_event_channels",
-	"nomigrate", "on_soft_reset", "on_watchdog", "pae", "pool",
-	"rtc_timeoffset", "seclabel", "init_seclabel", "serial", "tsc_mode",
-	"vnc", "vncunused", "vnclisten", "vncpasswd", "sdl", "opengl",
-	"nographic", "videoram", "xend_suspend_evtchn_compat", "vif_rate",
-	"gfx_passthru", "keymap", "sched", "cpuid", "vm_trace_buf",
-	"passthrough", "msr_relaxed", "altp2m", "nestedhvm", "bootargs",
+	"acpi",
+	"apic",
+	"boot",
+	"claim_mode",
+	"cpu_cap",
+	"cpu_weight",
+	"cpus_soft",
+	"driver_domain",
+	"e820_host",
+	"localtime",
+	"max_grant_frames",
+	"max_maptrack_frames",
+	"max_event_channels",
+	"nomigrate",
+	"on_soft_reset",
+	"on_watchdog",
+	"pae",
+	"pool",
+	"rtc_timeoffset",
+	"seclabel",
+	"init_seclabel",
+	"serial",
+	"tsc_mode",
+	"vnc",
+	"vncunused",
+	"vnclisten",
+	"vncpasswd",
+	"sdl",
+	"opengl",
+	"nographic",
+	"videoram",
+	"xend_suspend_evtchn_compat",
+	"vif_rate",
+	"gfx_passthru",
+	"keymap",
+	"sched",
+	"cpuid",
+	"vm_trace_buf",
+	"passthrough",
+	"msr_relaxed",
+	"altp2m",
+	"nestedhvm",
+	"bootargs",
 	NULL,
 };
 
 static const char *const rejected_keys[] = {
-	"bootloader", "bootloader_args", "pci", "vtpm", "vfb", "vkb",
-	"channel", "p9", "usb", "usbctrl", "usbdev", "usbdevice", "vdispl",
-	"vsnd", "dtdev", "device_tree", "iomem", "ioports", "irqs", "pvcalls",
-	"vscsi", "vnuma", "rdm", "device_model_version",
-	"device_model_override", "stubdomain_kernel", "firmware",
-	"firmware_override", "virtio", NULL,
+	"bootloader",
+	"bootloader_args",
+	"pci",
+	"vtpm",
+	"vfb",
+	"vkb",
+	"channel",
+	"p9",
+	"usb",
+	"usbctrl",
+	"usbdev",
+	"usbdevice",
+	"vdispl",
+	"vsnd",
+	"dtdev",
+	"device_tree",
+	"iomem",
+	"ioports",
+	"irqs",
+	"pvcalls",
+	"vscsi",
+	"vnuma",
+	"rdm",
+	"device_model_version",
+	"device_model_override",
+	"stubdomain_kernel",
+	"firmware",
+	"firmware_override",
+	"virtio",
+	NULL,
 };
 
 struct ctx {
@@ -78,7 +136,7 @@ get_atom(struct ctx *c, const char *key, int *err)
 		return NULL;
 	if (s->value->type != CFG_ATOM) {
 		diag_error_at(c->d, s->source, s->line, 0,
-			   "%s must be a single value, not a list", key);
+			      "%s must be a single value, not a list", key);
 		*err = 1;
 		return NULL;
 	}
@@ -116,8 +174,8 @@ get_number(struct ctx *c, const char *key, long long min, long long max,
 		return 0;
 	a = s->value->atom;
 	if (s->append) {
-		diag_error_at(c->d, s->source, s->line, 0, "%s: += cannot be used with a number",
-			   key);
+		diag_error_at(c->d, s->source, s->line, 0,
+			      "%s: += cannot be used with a number", key);
 		*err = 1;
 		return 0;
 	}
@@ -125,15 +183,15 @@ get_number(struct ctx *c, const char *key, long long min, long long max,
 	v = strtoll(a, &end, 0); /* base 0, as xl: 0x hex and 0 octal */
 	if (*a == '\0' || *end != '\0' || errno != 0 || *a == '-' ||
 	    *a == '+' || *a == ' ') {
-		diag_error_at(c->d, s->source, s->line, 0, "%s: '%s' is not a number", key,
-			   a);
+		diag_error_at(c->d, s->source, s->line, 0,
+			      "%s: '%s' is not a number", key, a);
 		*err = 1;
 		return 0;
 	}
 	if (v < min || v > max) {
 		diag_error_at(c->d, s->source, s->line, 0,
-			   "%s: %lld is out of range (%lld to %lld)", key, v,
-			   min, max);
+			      "%s: %lld is out of range (%lld to %lld)", key, v,
+			      min, max);
 		*err = 1;
 		return 0;
 	}
@@ -160,7 +218,7 @@ dc_action_name(enum dc_action a)
 const char *
 dc_method_name(enum dc_method m)
 {
-	return m == DC_METHOD_NOXS ? "noxs"
+	return m == DC_METHOD_NOXS	 ? "noxs"
 	       : m == DC_METHOD_XENSTORE ? "xenstore"
 					 : "auto";
 }
@@ -197,10 +255,10 @@ get_action(struct ctx *c, const char *key, enum dc_action *out, int *err)
 		}
 	}
 	key_error(c, key,
-		   "%s: '%s' is not an action (destroy, restart, "
-		   "rename-restart, preserve, coredump-destroy, "
-		   "coredump-restart, soft-reset)",
-		   key, s);
+		  "%s: '%s' is not an action (destroy, restart, "
+		  "rename-restart, preserve, coredump-destroy, "
+		  "coredump-restart, soft-reset)",
+		  key, s);
 	*err = 1;
 	free(s);
 }
@@ -216,28 +274,29 @@ get_type(struct ctx *c, struct domcfg *dc, int *err)
 		s = cfg_get(c->cfg, "type");
 		if (strcmp(type, "pvh") == 0 || strcmp(type, "hvm") == 0) {
 			diag_error_at(c->d, s->source, s->line, 0,
-				   "type '%s' is not supported yet: chaos "
-				   "builds PV guests (type = \"pv\")",
-				   type);
+				      "type '%s' is not supported yet: chaos "
+				      "builds PV guests (type = \"pv\")",
+				      type);
 			*err = 1;
 		} else if (strcmp(type, "pv") != 0) {
 			diag_error_at(c->d, s->source, s->line, 0,
-				   "type '%s' is not a guest type (pv, pvh, "
-				   "hvm)",
-				   type);
+				      "type '%s' is not a guest type (pv, pvh, "
+				      "hvm)",
+				      type);
 			*err = 1;
 		}
 	} else if (get_string(c, "builder", &type, err)) {
 		s = cfg_get(c->cfg, "builder");
 		if (strcmp(type, "hvm") == 0) {
-			diag_error_at(c->d, s->source, s->line, 0,
-				   "builder 'hvm' is not supported yet: chaos "
-				   "builds PV guests");
+			diag_error_at(
+				c->d, s->source, s->line, 0,
+				"builder 'hvm' is not supported yet: chaos "
+				"builds PV guests");
 			*err = 1;
 		} else if (strcmp(type, "generic") != 0) {
 			diag_error_at(c->d, s->source, s->line, 0,
-				   "builder '%s' is not 'generic' or 'hvm'",
-				   type);
+				      "builder '%s' is not 'generic' or 'hvm'",
+				      type);
 			*err = 1;
 		}
 	}
@@ -258,8 +317,8 @@ get_cmdline(struct ctx *c, struct domcfg *dc, int *err)
 		if (root != NULL || extra != NULL) {
 			s = cfg_get(c->cfg, "cmdline");
 			diag_warn_at(c->d, s->source, s->line, 0,
-				  "root and extra are ignored in favour of "
-				  "cmdline");
+				     "root and extra are ignored in favour of "
+				     "cmdline");
 		}
 	} else if (root != NULL) {
 		n = strlen(root) + (extra ? strlen(extra) : 0) + 7;
@@ -305,17 +364,17 @@ get_cpus(struct ctx *c, struct domcfg *dc, int *err)
 	dc->ncpusets = n;
 	dc->cpus_per_vcpu = v->type == CFG_LIST;
 	for (i = 0; i < n; i++) {
-		const struct cfg_value *item = v->type == CFG_ATOM ? v
-								   : v->items[i];
+		const struct cfg_value *item =
+			v->type == CFG_ATOM ? v : v->items[i];
 		if (item->type != CFG_ATOM) {
 			diag_error_at(c->d, item->source, item->line, 0,
-				   "cpus: a list item must be a string");
+				      "cpus: a list item must be a string");
 			*err = 1;
 			return;
 		}
 		if (dc_parse_cpuset(item->atom, &dc->cpusets[i], &why) < 0) {
-			diag_error_at(c->d, item->source, item->line, 0, "cpus: '%s' %s",
-				   item->atom, why);
+			diag_error_at(c->d, item->source, item->line, 0,
+				      "cpus: '%s' %s", item->atom, why);
 			*err = 1;
 			return;
 		}
@@ -333,15 +392,17 @@ get_string_list(struct ctx *c, const char *key, int *err)
 		return NULL;
 	if (s->value->type != CFG_LIST) {
 		diag_error_at(c->d, s->source, s->line, 0,
-			   "%s must be a list, like %s = [ '...' ]", key, key);
+			      "%s must be a list, like %s = [ '...' ]", key,
+			      key);
 		*err = 1;
 		return NULL;
 	}
 	for (i = 0; i < s->value->nitems; i++) {
 		if (s->value->items[i]->type != CFG_ATOM) {
-			diag_error_at(c->d, s->source, s->value->items[i]->line, 0,
-				   "%s: item %zu must be a string, not a list",
-				   key, i + 1);
+			diag_error_at(
+				c->d, s->source, s->value->items[i]->line, 0,
+				"%s: item %zu must be a string, not a list",
+				key, i + 1);
 			*err = 1;
 			return NULL;
 		}
@@ -377,14 +438,15 @@ get_vifs(struct ctx *c, struct domcfg *dc, int *err)
 		for (j = 0; j < i; j++) {
 			if (dc->vifs[j].devid == dc->vifs[i].devid) {
 				diag_error_at(c->d, it->source, it->line, 0,
-					   "vif: devid %u is used twice",
-					   dc->vifs[i].devid);
+					      "vif: devid %u is used twice",
+					      dc->vifs[i].devid);
 				*err = 1;
 			}
 			if (dc->vifs[j].has_mac && dc->vifs[i].has_mac &&
 			    memcmp(dc->vifs[j].mac, dc->vifs[i].mac, 6) == 0) {
-				diag_error_at(c->d, it->source, it->line, 0,
-					   "vif: a MAC address is used twice");
+				diag_error_at(
+					c->d, it->source, it->line, 0,
+					"vif: a MAC address is used twice");
 				*err = 1;
 			}
 		}
@@ -418,8 +480,8 @@ get_disks(struct ctx *c, struct domcfg *dc, int *err)
 		for (j = 0; j < i; j++) {
 			if (strcmp(dc->disks[j].vdev, dc->disks[i].vdev) == 0) {
 				diag_error_at(c->d, it->source, it->line, 0,
-					   "disk: vdev '%s' is used twice",
-					   dc->disks[i].vdev);
+					      "disk: vdev '%s' is used twice",
+					      dc->disks[i].vdev);
 				*err = 1;
 			}
 		}
@@ -427,10 +489,11 @@ get_disks(struct ctx *c, struct domcfg *dc, int *err)
 }
 
 static const char *const known_keys[] = {
-	"name", "uuid", "type", "builder", "kernel", "ramdisk", "cmdline",
-	"root", "extra", "memory", "maxmem", "vcpus", "maxvcpus", "cpus",
-	"on_poweroff", "on_reboot", "on_crash", "vif", "disk",
-	"device_method", NULL,
+	"name",	     "uuid",	 "type",     "builder", "kernel",
+	"ramdisk",   "cmdline",	 "root",     "extra",	"memory",
+	"maxmem",    "vcpus",	 "maxvcpus", "cpus",	"on_poweroff",
+	"on_reboot", "on_crash", "vif",	     "disk",	"device_method",
+	NULL,
 };
 
 static void
@@ -443,15 +506,15 @@ check_keys(struct ctx *c, int *err)
 			continue;
 		if (in_list(rejected_keys, s->key)) {
 			diag_error_at(c->d, s->source, s->line, 0,
-				   "%s is not supported by chaos", s->key);
+				      "%s is not supported by chaos", s->key);
 			*err = 1;
 		} else if (in_list(ignored_keys, s->key)) {
 			diag_warn_at(c->d, s->source, s->line, 0,
-				  "%s is accepted but not applied by chaos",
-				  s->key);
+				     "%s is accepted but not applied by chaos",
+				     s->key);
 		} else {
-			diag_warn_at(c->d, s->source, s->line, 0, "unknown setting '%s'",
-				  s->key);
+			diag_warn_at(c->d, s->source, s->line, 0,
+				     "unknown setting '%s'", s->key);
 		}
 	}
 }
@@ -465,8 +528,7 @@ get_identity(struct ctx *c, struct domcfg *dc, int *err)
 
 	if (get_string(c, "name", &dc->name, err)) {
 		if (dc_check_name(dc->name, &why) < 0) {
-			key_error(c, "name",
-				   "name '%s' %s", dc->name, why);
+			key_error(c, "name", "name '%s' %s", dc->name, why);
 			*err = 1;
 		}
 	} else if (cfg_get(c->cfg, "name") == NULL) {
@@ -476,7 +538,8 @@ get_identity(struct ctx *c, struct domcfg *dc, int *err)
 	if (get_string(c, "uuid", &uuid, err)) {
 		s = cfg_get(c->cfg, "uuid");
 		if (dc_parse_uuid(uuid, dc->uuid, &why) < 0) {
-			diag_error_at(c->d, s->source, s->line, 0, "uuid '%s' %s", uuid, why);
+			diag_error_at(c->d, s->source, s->line, 0,
+				      "uuid '%s' %s", uuid, why);
 			*err = 1;
 		}
 		dc->has_uuid = 1;
@@ -499,28 +562,27 @@ get_resources(struct ctx *c, struct domcfg *dc, int *err)
 		dc->memory = dc->maxmem;
 	if (!*err && dc->memory > dc->maxmem) {
 		key_error(c, "maxmem",
-			   "memory (%llu MiB) is larger than maxmem (%llu MiB)",
-			   (unsigned long long)dc->memory,
-			   (unsigned long long)dc->maxmem);
+			  "memory (%llu MiB) is larger than maxmem (%llu MiB)",
+			  (unsigned long long)dc->memory,
+			  (unsigned long long)dc->maxmem);
 		*err = 1;
 	}
-	dc->vcpus = get_number(c, "vcpus", 1, MAX_VCPUS, &v, err)
-			    ? (unsigned)v
-			    : 1;
+	dc->vcpus =
+		get_number(c, "vcpus", 1, MAX_VCPUS, &v, err) ? (unsigned)v : 1;
 	dc->maxvcpus = get_number(c, "maxvcpus", 1, MAX_VCPUS, &v, err)
 			       ? (unsigned)v
 			       : dc->vcpus;
 	if (!*err && dc->vcpus > dc->maxvcpus) {
 		key_error(c, "maxvcpus",
-			   "vcpus (%u) is larger than maxvcpus (%u)",
-			   dc->vcpus, dc->maxvcpus);
+			  "vcpus (%u) is larger than maxvcpus (%u)", dc->vcpus,
+			  dc->maxvcpus);
 		*err = 1;
 	}
 	get_cpus(c, dc, err);
 	if (dc->cpus_per_vcpu && dc->ncpusets > dc->maxvcpus) {
 		key_error(c, "cpus",
-			   "cpus lists %zu vCPUs but the guest has %u",
-			   dc->ncpusets, dc->maxvcpus);
+			  "cpus lists %zu vCPUs but the guest has %u",
+			  dc->ncpusets, dc->maxvcpus);
 		*err = 1;
 	}
 }
@@ -543,8 +605,7 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 	    cfg_get(cfg, "kernel") == NULL)
 		diag_error(d, 0, 0, "no kernel given (kernel = \"/path\")");
 	if (dc->kernel != NULL && dc->kernel[0] == '\0') {
-		key_error(&c, "kernel",
-			   "kernel is an empty path");
+		key_error(&c, "kernel", "kernel is an empty path");
 		err = 1;
 	}
 	get_string(&c, "ramdisk", &dc->ramdisk, &err);
@@ -560,9 +621,9 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 			dc->method = DC_METHOD_XENSTORE;
 		else if (strcmp(method, "auto") != 0) {
 			key_error(&c, "device_method",
-				   "device_method '%s' is not auto, noxs or "
-				   "xenstore",
-				   method);
+				  "device_method '%s' is not auto, noxs or "
+				  "xenstore",
+				  method);
 			err = 1;
 		}
 		free(method);

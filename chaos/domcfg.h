@@ -39,36 +39,45 @@ struct dc_vif {
 	unsigned devid;
 	int has_mac;
 	uint8_t mac[6];
-	char *bridge;		/* default "xenbr0", as libxl */
-	char *ip;		/* space-separated addresses, or NULL */
+	char *bridge; /* default "xenbr0", as libxl */
+	char *ip;     /* space-separated addresses, or NULL */
 	char *vifname;
 	char *model;
-	char *script;		/* accepted, never run */
-	char *backend;		/* backend domain name or id; NULL: dom0 */
+	char *script;  /* accepted, never run */
+	char *backend; /* backend domain name or id; NULL: dom0 */
 	char *gatewaydev;
-	unsigned mtu;		/* 0: backend default */
+	unsigned mtu; /* 0: backend default */
 	int has_rate;
-	uint64_t rate_bytes;	/* bytes per second */
+	uint64_t rate_bytes; /* bytes per second */
 	uint32_t rate_interval_us;
 };
 
 enum dc_disk_format {
-	DC_FMT_RAW, DC_FMT_QCOW, DC_FMT_QCOW2, DC_FMT_VHD, DC_FMT_QED,
+	DC_FMT_RAW,
+	DC_FMT_QCOW,
+	DC_FMT_QCOW2,
+	DC_FMT_VHD,
+	DC_FMT_QED,
 	DC_FMT_EMPTY,
 };
-enum dc_disk_backend { DC_BK_AUTO, DC_BK_PHY, DC_BK_QDISK, DC_BK_TAP,
-		       DC_BK_STANDALONE };
+enum dc_disk_backend {
+	DC_BK_AUTO,
+	DC_BK_PHY,
+	DC_BK_QDISK,
+	DC_BK_TAP,
+	DC_BK_STANDALONE
+};
 
 struct dc_disk {
-	char *target;		/* NULL only for an empty cdrom drive */
+	char *target; /* NULL only for an empty cdrom drive */
 	enum dc_disk_format format;
 	char *vdev;
 	int readonly;
 	int cdrom;
 	enum dc_disk_backend backendtype;
-	char *script;		/* accepted, never run */
+	char *script; /* accepted, never run */
 	char *backend;
-	int discard;		/* -1 unset, 0 no-discard, 1 discard */
+	int discard; /* -1 unset, 0 no-discard, 1 discard */
 };
 
 struct domcfg {
@@ -78,9 +87,9 @@ struct domcfg {
 	enum dc_type type;
 	char *kernel;
 	char *ramdisk;
-	char *cmdline;		/* cmdline, or root= and extra joined */
-	uint64_t memory;	/* MiB */
-	uint64_t maxmem;	/* MiB */
+	char *cmdline;	 /* cmdline, or root= and extra joined */
+	uint64_t memory; /* MiB */
+	uint64_t maxmem; /* MiB */
 	unsigned vcpus;
 	unsigned maxvcpus;
 	/* cpus: NULL when unset or "all"; one set shared by every vCPU, or one

@@ -151,13 +151,11 @@ domcfg_to_json(const struct domcfg *dc)
 	str_or_null(g, "name", dc->name);
 	if (dc->has_uuid) {
 		for (i = 0, len = 0; i < 16; i++)
-			len += (size_t)snprintf(uuid + len, sizeof(uuid) - len,
-						"%s%02x",
-						i == 4 || i == 6 || i == 8 ||
-								i == 10
-							? "-"
-							: "",
-						dc->uuid[i]);
+			len += (size_t)snprintf(
+				uuid + len, sizeof(uuid) - len, "%s%02x",
+				i == 4 || i == 6 || i == 8 || i == 10 ? "-"
+								      : "",
+				dc->uuid[i]);
 	}
 	str_or_null(g, "uuid", dc->has_uuid ? uuid : NULL);
 	str_or_null(g, "type", "pv");

@@ -43,8 +43,7 @@ main(int argc, char **argv)
 	}
 	cmd = cmd_find(argv[optind], &ambiguous);
 	if (cmd == NULL) {
-		fprintf(stderr,
-			"chaos: '%s' is %s command; see 'chaos help'\n",
+		fprintf(stderr, "chaos: '%s' is %s command; see 'chaos help'\n",
 			argv[optind], ambiguous ? "an ambiguous" : "not a");
 		return EXIT_USAGE;
 	}
