@@ -2,7 +2,9 @@
 #
 #   make              build build/chaos and what it installs
 #   make check-unit   tests that need no Xen: unit (ASan+UBSan), golden, fuzz
-#   make check        every test
+#   make check        every test: check-unit, then check-e2e (real Xen 4.17
+#                     booted in QEMU by tests/xenbox)
+#   make demo         guests created and timed on that Xen host
 #   make install      PREFIX=/usr/local DESTDIR=
 #
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
@@ -100,7 +102,9 @@ check-unit:
 	$(MAKE) check-golden
 	$(MAKE) check-fuzz
 
-check: check-unit
+check:
+	$(MAKE) check-unit
+	$(MAKE) check-e2e
 
 format-check:
 	clang-format --dry-run -Werror $(wildcard chaos/*.[ch] tests/unit/*.c \
@@ -122,3 +126,16 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# --- the Xen host in QEMU (tests/xenbox) and what runs on it ---------------
+
+xenbox: all
+	tests/xenbox/build-image $(B)/xenbox
+
+check-e2e: all
+	tests/e2e/check
+
+demo: all
+	XENBOX_QUIET=1 tests/xenbox/run -o $(B)/demo tests/xenbox/demo.sh
+
+.PHONY: xenbox check-e2e demo
