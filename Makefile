@@ -28,15 +28,24 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -Ichaos
 YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl)
 YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl)
+XEN_PKGS := xencontrol xenguest xenstore xentoollog
+XEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS))
+XEN_LIBS := $(shell $(PKG_CONFIG) --libs $(XEN_PKGS))
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-# libchaos: the toolstack core, shared with the shell daemon later
+# libchaos: the toolstack core, shared with the shell daemon later; the
+# first line is pure (no Xen), the rest talks to the hypervisor
 LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
+	chaos/domcfg_json.c chaos/cfgfile.c \
+	chaos/hv_xen.c chaos/xsdom.c chaos/registry.c chaos/toolstack.c \
+	chaos/monitor.c
+CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
+	chaos/cmd_domain.c chaos/cmd_list.c
+PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
-CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o)
@@ -48,18 +57,18 @@ all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(YAJL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(YAJL_CFLAGS) $(XEN_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(YAJL_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(YAJL_CFLAGS) $(XEN_CFLAGS) $(CMOCKA_CFLAGS) \
 		-MMD -MP -c $< -o $@
 
 $(B)/libchaos.a: $(LIBCHAOS_OBJS)
 	$(AR) rcs $@ $^
 
 $(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAJL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
 # generated from the command table, so they list exactly what works
 $(B)/chaos.bash-completion: $(B)/chaos
@@ -75,14 +84,13 @@ $(B)/chaos.1: docs/chaos.1.in $(B)/chaos
 
 $(B)/san/bin/chaos: $(SAN_CLI_OBJS) $(SAN_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS)
+	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
 $(B)/san/tests/unit/%: $(B)/san/tests/unit/%.o $(SAN_LIB_OBJS) \
-		$(B)/san/chaos/cmdtable.o $(B)/san/chaos/cmd_help.o \
-		$(B)/san/chaos/cmd_create.o
-	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS) $(CMOCKA_LIBS)
+		$(filter-out $(B)/san/chaos/main.o,$(SAN_CLI_OBJS))
+	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS) $(CMOCKA_LIBS)
 
-$(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(LIBCHAOS_SRCS)
+$(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(PURE_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)

@@ -55,9 +55,36 @@ fail:
 	return -1;
 }
 
+/* file text, then each override on a line of its own */
+static char *
+join(const char *text, size_t len, int n, char *const *over, size_t *outlen)
+{
+	size_t total = len + 1, at;
+	char *out;
+	int i;
+
+	for (i = 0; i < n; i++)
+		total += strlen(over[i]) + 1;
+	out = malloc(total + 1);
+	if (out == NULL)
+		return NULL;
+	memcpy(out, text, len);
+	at = len;
+	out[at++] = '\n';
+	for (i = 0; i < n; i++) {
+		memcpy(out + at, over[i], strlen(over[i]));
+		at += strlen(over[i]);
+		out[at++] = '\n';
+	}
+	out[at] = '\0';
+	*outlen = at;
+	return out;
+}
+
 int
 cfgfile_load(struct domcfg *dc, const char *path, int noverrides,
-	     char *const *overrides, struct diag *d)
+	     char *const *overrides, struct diag *d, char **joined,
+	     size_t *joinedlen)
 {
 	struct cfg cfg = {0};
 	const char *file_source = d->source;
@@ -86,6 +113,14 @@ cfgfile_load(struct domcfg *dc, const char *path, int noverrides,
 	}
 	d->source = path;
 	rc = domcfg_from_cfg(dc, &cfg, d);
+	if (rc == 0 && joined != NULL) {
+		*joined = join(text, len, noverrides, overrides, joinedlen);
+		if (*joined == NULL) {
+			diag_error(d, 0, 0, "out of memory");
+			domcfg_free(dc);
+			rc = -1;
+		}
+	}
 out:
 	d->source = file_source;
 	cfg_free(&cfg);

@@ -11,9 +11,12 @@
  * Read path, apply each of the noverrides `KEY=VALUE` strings as an xl.cfg
  * line after it (as `xl create FILE KEY=VALUE` does), and interpret the
  * result into dc.  Messages name path, or "command line" for overrides.
+ * When text is not NULL it gets the file and the overrides as one xl.cfg
+ * text (malloc'd, length in *len), from which the domain can be made again.
  * Returns 0; -1 on an unreadable file, a syntax or a semantic error.
  */
 int cfgfile_load(struct domcfg *dc, const char *path, int noverrides,
-		 char *const *overrides, struct diag *d);
+		 char *const *overrides, struct diag *d, char **text,
+		 size_t *len);
 
 #endif

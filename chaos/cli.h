@@ -40,8 +40,26 @@ const struct cmd_spec *cmd_find(const char *name, int *ambiguous);
 int cmd_usage_error(const struct cmd_spec *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-int cmd_help(const struct cli_opts *opts, int argc, char **argv);
-int cmd_create(const struct cli_opts *opts, int argc, char **argv);
+#define CMD(name)                                                              \
+	int cmd_##name(const struct cli_opts *opts, int argc, char **argv)
+CMD(help);
+CMD(create);
+CMD(destroy);
+CMD(list);
+CMD(info);
+CMD(pause);
+CMD(unpause);
+CMD(shutdown);
+CMD(reboot);
+CMD(rename);
+CMD(domid);
+CMD(domname);
+CMD(console);
+CMD(monitor);
+#undef CMD
+
+/* Debian's console client, which `xl console` runs too */
+#define CHAOS_XENCONSOLE "/usr/lib/xen-4.17/bin/xenconsole"
 
 #define CHAOS_VERSION "0.1.0"
 

@@ -15,16 +15,107 @@ const struct cmd_spec cmd_table[] = {
 		.name = "create",
 		.fn = cmd_create,
 		.can_dryrun = 1,
-		.dryrun_only = 1,
 		.summary = "Create a domain from an xl.cfg file",
-		.usage = "[-n] [-f FILE | CONFIG] [KEY=VALUE ...]",
+		.usage = "[-n] [-p] [-c] [-q] [-f FILE | CONFIG] [KEY=VALUE "
+			 "...]",
 		.options =
 			"  -n, --dry-run   parse CONFIG, print the domain as "
 			"JSON, touch nothing\n"
-			"  -f FILE         read the configuration from FILE "
-			"(as xl create -f)\n"
+			"  -p              leave the domain paused\n"
+			"  -c              attach to its console\n"
+			"  -q              quiet (chaos is anyway)\n"
+			"  -f FILE         read the configuration from FILE\n"
 			"  KEY=VALUE       an xl.cfg line that overrides "
 			"CONFIG\n",
+	},
+	{
+		.name = "destroy",
+		.fn = cmd_destroy,
+		.summary = "Terminate a domain at once",
+		.usage = "DOMAIN",
+		.options = "",
+	},
+	{
+		.name = "list",
+		.fn = cmd_list,
+		.summary = "List domains, as xl list does",
+		.usage = "[-l] [DOMAIN ...]",
+		.options = "  -l              JSON, with the configuration of "
+			   "domains chaos made\n",
+	},
+	{
+		.name = "info",
+		.fn = cmd_info,
+		.summary = "Show the host and the hypervisor",
+		.usage = "",
+		.options = "",
+	},
+	{
+		.name = "pause",
+		.fn = cmd_pause,
+		.summary = "Stop a domain's vCPUs",
+		.usage = "DOMAIN",
+		.options = "",
+	},
+	{
+		.name = "unpause",
+		.fn = cmd_unpause,
+		.summary = "Let a paused domain run again",
+		.usage = "DOMAIN",
+		.options = "",
+	},
+	{
+		.name = "shutdown",
+		.fn = cmd_shutdown,
+		.summary = "Ask a domain to power off",
+		.usage = "[-w] [-a | DOMAIN]",
+		.options = "  -w              wait until the domain is gone\n"
+			   "  -a              every domain but dom0\n",
+	},
+	{
+		.name = "reboot",
+		.fn = cmd_reboot,
+		.summary = "Ask a domain to reboot",
+		.usage = "[-w] [-a | DOMAIN]",
+		.options = "  -w              wait until the old domain is "
+			   "gone\n"
+			   "  -a              every domain but dom0\n",
+	},
+	{
+		.name = "rename",
+		.fn = cmd_rename,
+		.summary = "Give a domain a new name",
+		.usage = "DOMAIN NEWNAME",
+		.options = "",
+	},
+	{
+		.name = "domid",
+		.fn = cmd_domid,
+		.summary = "Print the id of a domain",
+		.usage = "DOMAIN",
+		.options = "",
+	},
+	{
+		.name = "domname",
+		.fn = cmd_domname,
+		.summary = "Print the name of a domain",
+		.usage = "DOMID",
+		.options = "",
+	},
+	{
+		.name = "console",
+		.fn = cmd_console,
+		.summary = "Attach to a domain's console (Ctrl-] leaves)",
+		.usage = "DOMAIN",
+		.options = "",
+	},
+	{
+		.name = "monitor",
+		.fn = cmd_monitor,
+		.summary = "Act on domain shutdowns in the foreground (create "
+			   "starts one in the background)",
+		.usage = "",
+		.options = "",
 	},
 	{
 		.name = "help",

@@ -134,19 +134,12 @@ gen_disk(yajl_gen g, const struct dc_disk *d)
 	yajl_gen_map_close(g);
 }
 
-char *
-domcfg_to_json(const struct domcfg *dc)
+void
+domcfg_json_gen(yajl_gen g, const struct domcfg *dc)
 {
-	const unsigned char *buf;
-	char uuid[37], *out = NULL;
-	yajl_gen g;
-	size_t len, i;
+	char uuid[37];
+	size_t i, len;
 
-	g = yajl_gen_alloc(NULL);
-	if (g == NULL)
-		return NULL;
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "  ");
 	yajl_gen_map_open(g);
 	str_or_null(g, "name", dc->name);
 	if (dc->has_uuid) {
@@ -182,6 +175,15 @@ domcfg_to_json(const struct domcfg *dc)
 		gen_disk(g, &dc->disks[i]);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
+}
+
+char *
+json_gen_finish(yajl_gen g)
+{
+	const unsigned char *buf;
+	char *out = NULL;
+	size_t len;
+
 	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
 		out = malloc(len + 1);
 		if (out != NULL) {
@@ -191,4 +193,27 @@ domcfg_to_json(const struct domcfg *dc)
 	}
 	yajl_gen_free(g);
 	return out;
+}
+
+yajl_gen
+json_gen_new(void)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+
+	if (g != NULL) {
+		yajl_gen_config(g, yajl_gen_beautify, 1);
+		yajl_gen_config(g, yajl_gen_indent_string, "  ");
+	}
+	return g;
+}
+
+char *
+domcfg_to_json(const struct domcfg *dc)
+{
+	yajl_gen g = json_gen_new();
+
+	if (g == NULL)
+		return NULL;
+	domcfg_json_gen(g, dc);
+	return json_gen_finish(g);
 }

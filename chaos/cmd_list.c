@@ -1,0 +1,221 @@
+/* cmd_list.c: `chaos list` and `chaos info`, in xl's formats. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cfg.h"
+#include "cli.h"
+#include "domcfg_json.h"
+#include "registry.h"
+#include "toolstack.h"
+#include "xsdom.h"
+
+#define LIST_MAX 4096
+
+/* xl's state column: running, blocked, paused, shutdown, crashed, dying */
+static void
+state(const struct hv_dominfo *di, char s[7])
+{
+	int crashed = (di->flags & HV_SHUTDOWN) &&
+		      di->shutdown_reason == HV_SHUTDOWN_CRASH;
+
+	s[0] = di->flags & HV_RUNNING ? 'r' : '-';
+	s[1] = di->flags & HV_BLOCKED ? 'b' : '-';
+	s[2] = di->flags & HV_PAUSED ? 'p' : '-';
+	s[3] = (di->flags & HV_SHUTDOWN) && !crashed ? 's' : '-';
+	s[4] = crashed ? 'c' : '-';
+	s[5] = di->flags & HV_DYING ? 'd' : '-';
+	s[6] = '\0';
+}
+
+static void
+jstr(yajl_gen g, const char *k, const char *v)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+}
+
+static void
+jnum(yajl_gen g, const char *k, long long v)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+	yajl_gen_integer(g, v);
+}
+
+/* The config chaos made the domain from, as JSON; null otherwise. */
+static void
+jconfig(yajl_gen g, uint32_t domid)
+{
+	struct reg_record r;
+	struct diag d = {0};
+	struct cfg cfg = {0};
+	struct domcfg dc;
+
+	yajl_gen_string(g, (const unsigned char *)"config", 6);
+	if (reg_record_read(domid, &r) < 0) {
+		yajl_gen_null(g);
+		return;
+	}
+	if (cfg_parse(&cfg, r.config, r.config_len, &d) == 0 &&
+	    domcfg_from_cfg(&dc, &cfg, &d) == 0) {
+		free(dc.name);
+		dc.name = strdup(r.name);
+		domcfg_json_gen(g, &dc);
+		domcfg_free(&dc);
+	} else {
+		yajl_gen_null(g);
+	}
+	cfg_free(&cfg);
+	reg_record_free(&r);
+}
+
+static int
+wanted(struct ts *ts, const struct hv_dominfo *di, int argc, char **argv)
+{
+	uint32_t id;
+	int i;
+
+	if (argc == 0)
+		return 1;
+	for (i = 0; i < argc; i++)
+		if (ts_resolve(ts, argv[i], &id) == 0 && id == di->domid)
+			return 1;
+	return 0;
+}
+
+int
+cmd_list(const struct cli_opts *opts, int argc, char **argv)
+{
+	struct hv_dominfo *di;
+	struct ts ts;
+	yajl_gen g = NULL;
+	char name[128], st[7], uuid[37];
+	int c, lng = 0, n, i, rc = EXIT_OK;
+	uint32_t id;
+
+	(void)opts;
+	while ((c = getopt(argc, argv, "lh")) != -1) {
+		if (c == 'l')
+			lng = 1;
+		else
+			return cmd_usage_error(cmd_find("list", &(int){0}),
+					       "bad option");
+	}
+	if (ts_open(&ts) < 0) {
+		fprintf(stderr, "chaos list: %s\n", ts.err);
+		return EXIT_FAILED;
+	}
+	for (i = optind; i < argc; i++) {
+		if (ts_resolve(&ts, argv[i], &id) < 0) {
+			fprintf(stderr, "chaos list: %s\n", ts.err);
+			ts_close(&ts);
+			return EXIT_FAILED;
+		}
+	}
+	di = calloc(LIST_MAX, sizeof(*di));
+	n = di ? hv_domain_list(ts.hv, 0, di, LIST_MAX) : -1;
+	if (n < 0) {
+		fprintf(stderr, "chaos list: cannot list domains\n");
+		free(di);
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	if (lng) {
+		g = json_gen_new();
+		yajl_gen_array_open(g);
+	} else {
+		printf("Name                                        ID   Mem "
+		       "VCPUs\tState\tTime(s)\n");
+	}
+	for (i = 0; i < n; i++) {
+		if (!wanted(&ts, &di[i], argc - optind, argv + optind))
+			continue;
+		ts_domname(&ts, di[i].domid, name, sizeof(name));
+		state(&di[i], st);
+		if (!lng) {
+			printf("%-40s %5u %5llu %5u     %s  %8.1f\n", name,
+			       di[i].domid,
+			       (unsigned long long)(di[i].mem_kib / 1024),
+			       di[i].online_vcpus, st,
+			       (double)di[i].cpu_time_ns / 1e9);
+			continue;
+		}
+		uuid_format(di[i].uuid, uuid);
+		yajl_gen_map_open(g);
+		jnum(g, "domid", di[i].domid);
+		jstr(g, "name", name);
+		jstr(g, "uuid", uuid);
+		jstr(g, "state", st);
+		jnum(g, "memory", (long long)(di[i].mem_kib / 1024));
+		jnum(g, "maxmem", (long long)(di[i].max_kib / 1024));
+		jnum(g, "vcpus", di[i].online_vcpus);
+		jnum(g, "cpu_time_ms",
+		     (long long)(di[i].cpu_time_ns / 1000000));
+		jconfig(g, di[i].domid);
+		yajl_gen_map_close(g);
+	}
+	if (lng) {
+		char *out;
+
+		yajl_gen_array_close(g);
+		out = json_gen_finish(g);
+		if (out == NULL) {
+			rc = EXIT_FAILED;
+		} else {
+			fputs(out, stdout);
+			free(out);
+		}
+	}
+	free(di);
+	ts_close(&ts);
+	return rc;
+}
+
+int
+cmd_info(const struct cli_opts *opts, int argc, char **argv)
+{
+	struct hv_physinfo pi;
+	struct utsname u;
+	struct ts ts;
+	int c;
+
+	(void)opts;
+	while ((c = getopt(argc, argv, "h")) != -1)
+		return cmd_usage_error(cmd_find("info", &(int){0}),
+				       "bad option");
+	if (ts_open(&ts) < 0) {
+		fprintf(stderr, "chaos info: %s\n", ts.err);
+		return EXIT_FAILED;
+	}
+	if (hv_physinfo(ts.hv, &pi) < 0) {
+		fprintf(stderr, "chaos info: %s\n", hv_last_error(ts.hv));
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	uname(&u);
+#define ROW(k, fmt, ...) printf("%-23s: " fmt "\n", k, __VA_ARGS__)
+	ROW("host", "%s", u.nodename);
+	ROW("release", "%s", u.release);
+	ROW("version", "%s", u.version);
+	ROW("machine", "%s", u.machine);
+	ROW("nr_cpus", "%u", pi.nr_cpus);
+	ROW("nr_nodes", "%u", pi.nr_nodes);
+	ROW("cores_per_socket", "%u", pi.cores_per_socket);
+	ROW("threads_per_core", "%u", pi.threads_per_core);
+	ROW("cpu_mhz", "%u.%03u", pi.cpu_khz / 1000, pi.cpu_khz % 1000);
+	ROW("total_memory", "%llu", (unsigned long long)(pi.total_kib / 1024));
+	ROW("free_memory", "%llu", (unsigned long long)(pi.free_kib / 1024));
+	ROW("xen_major", "%u", pi.xen_major);
+	ROW("xen_minor", "%u", pi.xen_minor);
+	ROW("xen_extra", "%s", pi.xen_extra);
+	ROW("xen_version", "%u.%u%s", pi.xen_major, pi.xen_minor, pi.xen_extra);
+	ROW("xen_caps", "%s", pi.xen_caps);
+	ROW("xen_commandline", "%s", pi.xen_commandline);
+	ROW("chaos_version", "%s", CHAOS_VERSION);
+	ROW("chaos_run_dir", "%s", reg_dir());
+#undef ROW
+	ts_close(&ts);
+	return EXIT_OK;
+}

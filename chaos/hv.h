@@ -1,0 +1,130 @@
+/*
+ * hv.h: the hypervisor as chaos uses it.
+ *
+ * A small backend-neutral interface; hv_xen.c implements it over
+ * libxenctrl and libxenguest.  Every function returns 0 (or a count) on
+ * success and -1 with errno set on failure; hv_last_error() then has the
+ * hypervisor library's own words when it gave any.  Nothing here prints
+ * or exits.
+ */
+#ifndef CHAOS_HV_H
+#define CHAOS_HV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hv; /* an open connection to the hypervisor */
+
+/* Open the hypervisor (needs privcmd: root in dom0). */
+int hv_open(struct hv **hvp);
+
+/* Close it; hv may be NULL. */
+void hv_close(struct hv *hv);
+
+/* The last error message of the hypervisor libraries, or "". */
+const char *hv_last_error(const struct hv *hv);
+
+struct hv_physinfo {
+	unsigned nr_cpus;
+	unsigned threads_per_core, cores_per_socket, nr_nodes;
+	unsigned cpu_khz;
+	uint64_t total_kib, free_kib;
+	unsigned xen_major, xen_minor;
+	char xen_extra[16];
+	char xen_caps[1024];
+	char xen_commandline[1024];
+};
+
+/* The host: CPUs, memory, Xen version. */
+int hv_physinfo(struct hv *hv, struct hv_physinfo *pi);
+
+#define HV_DYING    0x01
+#define HV_SHUTDOWN 0x02
+#define HV_PAUSED   0x04
+#define HV_BLOCKED  0x08
+#define HV_RUNNING  0x10
+#define HV_HVM	    0x20
+
+/* Shutdown reasons, as SHUTDOWN_* in xen/sched.h. */
+enum hv_shutdown {
+	HV_SHUTDOWN_POWEROFF = 0,
+	HV_SHUTDOWN_REBOOT = 1,
+	HV_SHUTDOWN_SUSPEND = 2,
+	HV_SHUTDOWN_CRASH = 3,
+	HV_SHUTDOWN_WATCHDOG = 4,
+	HV_SHUTDOWN_SOFT_RESET = 5,
+};
+
+struct hv_dominfo {
+	uint32_t domid;
+	uint8_t uuid[16];
+	unsigned flags;		  /* HV_* */
+	unsigned shutdown_reason; /* when HV_SHUTDOWN */
+	uint64_t mem_kib;	  /* current allocation */
+	uint64_t max_kib;	  /* maximum allocation */
+	unsigned online_vcpus;
+	unsigned max_vcpu_id;
+	uint64_t cpu_time_ns;
+};
+
+/* One domain; -1 with errno ESRCH when it does not exist. */
+int hv_domain_info(struct hv *hv, uint32_t domid, struct hv_dominfo *di);
+
+/* Up to max domains in domid order from first; returns how many. */
+int hv_domain_list(struct hv *hv, uint32_t first, struct hv_dominfo *di,
+		   size_t max);
+
+/* What a new domain looks like before any image is loaded. */
+struct hv_shape {
+	uint8_t uuid[16];
+	unsigned max_vcpus;
+	uint64_t maxmem_kib;
+};
+
+/*
+ * Create a paused PV domain of that shape: the domain, its vCPU count, its
+ * memory limit, its CPUID policy and TSC mode.  On failure nothing is left
+ * behind.
+ */
+int hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid);
+
+/* Destroy a domain (any state). */
+int hv_domain_destroy(struct hv *hv, uint32_t domid);
+
+int hv_domain_pause(struct hv *hv, uint32_t domid);
+int hv_domain_unpause(struct hv *hv, uint32_t domid);
+
+/* Pin vCPU vcpu of domid to the CPUs set in bits (nbits of them). */
+int hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,
+		     const uint64_t *bits, unsigned nbits);
+
+/* An unbound event channel in domid that remote may bind; its port. */
+int hv_evtchn_alloc(struct hv *hv, uint32_t domid, uint32_t remote,
+		    uint32_t *port);
+
+/* What to load into a PV domain. */
+struct hv_pv_image {
+	const char *kernel;  /* ELF (or compressed) PV kernel */
+	const char *ramdisk; /* or NULL */
+	const char *cmdline; /* or NULL */
+	uint64_t memory_mib; /* populated at boot */
+	unsigned max_vcpus;
+	uint32_t console_port, console_domid;
+	uint32_t store_port, store_domid;
+};
+
+/* Where the builder put the shared rings. */
+struct hv_pv_result {
+	uint64_t console_mfn;
+	uint64_t store_mfn;
+};
+
+/*
+ * Load img into the (paused, empty) domain: parse the kernel, populate
+ * memory, build start_info and page tables, set up vCPU 0 and seed the
+ * grant table's console and store entries.  The domain stays paused.
+ */
+int hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
+		struct hv_pv_result *res);
+
+#endif

@@ -1,0 +1,309 @@
+/* hv_xen.c: hv.h over libxenctrl and libxenguest (Xen 4.17). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xenctrl.h>
+#include <xenguest.h>
+#include <xentoollog.h>
+
+#include "hv.h"
+
+/* Keeps the last error the Xen libraries reported, instead of stderr. */
+struct lastlog {
+	xentoollog_logger vtable;
+	char last[512];
+};
+
+struct hv {
+	xc_interface *xch;
+	struct lastlog log;
+};
+
+static void
+log_vmessage(xentoollog_logger *l, xentoollog_level level, int errnoval,
+	     const char *context, const char *fmt, va_list ap)
+{
+	struct lastlog *ll = (struct lastlog *)l;
+	int n;
+
+	(void)context;
+	if (level < XTL_ERROR)
+		return;
+	n = vsnprintf(ll->last, sizeof(ll->last), fmt, ap);
+	if (errnoval >= 0 && n >= 0 && (size_t)n < sizeof(ll->last))
+		snprintf(ll->last + n, sizeof(ll->last) - (size_t)n, " (%s)",
+			 strerror(errnoval));
+}
+
+static void
+log_destroy(xentoollog_logger *l)
+{
+	(void)l;
+}
+
+int
+hv_open(struct hv **hvp)
+{
+	struct hv *hv = calloc(1, sizeof(*hv));
+
+	if (hv == NULL)
+		return -1;
+	hv->log.vtable.vmessage = log_vmessage;
+	hv->log.vtable.destroy = log_destroy;
+	hv->xch = xc_interface_open(&hv->log.vtable, &hv->log.vtable, 0);
+	if (hv->xch == NULL) {
+		int e = errno ? errno : ENODEV;
+
+		free(hv);
+		errno = e;
+		return -1;
+	}
+	*hvp = hv;
+	return 0;
+}
+
+void
+hv_close(struct hv *hv)
+{
+	if (hv == NULL)
+		return;
+	xc_interface_close(hv->xch);
+	free(hv);
+}
+
+const char *
+hv_last_error(const struct hv *hv)
+{
+	return hv->log.last;
+}
+
+int
+hv_physinfo(struct hv *hv, struct hv_physinfo *pi)
+{
+	xc_physinfo_t p = {0};
+	xen_extraversion_t extra;
+	xen_capabilities_info_t caps;
+	long v;
+
+	memset(pi, 0, sizeof(*pi));
+	if (xc_physinfo(hv->xch, &p) < 0)
+		return -1;
+	pi->nr_cpus = p.nr_cpus;
+	pi->threads_per_core = p.threads_per_core;
+	pi->cores_per_socket = p.cores_per_socket;
+	pi->nr_nodes = p.nr_nodes;
+	pi->cpu_khz = p.cpu_khz;
+	pi->total_kib = p.total_pages * 4;
+	pi->free_kib = p.free_pages * 4;
+	v = xc_version(hv->xch, XENVER_version, NULL);
+	if (v < 0)
+		return -1;
+	pi->xen_major = (unsigned)(v >> 16);
+	pi->xen_minor = (unsigned)(v & 0xffff);
+	if (xc_version(hv->xch, XENVER_extraversion, &extra) == 0)
+		snprintf(pi->xen_extra, sizeof(pi->xen_extra), "%s", extra);
+	if (xc_version(hv->xch, XENVER_capabilities, &caps) == 0)
+		snprintf(pi->xen_caps, sizeof(pi->xen_caps), "%s", caps);
+	{
+		xen_commandline_t cmd;
+
+		if (xc_version(hv->xch, XENVER_commandline, &cmd) == 0)
+			snprintf(pi->xen_commandline,
+				 sizeof(pi->xen_commandline), "%s", cmd);
+	}
+	return 0;
+}
+
+static void
+to_dominfo(const xc_domaininfo_t *x, struct hv_dominfo *di)
+{
+	memset(di, 0, sizeof(*di));
+	di->domid = x->domain;
+	memcpy(di->uuid, x->handle, sizeof(di->uuid));
+	if (x->flags & XEN_DOMINF_dying)
+		di->flags |= HV_DYING;
+	if (x->flags & XEN_DOMINF_shutdown)
+		di->flags |= HV_SHUTDOWN;
+	if (x->flags & XEN_DOMINF_paused)
+		di->flags |= HV_PAUSED;
+	if (x->flags & XEN_DOMINF_blocked)
+		di->flags |= HV_BLOCKED;
+	if (x->flags & XEN_DOMINF_running)
+		di->flags |= HV_RUNNING;
+	if (x->flags & XEN_DOMINF_hvm_guest)
+		di->flags |= HV_HVM;
+	di->shutdown_reason = (x->flags >> XEN_DOMINF_shutdownshift) &
+			      XEN_DOMINF_shutdownmask;
+	di->mem_kib = x->tot_pages * 4;
+	di->max_kib = x->max_pages * 4;
+	di->online_vcpus = x->nr_online_vcpus;
+	di->max_vcpu_id = x->max_vcpu_id;
+	di->cpu_time_ns = x->cpu_time;
+}
+
+int
+hv_domain_info(struct hv *hv, uint32_t domid, struct hv_dominfo *di)
+{
+	xc_domaininfo_t x;
+
+	if (xc_domain_getinfolist(hv->xch, domid, 1, &x) != 1)
+		return errno = ESRCH, -1;
+	if (x.domain != domid)
+		return errno = ESRCH, -1;
+	to_dominfo(&x, di);
+	return 0;
+}
+
+int
+hv_domain_list(struct hv *hv, uint32_t first, struct hv_dominfo *di, size_t max)
+{
+	xc_domaininfo_t *x;
+	int n, i;
+
+	if (max == 0)
+		return 0;
+	x = calloc(max, sizeof(*x));
+	if (x == NULL)
+		return -1;
+	n = xc_domain_getinfolist(hv->xch, first, (unsigned)max, x);
+	for (i = 0; i < n; i++)
+		to_dominfo(&x[i], &di[i]);
+	free(x);
+	return n;
+}
+
+int
+hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid)
+{
+	struct xen_domctl_createdomain cfg = {
+		.max_vcpus = s->max_vcpus,
+		.max_evtchn_port = 1023,
+		.max_grant_frames = -1,
+		.max_maptrack_frames = -1,
+		.grant_opts = XEN_DOMCTL_GRANT_version(1),
+	};
+	uint32_t d = 0; /* 0: let Xen pick */
+	int e;
+
+	memcpy(cfg.handle, s->uuid, sizeof(cfg.handle));
+	if (xc_domain_create(hv->xch, &d, &cfg) < 0)
+		return -1;
+	/* libxl's build_pre: maxmem carries 1 MiB of slack */
+	if (xc_domain_max_vcpus(hv->xch, d, s->max_vcpus) < 0 ||
+	    xc_domain_setmaxmem(hv->xch, d, s->maxmem_kib + 1024) < 0 ||
+	    xc_domain_set_memmap_limit(hv->xch, d, s->maxmem_kib) < 0 ||
+	    xc_domain_set_tsc_info(hv->xch, d, 0, 0, 0, 0) < 0 ||
+	    xc_cpuid_apply_policy(hv->xch, d, false, NULL, 0, true, false,
+				  false, NULL, NULL) < 0) {
+		e = errno;
+		xc_domain_destroy(hv->xch, d);
+		errno = e;
+		return -1;
+	}
+	*domid = d;
+	return 0;
+}
+
+int
+hv_domain_destroy(struct hv *hv, uint32_t domid)
+{
+	int i;
+
+	/* as libxl: pause first, and retry while Xen is still busy */
+	xc_domain_pause(hv->xch, domid);
+	for (i = 0; i < 100; i++) {
+		if (xc_domain_destroy(hv->xch, domid) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	return -1;
+}
+
+int
+hv_domain_pause(struct hv *hv, uint32_t domid)
+{
+	return xc_domain_pause(hv->xch, domid);
+}
+
+int
+hv_domain_unpause(struct hv *hv, uint32_t domid)
+{
+	return xc_domain_unpause(hv->xch, domid);
+}
+
+int
+hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,
+		 const uint64_t *bits, unsigned nbits)
+{
+	xc_cpumap_t map;
+	int n, i, rc;
+
+	map = xc_cpumap_alloc(hv->xch);
+	if (map == NULL)
+		return -1;
+	n = xc_get_max_cpus(hv->xch);
+	for (i = 0; i < n && (unsigned)i < nbits; i++)
+		if ((bits[i / 64] >> (i % 64)) & 1)
+			map[i / 8] |= (uint8_t)(1u << (i % 8));
+	rc = xc_vcpu_setaffinity(hv->xch, domid, (int)vcpu, map, NULL,
+				 XEN_VCPUAFFINITY_HARD);
+	free(map);
+	return rc;
+}
+
+int
+hv_evtchn_alloc(struct hv *hv, uint32_t domid, uint32_t remote, uint32_t *port)
+{
+	xc_evtchn_port_or_error_t p;
+
+	p = xc_evtchn_alloc_unbound(hv->xch, domid, remote);
+	if (p < 0)
+		return -1;
+	*port = (uint32_t)p;
+	return 0;
+}
+
+int
+hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
+	    struct hv_pv_result *res)
+{
+	struct xc_dom_image *dom;
+	int rc = -1, e;
+
+	hv->log.last[0] = '\0';
+	dom = xc_dom_allocate(hv->xch, img->cmdline, NULL);
+	if (dom == NULL)
+		return -1;
+	dom->container_type = XC_DOM_PV_CONTAINER;
+	dom->flags = 0;
+	dom->console_evtchn = img->console_port;
+	dom->console_domid = img->console_domid;
+	dom->xenstore_evtchn = img->store_port;
+	dom->xenstore_domid = img->store_domid;
+	dom->max_vcpus = img->max_vcpus;
+	if (xc_dom_kernel_file(dom, img->kernel) != 0)
+		goto out;
+	if (img->ramdisk != NULL &&
+	    xc_dom_module_file(dom, img->ramdisk, NULL) != 0)
+		goto out;
+	if (xc_dom_boot_xen_init(dom, hv->xch, domid) != 0 ||
+	    xc_dom_parse_image(dom) != 0 ||
+	    xc_dom_mem_init(dom, (unsigned)img->memory_mib) != 0 ||
+	    xc_dom_boot_mem_init(dom) != 0 || xc_dom_build_image(dom) != 0 ||
+	    xc_dom_boot_image(dom) != 0 || xc_dom_gnttab_init(dom) != 0)
+		goto out;
+	res->console_mfn = xc_dom_p2m(dom, dom->console_pfn);
+	res->store_mfn = xc_dom_p2m(dom, dom->xenstore_pfn);
+	rc = 0;
+out:
+	e = errno;
+	xc_dom_release(dom);
+	if (rc < 0 && e == 0)
+		e = EINVAL;
+	errno = e;
+	return rc;
+}

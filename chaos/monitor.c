@@ -1,0 +1,260 @@
+/* monitor.c: the per-host process that acts on domain shutdowns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "monitor.h"
+#include "registry.h"
+#include "toolstack.h"
+
+#define PRESERVED_MAX 1024
+
+static uint32_t preserved[PRESERVED_MAX]; /* shut down, left as they are */
+static size_t npreserved;
+
+static void __attribute__((format(printf, 1, 2))) logmsg(const char *fmt, ...)
+{
+	char when[32];
+	time_t now = time(NULL);
+	va_list ap;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&now));
+	fprintf(stderr, "%s chaos-monitor: ", when);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int
+lock_path(char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s/monitor.lock", reg_dir()) < (int)len ? 0
+									   : -1;
+}
+
+int
+monitor_ensure(void)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+	int fd;
+
+	if (lock_path(path, sizeof(path)) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return errno == EWOULDBLOCK ? 0 : -1; /* one runs */
+	}
+	close(fd); /* the monitor takes the lock itself */
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return 0;
+	}
+	/* child: detach twice so the monitor is nobody's child */
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	snprintf(path, sizeof(path), "%s/monitor.log", reg_dir());
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	_exit(monitor_run());
+}
+
+/* The config the domain was made from, parsed again. */
+static int
+load_record(const struct reg_record *r, struct domcfg *dc)
+{
+	struct diag d = {.source = r->name};
+	struct cfg cfg = {0};
+	int rc = -1;
+
+	if (cfg_parse(&cfg, r->config, r->config_len, &d) == 0 &&
+	    domcfg_from_cfg(dc, &cfg, &d) == 0) {
+		free(dc->name); /* it may have been renamed since */
+		dc->name = strdup(r->name);
+		rc = dc->name != NULL ? 0 : -1;
+		if (rc < 0)
+			domcfg_free(dc);
+	}
+	cfg_free(&cfg);
+	return rc;
+}
+
+static int
+is_preserved(uint32_t domid)
+{
+	size_t i;
+
+	for (i = 0; i < npreserved; i++)
+		if (preserved[i] == domid)
+			return 1;
+	return 0;
+}
+
+static void
+restart(struct ts *ts, const struct reg_record *r, struct domcfg *dc,
+	int rename_old)
+{
+	char newname[96];
+	struct tm tm;
+	time_t now = time(NULL);
+	uint32_t domid;
+
+	if (rename_old) {
+		gmtime_r(&now, &tm);
+		snprintf(newname, sizeof(newname),
+			 "%.40s-%04d%02d%02dT%02d%02dZ", r->name,
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min);
+		if (ts_rename(ts, r->domid, newname) < 0) {
+			logmsg("%s: %s", r->name, ts->err);
+			return;
+		}
+		if (npreserved < PRESERVED_MAX)
+			preserved[npreserved++] = r->domid;
+	} else if (ts_destroy(ts, r->domid) < 0) {
+		logmsg("%s: %s", r->name, ts->err);
+		return;
+	}
+	if (ts_create(ts, dc, r->config, r->config_len, 0, &domid) < 0)
+		logmsg("%s: restart failed: %s", r->name, ts->err);
+	else
+		logmsg("%s: restarted as domain %u", r->name, domid);
+}
+
+static void
+act(struct ts *ts, const struct reg_record *r, unsigned reason)
+{
+	static const char *const why[] = {"powered off", "rebooted",
+					  "suspended",	 "crashed",
+					  "watchdog",	 "soft reset"};
+	struct domcfg dc;
+	enum dc_action a = DC_ACT_DESTROY;
+
+	if (reason == HV_SHUTDOWN_SUSPEND)
+		return; /* a save in progress owns it */
+	logmsg("%s (domain %u) %s", r->name, r->domid,
+	       reason < 6 ? why[reason] : "shut down");
+	if (load_record(r, &dc) < 0) {
+		logmsg("%s: cannot read its config; destroying it", r->name);
+		if (ts_destroy(ts, r->domid) < 0)
+			logmsg("%s", ts->err);
+		return;
+	}
+	if (reason == HV_SHUTDOWN_POWEROFF)
+		a = dc.on_poweroff;
+	else if (reason == HV_SHUTDOWN_REBOOT)
+		a = dc.on_reboot;
+	else if (reason == HV_SHUTDOWN_CRASH)
+		a = dc.on_crash;
+	switch (a) {
+	case DC_ACT_PRESERVE:
+		if (npreserved < PRESERVED_MAX)
+			preserved[npreserved++] = r->domid;
+		break;
+	case DC_ACT_RESTART:
+	case DC_ACT_COREDUMP_RESTART: restart(ts, r, &dc, 0); break;
+	case DC_ACT_RENAME_RESTART: restart(ts, r, &dc, 1); break;
+	default: /* destroy; chaos writes no core dumps */
+		if (ts_destroy(ts, r->domid) < 0)
+			logmsg("%s", ts->err);
+		break;
+	}
+	domcfg_free(&dc);
+}
+
+/* Look at every domain chaos made; act on the shut down, forget the dead. */
+static void
+scan(struct ts *ts)
+{
+	struct hv_dominfo di;
+	struct reg_record r;
+	uint32_t *ids;
+	size_t n, i;
+
+	if (reg_record_list(&ids, &n) < 0) {
+		logmsg("cannot list %s/doms: %s", reg_dir(), strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (hv_domain_info(ts->hv, ids[i], &di) < 0 ||
+		    (di.flags & HV_DYING)) {
+			ts_forget(ts, ids[i]);
+			continue;
+		}
+		if (!(di.flags & HV_SHUTDOWN) || is_preserved(ids[i]))
+			continue;
+		if (reg_record_read(ids[i], &r) < 0)
+			continue;
+		act(ts, &r, di.shutdown_reason);
+		reg_record_free(&r);
+	}
+	free(ids);
+}
+
+int
+monitor_run(void)
+{
+	char path[PATH_MAX], **ev;
+	unsigned num;
+	struct ts ts;
+	int fd;
+
+	if (lock_path(path, sizeof(path)) < 0)
+		return 1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		logmsg("another monitor runs (%s)", path);
+		return 0;
+	}
+	if (ts_open(&ts) < 0) {
+		logmsg("%s", ts.err);
+		return 1;
+	}
+	if (!xs_watch(ts.xs, "@releaseDomain", "chaos")) {
+		logmsg("cannot watch @releaseDomain: %s", strerror(errno));
+		ts_close(&ts);
+		return 1;
+	}
+	logmsg("started (pid %ld)", (long)getpid());
+	for (;;) {
+		/* the watch fires once at registration: the first scan */
+		ev = xs_read_watch(ts.xs, &num);
+		if (ev == NULL) {
+			if (errno == EINTR)
+				continue;
+			logmsg("xenstore connection lost: %s", strerror(errno));
+			break;
+		}
+		free(ev);
+		scan(&ts);
+	}
+	ts_close(&ts);
+	return 1;
+}

@@ -1,0 +1,358 @@
+/*
+ * toolstack.c: create, destroy, rename and name lookup of PV domains in
+ * xenstore mode.  A create is two phases (shared/DESIGN.md): prepare does
+ * everything that does not depend on the kernel image, execute loads the
+ * image, writes the XenStore nodes and unpauses.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "registry.h"
+#include "toolstack.h"
+#include "xsdom.h"
+
+int
+ts_fail(struct ts *ts, const char *step, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(ts->err, sizeof(ts->err), "%s: ", step);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(ts->err))
+		vsnprintf(ts->err + n, sizeof(ts->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* the hypervisor library's words, else errno's */
+static const char *
+cause(struct ts *ts, int e)
+{
+	const char *m = ts->hv ? hv_last_error(ts->hv) : "";
+
+	return *m ? m : strerror(e);
+}
+
+int
+ts_open(struct ts *ts)
+{
+	memset(ts, 0, sizeof(*ts));
+	if (hv_open(&ts->hv) < 0)
+		return ts_fail(ts, "hypervisor",
+			       "cannot open it (%s); is this dom0, as root?",
+			       strerror(errno));
+	ts->xs = xs_open(0);
+	if (ts->xs == NULL) {
+		hv_close(ts->hv);
+		ts->hv = NULL;
+		return ts_fail(ts, "xenstore", "cannot connect (%s)",
+			       strerror(errno));
+	}
+	return 0;
+}
+
+void
+ts_close(struct ts *ts)
+{
+	if (ts->xs != NULL)
+		xs_close(ts->xs);
+	hv_close(ts->hv);
+	ts->xs = NULL;
+	ts->hv = NULL;
+}
+
+int
+ts_resolve(struct ts *ts, const char *arg, uint32_t *domid)
+{
+	struct hv_dominfo di[256];
+	const char *p;
+	char *name;
+	uint32_t first = 0;
+	int n, i;
+
+	for (p = arg; isdigit((unsigned char)*p); p++)
+		;
+	if (*arg != '\0' && *p == '\0' && p - arg < 10) {
+		*domid = (uint32_t)strtoul(arg, NULL, 10);
+		if (hv_domain_info(ts->hv, *domid, &di[0]) < 0)
+			return ts_fail(ts, arg, "no such domain");
+		return 0;
+	}
+	/* chaos's own domains: one file lookup */
+	if (reg_lookup(arg, domid) == 0 &&
+	    hv_domain_info(ts->hv, *domid, &di[0]) == 0)
+		return 0;
+	/* domains made by xl: scan their XenStore names */
+	do {
+		n = hv_domain_list(ts->hv, first, di, 256);
+		for (i = 0; i < n; i++) {
+			name = xsdom_name(ts->xs, di[i].domid);
+			if (name != NULL && strcmp(name, arg) == 0) {
+				free(name);
+				*domid = di[i].domid;
+				return 0;
+			}
+			free(name);
+		}
+		if (n > 0)
+			first = di[n - 1].domid + 1;
+	} while (n == 256);
+	return ts_fail(ts, arg, "no such domain");
+}
+
+void
+ts_domname(struct ts *ts, uint32_t domid, char *buf, size_t len)
+{
+	struct reg_record r;
+	char *name;
+
+	buf[0] = '\0';
+	if (domid == 0) {
+		snprintf(buf, len, "Domain-0");
+		return;
+	}
+	if (reg_record_read(domid, &r) == 0) {
+		snprintf(buf, len, "%s", r.name);
+		reg_record_free(&r);
+		return;
+	}
+	name = ts->xs ? xsdom_name(ts->xs, domid) : NULL;
+	if (name != NULL)
+		snprintf(buf, len, "%s", name);
+	free(name);
+}
+
+int
+ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
+{
+	struct hv_shape shape = {
+		.max_vcpus = dc->maxvcpus,
+		.maxmem_kib = dc->maxmem * 1024,
+	};
+	unsigned v;
+	size_t set;
+	int e;
+
+	memcpy(shape.uuid, sh->uuid, 16);
+	if (hv_domain_create(ts->hv, &shape, &sh->domid) < 0)
+		return ts_fail(ts, "create domain", "%s", cause(ts, errno));
+	for (v = 0; v < dc->maxvcpus && dc->ncpusets > 0; v++) {
+		set = dc->cpus_per_vcpu ? v : 0;
+		if (set >= dc->ncpusets)
+			break;
+		if (hv_vcpu_affinity(ts->hv, sh->domid, v,
+				     dc->cpusets[set].bits, DC_MAX_CPUS) < 0) {
+			e = errno;
+			hv_domain_destroy(ts->hv, sh->domid);
+			return ts_fail(ts, "cpus", "vCPU %u: %s", v,
+				       cause(ts, e));
+		}
+	}
+	if (hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->store_port) < 0 ||
+	    hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->console_port) < 0) {
+		e = errno;
+		hv_domain_destroy(ts->hv, sh->domid);
+		return ts_fail(ts, "event channels", "%s", cause(ts, e));
+	}
+	return 0;
+}
+
+int
+ts_execute(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
+	   int paused)
+{
+	struct hv_pv_image img = {
+		.kernel = dc->kernel,
+		.ramdisk = dc->ramdisk,
+		.cmdline = dc->cmdline,
+		.memory_mib = dc->memory,
+		.max_vcpus = dc->maxvcpus,
+		.console_port = sh->console_port,
+		.store_port = sh->store_port,
+	};
+	struct hv_pv_result res;
+	struct xsdom x = {
+		.domid = sh->domid,
+		.dc = dc,
+		.uuid = sh->uuid,
+		.store_port = sh->store_port,
+		.console_port = sh->console_port,
+	};
+
+	if (hv_build_pv(ts->hv, sh->domid, &img, &res) < 0)
+		return ts_fail(ts, "build", "kernel %s: %s", dc->kernel,
+			       cause(ts, errno));
+	x.store_mfn = res.store_mfn;
+	x.console_mfn = res.console_mfn;
+	if (xsdom_write(ts->xs, &x) < 0)
+		return ts_fail(ts, "xenstore", "%s", strerror(errno));
+	if (!paused && hv_domain_unpause(ts->hv, sh->domid) < 0)
+		return ts_fail(ts, "unpause", "%s", cause(ts, errno));
+	return 0;
+}
+
+static int
+alive(uint32_t domid, void *arg)
+{
+	struct ts *ts = arg;
+	struct hv_dominfo di;
+
+	return hv_domain_info(ts->hv, domid, &di) == 0 &&
+	       !(di.flags & HV_DYING);
+}
+
+static int
+check_file(struct ts *ts, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return ts_fail(ts, what, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return ts_fail(ts, what, "%s: not a regular file", path);
+	if (access(path, R_OK) < 0)
+		return ts_fail(ts, what, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int
+ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
+	  size_t len, int paused, uint32_t *domid)
+{
+	struct hv_physinfo pi;
+	struct shell sh = {.domid = REG_NO_DOMID};
+	struct reg_record rec = {0};
+
+	if (dc->method == DC_METHOD_NOXS)
+		return ts_fail(ts, "device_method",
+			       "noxs is not available yet; use xenstore");
+	if (dc->nvifs > 0)
+		return ts_fail(ts, "vif",
+			       "network devices are not available yet");
+	if (dc->ndisks > 0)
+		return ts_fail(ts, "disk",
+			       "disk devices are not available yet");
+	if (check_file(ts, "kernel", dc->kernel) < 0 ||
+	    (dc->ramdisk && check_file(ts, "ramdisk", dc->ramdisk) < 0))
+		return -1;
+	if (hv_physinfo(ts->hv, &pi) < 0)
+		return ts_fail(ts, "memory", "%s", cause(ts, errno));
+	if (dc->memory * 1024 > pi.free_kib)
+		return ts_fail(ts, "memory",
+			       "%llu MiB asked, the host has %llu MiB free",
+			       (unsigned long long)dc->memory,
+			       (unsigned long long)(pi.free_kib / 1024));
+	if (reg_claim(dc->name, alive, ts) < 0)
+		return ts_fail(ts, "name", "'%s' %s", dc->name,
+			       errno == EEXIST ? "is already in use"
+					       : strerror(errno));
+	if (dc->has_uuid) {
+		memcpy(sh.uuid, dc->uuid, 16);
+	} else if (getrandom(sh.uuid, 16, 0) != 16) {
+		ts_fail(ts, "uuid", "%s", strerror(errno));
+		goto fail;
+	} else {
+		sh.uuid[6] = (sh.uuid[6] & 0x0f) | 0x40; /* version 4 */
+		sh.uuid[8] = (sh.uuid[8] & 0x3f) | 0x80;
+	}
+	if (ts_prepare(ts, dc, &sh) < 0) {
+		sh.domid = REG_NO_DOMID; /* prepare cleans up after itself */
+		goto fail;
+	}
+	if (ts_execute(ts, dc, &sh, paused) < 0)
+		goto fail;
+	rec.domid = sh.domid;
+	snprintf(rec.name, sizeof(rec.name), "%s", dc->name);
+	memcpy(rec.uuid, sh.uuid, 16);
+	rec.config = (char *)config;
+	rec.config_len = len;
+	if (reg_record_write(&rec) < 0 || reg_bind(dc->name, sh.domid) < 0) {
+		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
+		goto fail;
+	}
+	*domid = sh.domid;
+	return 0;
+fail:
+	if (sh.domid != REG_NO_DOMID) {
+		hv_domain_destroy(ts->hv, sh.domid);
+		xsdom_remove(ts->xs, sh.domid, sh.uuid);
+		reg_record_remove(sh.domid);
+	}
+	reg_release(dc->name);
+	return -1;
+}
+
+void
+ts_forget(struct ts *ts, uint32_t domid)
+{
+	struct reg_record r;
+	uint32_t bound;
+	int have = reg_record_read(domid, &r) == 0;
+
+	xsdom_remove(ts->xs, domid, have ? r.uuid : NULL);
+	if (have) {
+		if (reg_lookup(r.name, &bound) == 0 && bound == domid)
+			reg_release(r.name);
+		reg_record_free(&r);
+	}
+	reg_record_remove(domid);
+}
+
+int
+ts_destroy(struct ts *ts, uint32_t domid)
+{
+	struct hv_dominfo di;
+
+	memset(&di, 0, sizeof(di));
+	if (domid == 0)
+		return ts_fail(ts, "destroy", "dom0 cannot be destroyed");
+	if (hv_domain_info(ts->hv, domid, &di) == 0 &&
+	    hv_domain_destroy(ts->hv, domid) < 0)
+		return ts_fail(ts, "destroy", "domain %u: %s", domid,
+			       cause(ts, errno));
+	{
+		/* /vm/UUID for domains chaos did not make */
+		uint8_t zero[16] = {0};
+
+		if (memcmp(di.uuid, zero, 16) != 0)
+			xsdom_remove(ts->xs, domid, di.uuid);
+	}
+	ts_forget(ts, domid);
+	return 0;
+}
+
+int
+ts_rename(struct ts *ts, uint32_t domid, const char *name)
+{
+	struct reg_record r;
+	uint32_t other;
+	const char *why;
+
+	if (dc_check_name(name, &why) < 0)
+		return ts_fail(ts, "rename", "name '%s' %s", name, why);
+	if (ts_resolve(ts, name, &other) == 0)
+		return ts_fail(ts, "rename", "'%s' is already in use", name);
+	if (reg_record_read(domid, &r) == 0) {
+		if (reg_claim(name, alive, ts) < 0) {
+			reg_record_free(&r);
+			return ts_fail(ts, "rename", "'%s' is already in use",
+				       name);
+		}
+		reg_bind(name, domid);
+		reg_release(r.name);
+		snprintf(r.name, sizeof(r.name), "%s", name);
+		reg_record_write(&r);
+		reg_record_free(&r);
+	}
+	if (xsdom_rename(ts->xs, domid, name) < 0)
+		return ts_fail(ts, "rename", "xenstore: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * toolstack.h: libchaos's core operations on domains, shared by the CLI and
+ * the monitor (and later the shell daemon).  Each returns 0 or -1; on -1,
+ * ts->err says which step failed and why, in one line.
+ */
+#ifndef CHAOS_TOOLSTACK_H
+#define CHAOS_TOOLSTACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xenstore.h>
+
+#include "domcfg.h"
+#include "hv.h"
+
+struct ts {
+	struct hv *hv;
+	struct xs_handle *xs;
+	char err[512];
+};
+
+/* Open the hypervisor and XenStore. */
+int ts_open(struct ts *ts);
+void ts_close(struct ts *ts);
+
+/* Record a failure of step in ts->err; returns -1. */
+int ts_fail(struct ts *ts, const char *step, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A domain named by its name or its numeric id. */
+int ts_resolve(struct ts *ts, const char *arg, uint32_t *domid);
+
+/* Its name: chaos's registry, else XenStore, else "" (buf gets it). */
+void ts_domname(struct ts *ts, uint32_t domid, char *buf, size_t len);
+
+/*
+ * A domain prepared up to the point where only the image is missing: the
+ * first phase of a create, which the shell pool will run ahead of time.
+ */
+struct shell {
+	uint32_t domid;
+	uint8_t uuid[16];
+	uint32_t store_port, console_port;
+};
+
+/* Phase 1: create the paused domain, its vCPUs, memory limit, affinity
+ * and event channels for the store and the console. */
+int ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh);
+
+/* Phase 2: load the image, write XenStore, unpause unless paused. */
+int ts_execute(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
+	       int paused);
+
+/*
+ * The whole create: checks, name reservation, prepare, execute, registry
+ * record (config/len: the text to recreate it from on reboot).  On
+ * failure, whatever was made is destroyed and the name released.
+ */
+int ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
+	      size_t len, int paused, uint32_t *domid);
+
+/* Destroy a domain and remove its XenStore nodes and registry entries. */
+int ts_destroy(struct ts *ts, uint32_t domid);
+
+/* Forget a dead domain: XenStore nodes and registry entries. */
+void ts_forget(struct ts *ts, uint32_t domid);
+
+/* Rename a domain (registry and XenStore). */
+int ts_rename(struct ts *ts, uint32_t domid, const char *name);
+
+#endif

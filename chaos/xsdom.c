@@ -1,0 +1,257 @@
+/* xsdom.c: a domain's XenStore nodes, as libxl writes them. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "xsdom.h"
+
+void
+uuid_format(const uint8_t u[16], char buf[37])
+{
+	snprintf(buf, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+		 u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+struct writer {
+	struct xs_handle *xs;
+	xs_transaction_t t;
+	int failed;
+};
+
+/* write PATH (printf-style) = VALUE with perms; remembers failure */
+static void __attribute__((format(printf, 5, 6)))
+put(struct writer *w, struct xs_permissions *perms, unsigned nperms,
+    const char *value, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	if (w->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (value != NULL) {
+		if (!xs_write(w->xs, w->t, path, value, strlen(value)))
+			w->failed = errno ? errno : EIO;
+	} else if (!xs_mkdir(w->xs, w->t, path)) {
+		w->failed = errno ? errno : EIO;
+	}
+	if (!w->failed && perms != NULL &&
+	    !xs_set_permissions(w->xs, w->t, path, perms, nperms))
+		w->failed = errno ? errno : EIO;
+}
+
+static void
+write_nodes(struct writer *w, const struct xsdom *x)
+{
+	const struct domcfg *dc = x->dc;
+	uint32_t d = x->domid;
+	/* libxl's sets: the owner comes first; its perm is everyone else's */
+	struct xs_permissions ro[2] = {{0, XS_PERM_NONE}, {d, XS_PERM_READ}};
+	struct xs_permissions rw[1] = {{d, XS_PERM_NONE}};
+	struct xs_permissions none[1] = {{0, XS_PERM_NONE}};
+	static const char *const guest_rw[] = {
+		"control/shutdown",
+		"control/feature-poweroff",
+		"control/feature-reboot",
+		"control/feature-suspend",
+		"control/sysrq",
+		"data",
+		"drivers",
+		"feature",
+		"attr",
+		"error",
+		"device/suspend/event-channel",
+	};
+	char uuid[37], num[64], dom[32];
+	size_t i;
+	unsigned v;
+
+	uuid_format(x->uuid, uuid);
+	snprintf(dom, sizeof(dom), "/local/domain/%u", d);
+	put(w, ro, 2, NULL, "%s", dom);
+	put(w, ro, 2, NULL, "/vm/%s", uuid);
+	snprintf(num, sizeof(num), "/vm/%s", uuid);
+	put(w, NULL, 0, num, "%s/vm", dom);
+	put(w, NULL, 0, dc->name, "%s/name", dom);
+	put(w, NULL, 0, uuid, "/vm/%s/uuid", uuid);
+	put(w, NULL, 0, dc->name, "/vm/%s/name", uuid);
+	put(w, NULL, 0, "linux", "/vm/%s/image/ostype", uuid);
+	put(w, NULL, 0, dc->kernel, "/vm/%s/image/kernel", uuid);
+	if (dc->ramdisk != NULL)
+		put(w, NULL, 0, dc->ramdisk, "/vm/%s/image/ramdisk", uuid);
+	put(w, NULL, 0, dc->cmdline ? dc->cmdline : "", "/vm/%s/image/cmdline",
+	    uuid);
+	snprintf(num, sizeof(num), "%lld.%02d", (long long)time(NULL), 0);
+	put(w, NULL, 0, num, "/vm/%s/start_time", uuid);
+	put(w, ro, 2, NULL, "%s/cpu", dom);
+	put(w, ro, 2, NULL, "%s/memory", dom);
+	put(w, ro, 2, NULL, "%s/device", dom);
+	put(w, ro, 2, NULL, "%s/control", dom);
+	for (i = 0; i < sizeof(guest_rw) / sizeof(guest_rw[0]); i++)
+		put(w, rw, 1, "", "%s/%s", dom, guest_rw[i]);
+	put(w, NULL, 0, "1",
+	    "%s/control/platform-feature-multiprocessor-suspend", dom);
+	put(w, NULL, 0, "1", "%s/control/platform-feature-xs_reset_watches",
+	    dom);
+	put(w, none, 1, NULL, "/libxl/%u", d);
+	put(w, NULL, 0, "pv", "/libxl/%u/type", d);
+
+	/* build_post */
+	snprintf(num, sizeof(num), "%llu",
+		 (unsigned long long)dc->maxmem * 1024);
+	put(w, NULL, 0, num, "%s/memory/static-max", dom);
+	snprintf(num, sizeof(num), "%llu",
+		 (unsigned long long)dc->memory * 1024);
+	put(w, NULL, 0, num, "%s/memory/target", dom);
+	snprintf(num, sizeof(num), "%u", d);
+	put(w, NULL, 0, num, "%s/domid", dom);
+	snprintf(num, sizeof(num), "%u", x->store_port);
+	put(w, NULL, 0, num, "%s/store/port", dom);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)x->store_mfn);
+	put(w, NULL, 0, num, "%s/store/ring-ref", dom);
+	for (v = 0; v < dc->maxvcpus; v++)
+		put(w, NULL, 0, v < dc->vcpus ? "online" : "offline",
+		    "%s/cpu/%u/availability", dom, v);
+
+	/* console 0: the frontend is special-cased at D/console */
+	{
+		struct xs_permissions bro[2] = {{0, XS_PERM_NONE},
+						{d, XS_PERM_READ}};
+		char be[128], fe[64];
+
+		snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0",
+			 d);
+		snprintf(fe, sizeof(fe), "%s/console", dom);
+		put(w, ro, 2, NULL, "%s", fe);
+		put(w, rw, 1, "0", "%s/backend-id", fe);
+		put(w, NULL, 0, "1048576", "%s/limit", fe);
+		put(w, NULL, 0, "xenconsoled", "%s/type", fe);
+		put(w, NULL, 0, "pty", "%s/output", fe);
+		put(w, NULL, 0, "", "%s/tty", fe);
+		snprintf(num, sizeof(num), "%u", x->console_port);
+		put(w, NULL, 0, num, "%s/port", fe);
+		snprintf(num, sizeof(num), "%llu",
+			 (unsigned long long)x->console_mfn);
+		put(w, NULL, 0, num, "%s/ring-ref", fe);
+		put(w, NULL, 0, be, "%s/backend", fe);
+		put(w, bro, 2, NULL, "%s", be);
+		put(w, NULL, 0, fe, "%s/frontend", be);
+		snprintf(num, sizeof(num), "%u", d);
+		put(w, NULL, 0, num, "%s/frontend-id", be);
+		put(w, NULL, 0, "1", "%s/online", be);
+		put(w, NULL, 0, "1", "%s/state", be);
+		put(w, NULL, 0, "vt100", "%s/protocol", be);
+	}
+}
+
+int
+xsdom_write(struct xs_handle *xs, const struct xsdom *x)
+{
+	struct writer w = {.xs = xs};
+	int tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		w.failed = 0;
+		w.t = xs_transaction_start(xs);
+		if (w.t == XBT_NULL)
+			return -1;
+		write_nodes(&w, x);
+		if (w.failed) {
+			xs_transaction_end(xs, w.t, true);
+			errno = w.failed;
+			return -1;
+		}
+		if (xs_transaction_end(xs, w.t, false))
+			break;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	if (tries == 10)
+		return errno = EAGAIN, -1;
+	if (!xs_introduce_domain(xs, x->domid, x->store_mfn, x->store_port))
+		return -1;
+	return 0;
+}
+
+int
+xsdom_remove(struct xs_handle *xs, uint32_t domid, const uint8_t *uuid)
+{
+	char path[128], uu[37];
+	int ok = 1;
+
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	snprintf(path, sizeof(path), "/libxl/%u", domid);
+	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	snprintf(path, sizeof(path), "/local/domain/0/backend/console/%u",
+		 domid);
+	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	if (uuid != NULL) {
+		uuid_format(uuid, uu);
+		snprintf(path, sizeof(path), "/vm/%s", uu);
+		ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	}
+	return ok ? 0 : -1;
+}
+
+char *
+xsdom_name(struct xs_handle *xs, uint32_t domid)
+{
+	char path[64];
+	unsigned len;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	return xs_read(xs, XBT_NULL, path, &len);
+}
+
+int
+xsdom_rename(struct xs_handle *xs, uint32_t domid, const char *name)
+{
+	char path[128], *vm;
+	unsigned len;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	if (!xs_write(xs, XBT_NULL, path, name, strlen(name)))
+		return -1;
+	snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
+	vm = xs_read(xs, XBT_NULL, path, &len);
+	if (vm != NULL) {
+		snprintf(path, sizeof(path), "%s/name", vm);
+		xs_write(xs, XBT_NULL, path, name, strlen(name));
+		free(vm);
+	}
+	return 0;
+}
+
+int
+xsdom_control(struct xs_handle *xs, uint32_t domid, const char *req)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown",
+		 domid);
+	return xs_write(xs, XBT_NULL, path, req, strlen(req)) ? 0 : -1;
+}
+
+int
+xsdom_has_feature(struct xs_handle *xs, uint32_t domid, const char *req)
+{
+	char path[96], *v;
+	unsigned len;
+	int yes;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/control/feature-%s",
+		 domid, req);
+	v = xs_read(xs, XBT_NULL, path, &len);
+	yes = v != NULL && strcmp(v, "1") == 0;
+	free(v);
+	return yes;
+}

@@ -1,0 +1,48 @@
+/*
+ * xsdom.h: a domain's XenStore presence in xenstore mode, written as libxl
+ * writes it (shared/XEN-FACTS.md section 2), so that Debian's kernel,
+ * xenconsoled, xl and xenstore-ls all see the guest as if xl made it.
+ */
+#ifndef CHAOS_XSDOM_H
+#define CHAOS_XSDOM_H
+
+#include <stdint.h>
+
+#include <xenstore.h>
+
+#include "domcfg.h"
+
+struct xsdom {
+	uint32_t domid;
+	const struct domcfg *dc;
+	const uint8_t *uuid; /* 16 bytes */
+	uint32_t store_port, console_port;
+	uint64_t store_mfn, console_mfn;
+};
+
+/*
+ * Write every node of the domain and its console in one transaction, then
+ * introduce the domain to xenstored (before it is unpaused, so its xenbus
+ * requests are answered).  0, or -1 with errno.
+ */
+int xsdom_write(struct xs_handle *xs, const struct xsdom *x);
+
+/* Remove what xsdom_write (or libxl) wrote for domid; uuid may be NULL. */
+int xsdom_remove(struct xs_handle *xs, uint32_t domid, const uint8_t *uuid);
+
+/* The name under /local/domain/D/name (malloc'd), or NULL. */
+char *xsdom_name(struct xs_handle *xs, uint32_t domid);
+
+/* Set /local/domain/D/name and /vm/UUID/name. */
+int xsdom_rename(struct xs_handle *xs, uint32_t domid, const char *name);
+
+/* Ask a PV guest to "poweroff", "reboot" or "suspend" (control/shutdown). */
+int xsdom_control(struct xs_handle *xs, uint32_t domid, const char *req);
+
+/* 1 when the guest announced control/feature-REQ, else 0. */
+int xsdom_has_feature(struct xs_handle *xs, uint32_t domid, const char *req);
+
+/* Format a UUID as text into buf (37 bytes). */
+void uuid_format(const uint8_t uuid[16], char buf[37]);
+
+#endif
