@@ -83,6 +83,8 @@ monitor_ensure(void)
 		dup2(fd, 2);
 		close(fd);
 	}
+	/* a process of its own name, so ps shows what it is */
+	execl("/proc/self/exe", "chaos", "monitor", (char *)NULL);
 	_exit(monitor_run());
 }
 

@@ -51,3 +51,47 @@ memory = 128
 vcpus = 1
 CFG
 }
+
+# xl_agrees NAME: chaos list and xl list show NAME with the same id,
+# memory and vCPUs
+xl_agrees() {
+	_c=$(chaos list "$1" | awk -v n="$1" '$1 == n { print $2, $3, $4 }')
+	_x=$(xl list "$1" | awk -v n="$1" '$1 == n { print $2, $3, $4 }')
+	[ -n "$_c" ] && [ "$_c" = "$_x" ] && return 0
+	echo "chaos list: '$_c'  xl list: '$_x'"
+	return 1
+}
+
+# nothing_left: no domain but dom0, no XenStore node of a guest, no
+# registry entry
+nothing_left() {
+	_ok=0
+	if [ "$(xl list | awk 'NR > 1' | wc -l)" != 1 ]; then
+		echo "domains left:"; xl list; _ok=1
+	fi
+	if [ -n "$(xenstore-list /local/domain | grep -vx 0)" ]; then
+		echo "XenStore /local/domain has:"; xenstore-list /local/domain; _ok=1
+	fi
+	for p in /vm /libxl /local/domain/0/backend/console; do
+		_l=$(xenstore-list "$p" 2>/dev/null)
+		[ -z "$_l" ] || { echo "XenStore $p has: $_l"; _ok=1; }
+	done
+	for d in /run/chaos/names /run/chaos/doms; do
+		_l=$(ls -A "$d" 2>/dev/null)
+		[ -z "$_l" ] || { echo "registry $d has: $_l"; _ok=1; }
+	done
+	return $_ok
+}
+
+# expect_fail CODE PATTERN CMD...: CMD exits CODE and says PATTERN (one
+# line on stderr)
+expect_fail() {
+	_code=$1 _pat=$2
+	shift 2
+	_err=$("$@" 2>&1 > /dev/null)
+	_rc=$?
+	echo "$* -> exit $_rc: $_err"
+	[ "$_rc" = "$_code" ] || { echo "expected exit $_code"; return 1; }
+	[ "$(printf '%s\n' "$_err" | wc -l)" = 1 ] || { echo "expected one line"; return 1; }
+	printf '%s\n' "$_err" | grep -q "$_pat" || { echo "expected '$_pat'"; return 1; }
+}
