@@ -7,6 +7,7 @@
 #   make demo         guests created and timed on that Xen host
 #   make install      PREFIX=/usr/local DESTDIR=
 #
+# make bench: the boot curve, xl beside chaos (bench/run; BENCH_N=20).
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
 # fuzzer's run (default 60).
 
@@ -46,7 +47,7 @@ CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
-UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable
+UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
@@ -147,3 +148,10 @@ demo: all
 	XENBOX_QUIET=1 tests/xenbox/run -o $(B)/demo tests/xenbox/demo.sh
 
 .PHONY: xenbox check-e2e demo
+
+# --- benchmarks (not part of check) ----------------------------------------
+
+bench: all
+	bench/run $(BENCH_N)
+
+.PHONY: bench
