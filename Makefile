@@ -26,10 +26,11 @@ FUZZ_SECONDS ?= 60
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers $(if $(WERROR),-Werror)
-CPPFLAGS += -D_GNU_SOURCE -Ichaos
+CPPFLAGS += -D_GNU_SOURCE -Ichaos -Ilibnoxs
 YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl)
 YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl)
-XEN_PKGS := xencontrol xenguest xenstore xentoollog
+XEN_PKGS := xencontrol xenguest xenstore xentoollog xenevtchn xengnttab \
+	xenforeignmemory
 XEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS))
 XEN_LIBS := $(shell $(PKG_CONFIG) --libs $(XEN_PKGS))
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
@@ -37,24 +38,33 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
+# libnoxs: the noxs ABI helpers (freestanding; guests build them too)
+LIBNOXS_SRCS := libnoxs/noxs.c
+
 # libchaos: the toolstack core, shared with the shell daemon later; the
 # first line is pure (no Xen), the rest talks to the hypervisor
 LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
-	chaos/domcfg_json.c chaos/cfgfile.c \
+	chaos/domcfg_json.c chaos/cfgfile.c chaos/elfnote.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/registry.c chaos/toolstack.c \
-	chaos/monitor.c
+	chaos/monitor.c chaos/console.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
-UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry
+UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
+	test_noxs test_elfnote
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
-SAN_LIB_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/san/%.o)
+SAN_LIB_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/san/%.o) \
+	$(LIBNOXS_SRCS:%.c=$(B)/san/%.o)
 SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(B)/san/%.o)
 
-all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1
+all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1 guests
+
+include guests/guests.mk
+
+guests: $(GUESTS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,7 +78,10 @@ $(B)/san/%.o: %.c
 $(B)/libchaos.a: $(LIBCHAOS_OBJS)
 	$(AR) rcs $@ $^
 
-$(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a
+$(B)/libnoxs.a: $(LIBNOXS_SRCS:%.c=$(B)/obj/%.o)
+	$(AR) rcs $@ $^
+
+$(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
 # generated from the command table, so they list exactly what works
@@ -96,14 +109,22 @@ $(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(PURE_SRCS)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)
 
-check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%)
-	@set -e; for t in $^; do echo "== $$t"; $$t; done
+check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%) $(GUESTS)
+	@set -e; for t in $(UNIT_TESTS:%=$(B)/san/tests/unit/%); do \
+		echo "== $$t"; $$t; done
 
 check-golden: $(B)/san/bin/chaos
 	tests/golden/run $(B)/san/bin/chaos tests/golden
 
-check-fuzz: $(B)/fuzz/fuzz_cfg
-	tests/fuzz/run $(B)/fuzz/fuzz_cfg $(FUZZ_SECONDS)
+$(B)/fuzz/fuzz_noxs: tests/fuzz/fuzz_noxs.c $(LIBNOXS_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $^
+
+# the fuzzers share the time: two thirds to the parser, one to noxs
+check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs
+	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) * 2 / 3))
+	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 3))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:
@@ -117,7 +138,7 @@ check:
 
 format-check:
 	clang-format --dry-run -Werror $(wildcard chaos/*.[ch] tests/unit/*.c \
-		tests/fuzz/*.c)
+		tests/fuzz/*.c libnoxs/*.[ch] guests/*.[ch] guests/pv/*.[ch])
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -130,7 +151,7 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all check check-unit check-unit-tests check-golden check-fuzz \
+.PHONY: guests all check check-unit check-unit-tests check-golden check-fuzz \
 	format-check install clean
 .SECONDARY:
 

@@ -2,11 +2,14 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cfgfile.h"
 #include "cli.h"
+#include "console.h"
 #include "domcfg_json.h"
+#include "registry.h"
 #include "monitor.h"
 #include "toolstack.h"
 
@@ -15,6 +18,7 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"dry-run", no_argument, NULL, 'n'},
+		{"device-method", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -23,8 +27,9 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 	struct domcfg dc;
 	struct ts ts;
 	const char *path = NULL;
-	int c, dryrun = opts->dryrun, paused = 0, console = 0, rc;
-	char *json, *text = NULL, id[16];
+	int c, dryrun = opts->dryrun, paused = 0, console = 0, rc, n, i;
+	char *json, *text = NULL, id[16], method[64] = "", **over;
+	struct reg_record rec;
 	size_t len;
 	uint32_t domid;
 
@@ -35,6 +40,15 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 		case 'p': paused = 1; break;
 		case 'c': console = 1; break;
 		case 'q': break; /* chaos is quiet anyway */
+		case 'D':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "noxs") &&
+			    strcmp(optarg, "xenstore"))
+				return cmd_usage_error(
+					self, "--device-method: auto, noxs or "
+					      "xenstore");
+			snprintf(method, sizeof(method), "device_method=\"%s\"",
+				 optarg);
+			break;
 		case 'h':
 			printf("usage: chaos create %s\n", self->usage);
 			return EXIT_OK;
@@ -46,8 +60,18 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 			return cmd_usage_error(self, "no config file given");
 		path = argv[optind++];
 	}
-	if (cfgfile_load(&dc, path, argc - optind, argv + optind, &d,
-			 dryrun ? NULL : &text, &len) < 0)
+	/* the flag acts as one more KEY=VALUE, after the others */
+	n = argc - optind;
+	over = calloc((size_t)n + 1, sizeof(*over));
+	if (over == NULL)
+		return EXIT_FAILED;
+	for (i = 0; i < n; i++)
+		over[i] = argv[optind + i];
+	if (method[0])
+		over[n++] = method;
+	rc = cfgfile_load(&dc, path, n, over, &d, dryrun ? NULL : &text, &len);
+	free(over);
+	if (rc < 0)
 		return EXIT_USAGE;
 	if (dryrun) {
 		json = domcfg_to_json(&dc);
@@ -65,12 +89,12 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 		fprintf(stderr, "chaos create: %s\n", ts.err);
 		goto out;
 	}
-	if (ts_create(&ts, &dc, text, len, paused, &domid) < 0) {
+	/* with -c, stay paused until the console is attached */
+	if (ts_create(&ts, &dc, text, len, paused || console, &domid) < 0) {
 		fprintf(stderr, "chaos create: %s: %s\n", dc.name, ts.err);
 		ts_close(&ts);
 		goto out;
 	}
-	ts_close(&ts);
 	if (monitor_ensure() < 0)
 		fprintf(stderr,
 			"chaos create: warning: the monitor did not start; "
@@ -80,7 +104,23 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 		fprintf(stderr, "chaos create: %s is domain %u\n", dc.name,
 			domid);
 	rc = EXIT_OK;
-	if (console) {
+	if (console && reg_record_read(domid, &rec) == 0 && rec.noxs) {
+		/* xenconsoled does not serve noxs guests: chaos does */
+		if (console_attach(&ts, domid, rec.console_port, !paused) < 0) {
+			fprintf(stderr, "chaos create: %s\n", ts.err);
+			rc = EXIT_FAILED;
+		}
+		reg_record_free(&rec);
+		ts_close(&ts);
+		goto out;
+	}
+	if (console && !paused && hv_domain_unpause(ts.hv, domid) < 0) {
+		fprintf(stderr, "chaos create: unpause: %s\n",
+			hv_last_error(ts.hv));
+		rc = EXIT_FAILED;
+	}
+	ts_close(&ts);
+	if (console && rc == EXIT_OK) {
 		snprintf(id, sizeof(id), "%u", domid);
 		fflush(NULL);
 		execl(CHAOS_XENCONSOLE, "xenconsole", "--type", "pv", id,

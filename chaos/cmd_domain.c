@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "console.h"
 #include "monitor.h"
+#include "registry.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
@@ -125,21 +128,33 @@ gone(struct ts *ts, uint32_t domid)
 	return hv_domain_info(ts->hv, domid, &di) < 0 || (di.flags & HV_DYING);
 }
 
-/* Wait on @releaseDomain until every domain in ids is gone. */
+/*
+ * Wait until every domain in ids is gone: on @releaseDomain, which
+ * xenstored fires for the domains it was introduced to; noxs guests are
+ * not introduced, so for them the state is looked at every 20 ms.
+ */
 static int
 wait_gone(struct ts *ts, const uint32_t *ids, size_t n)
 {
+	struct timespec nap = {0, 20 * 1000 * 1000};
 	char **ev;
 	unsigned num;
 	size_t i;
+	int poll_only = ts->xs == NULL;
 
-	if (!xs_watch(ts->xs, "@releaseDomain", "chaos-wait"))
+	for (i = 0; i < n; i++)
+		poll_only |= ts_is_noxs(ids[i]);
+	if (!poll_only && !xs_watch(ts->xs, "@releaseDomain", "chaos-wait"))
 		return -1;
 	for (;;) {
 		for (i = 0; i < n && gone(ts, ids[i]); i++)
 			;
 		if (i == n)
 			return 0;
+		if (poll_only) {
+			nanosleep(&nap, NULL);
+			continue;
+		}
 		ev = xs_read_watch(ts->xs, &num);
 		if (ev == NULL && errno != EINTR)
 			return -1;
@@ -189,9 +204,8 @@ power(const char *cmd, const char *req, int argc, char **argv)
 		}
 	}
 	for (i = 0; i < (int)n; i++) {
-		if (xsdom_control(ts.xs, ids[i], req) < 0) {
-			fprintf(stderr, "chaos %s: domain %u: %s\n", cmd,
-				ids[i], strerror(errno));
+		if (ts_power(&ts, ids[i], req) < 0) {
+			fprintf(stderr, "chaos %s: %s\n", cmd, ts.err);
 			rc = EXIT_FAILED;
 		}
 	}
@@ -284,6 +298,7 @@ cmd_domname(const struct cli_opts *opts, int argc, char **argv)
 int
 cmd_console(const struct cli_opts *opts, int argc, char **argv)
 {
+	struct reg_record r;
 	struct ts ts;
 	uint32_t domid;
 	char id[16];
@@ -295,6 +310,18 @@ cmd_console(const struct cli_opts *opts, int argc, char **argv)
 	rc = one_domain(&ts, "console", argc, argv, &domid);
 	if (rc >= 0)
 		return rc;
+	if (reg_record_read(domid, &r) == 0 && r.noxs) {
+		/* xenconsoled does not know noxs guests: serve it ourselves */
+		rc = console_attach(&ts, domid, r.console_port, 0) < 0
+			     ? EXIT_FAILED
+			     : EXIT_OK;
+		if (rc != EXIT_OK)
+			fprintf(stderr, "chaos console: %s\n", ts.err);
+		reg_record_free(&r);
+		ts_close(&ts);
+		return rc;
+	}
+	reg_record_free(&r);
 	ts_close(&ts);
 	snprintf(id, sizeof(id), "%u", domid);
 	execl(CHAOS_XENCONSOLE, "xenconsole", "--type", "pv", id, (char *)NULL);

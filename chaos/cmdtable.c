@@ -16,14 +16,18 @@ const struct cmd_spec cmd_table[] = {
 		.fn = cmd_create,
 		.can_dryrun = 1,
 		.summary = "Create a domain from an xl.cfg file",
-		.usage = "[-n] [-p] [-c] [-q] [-f FILE | CONFIG] [KEY=VALUE "
-			 "...]",
+		.usage = "[-n] [-p] [-c] [-q] [--device-method=M] "
+			 "[-f FILE | CONFIG] [KEY=VALUE ...]",
 		.options =
 			"  -n, --dry-run   parse CONFIG, print the domain as "
 			"JSON, touch nothing\n"
 			"  -p              leave the domain paused\n"
 			"  -c              attach to its console\n"
 			"  -q              quiet (chaos is anyway)\n"
+			"  --device-method=auto|noxs|xenstore\n"
+			"                  how devices reach the guest (auto: "
+			"noxs when the\n"
+			"                  kernel declares it)\n"
 			"  -f FILE         read the configuration from FILE\n"
 			"  KEY=VALUE       an xl.cfg line that overrides "
 			"CONFIG\n",

@@ -127,4 +127,31 @@ struct hv_pv_result {
 int hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 		struct hv_pv_result *res);
 
+/* Map one frame of domid (a PV guest's MFN) read-write; unmap it with
+ * hv_unmap. */
+void *hv_map_frame(struct hv *hv, uint32_t domid, uint64_t mfn);
+
+/* Map grant ref of domid read-write (e.g. its console ring, ref 0). */
+void *hv_map_grant(struct hv *hv, uint32_t domid, uint32_t ref);
+
+/* Undo hv_map_frame (grant 0) or hv_map_grant (grant 1). */
+void hv_unmap(struct hv *hv, void *page, int grant);
+
+/* Signal port of domid once (bind from dom0, notify, unbind). */
+int hv_notify_remote(struct hv *hv, uint32_t domid, uint32_t port);
+
+/* A lasting binding to port of domid: *local is our end.  hv_evtchn_fd
+ * becomes readable when a bound port fires; hv_evtchn_pending then
+ * returns it (re-armed), -1 with EAGAIN when none fired. */
+int hv_evtchn_bind(struct hv *hv, uint32_t domid, uint32_t port,
+		   uint32_t *local);
+int hv_evtchn_fd(struct hv *hv);
+int hv_evtchn_pending(struct hv *hv, uint32_t *local);
+int hv_evtchn_notify(struct hv *hv, uint32_t local);
+void hv_evtchn_unbind(struct hv *hv, uint32_t local);
+
+/* Bind VIRQ_DOM_EXC (a domain shut down or died).  Only one process in
+ * dom0 can: -1 with EEXIST when xenstored holds it. */
+int hv_bind_dom_exc(struct hv *hv, uint32_t *local);
+
 #endif

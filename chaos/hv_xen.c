@@ -5,7 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include <xenctrl.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xengnttab.h>
 #include <xenguest.h>
 #include <xentoollog.h>
 
@@ -19,6 +24,9 @@ struct lastlog {
 
 struct hv {
 	xc_interface *xch;
+	xenforeignmemory_handle *fmem; /* opened on first use */
+	xengnttab_handle *gnt;	       /* opened on first use */
+	xenevtchn_handle *evt;	       /* opened on first use */
 	struct lastlog log;
 };
 
@@ -70,6 +78,12 @@ hv_close(struct hv *hv)
 {
 	if (hv == NULL)
 		return;
+	if (hv->fmem != NULL)
+		xenforeignmemory_close(hv->fmem);
+	if (hv->gnt != NULL)
+		xengnttab_close(hv->gnt);
+	if (hv->evt != NULL)
+		xenevtchn_close(hv->evt);
 	xc_interface_close(hv->xch);
 	free(hv);
 }
@@ -306,4 +320,137 @@ out:
 		e = EINVAL;
 	errno = e;
 	return rc;
+}
+
+void *
+hv_map_frame(struct hv *hv, uint32_t domid, uint64_t mfn)
+{
+	xen_pfn_t frame = (xen_pfn_t)mfn;
+	int err = 0;
+	void *p;
+
+	if (hv->fmem == NULL)
+		hv->fmem = xenforeignmemory_open(&hv->log.vtable, 0);
+	if (hv->fmem == NULL)
+		return NULL;
+	p = xenforeignmemory_map(hv->fmem, domid, PROT_READ | PROT_WRITE, 1,
+				 &frame, &err);
+	if (p != NULL && err != 0) {
+		xenforeignmemory_unmap(hv->fmem, p, 1);
+		errno = -err;
+		return NULL;
+	}
+	return p;
+}
+
+void *
+hv_map_grant(struct hv *hv, uint32_t domid, uint32_t ref)
+{
+	if (hv->gnt == NULL)
+		hv->gnt = xengnttab_open(&hv->log.vtable, 0);
+	if (hv->gnt == NULL)
+		return NULL;
+	return xengnttab_map_grant_ref(hv->gnt, domid, ref,
+				       PROT_READ | PROT_WRITE);
+}
+
+void
+hv_unmap(struct hv *hv, void *page, int grant)
+{
+	if (page == NULL)
+		return;
+	if (grant)
+		xengnttab_unmap(hv->gnt, page, 1);
+	else
+		xenforeignmemory_unmap(hv->fmem, page, 1);
+}
+
+static int
+evt_open(struct hv *hv)
+{
+	if (hv->evt == NULL)
+		hv->evt = xenevtchn_open(&hv->log.vtable, 0);
+	return hv->evt == NULL ? -1 : 0;
+}
+
+int
+hv_evtchn_bind(struct hv *hv, uint32_t domid, uint32_t port, uint32_t *local)
+{
+	xenevtchn_port_or_error_t p;
+
+	if (evt_open(hv) < 0)
+		return -1;
+	p = xenevtchn_bind_interdomain(hv->evt, domid, port);
+	if (p < 0)
+		return -1;
+	*local = (uint32_t)p;
+	return 0;
+}
+
+int
+hv_evtchn_fd(struct hv *hv)
+{
+	return evt_open(hv) < 0 ? -1 : xenevtchn_fd(hv->evt);
+}
+
+int
+hv_evtchn_pending(struct hv *hv, uint32_t *local)
+{
+	xenevtchn_port_or_error_t p;
+
+	if (evt_open(hv) < 0)
+		return -1;
+	p = xenevtchn_pending(hv->evt);
+	if (p < 0)
+		return -1;
+	xenevtchn_unmask(hv->evt, (evtchn_port_t)p);
+	*local = (uint32_t)p;
+	return 0;
+}
+
+int
+hv_evtchn_notify(struct hv *hv, uint32_t local)
+{
+	return evt_open(hv) < 0
+		       ? -1
+		       : xenevtchn_notify(hv->evt, (evtchn_port_t)local);
+}
+
+void
+hv_evtchn_unbind(struct hv *hv, uint32_t local)
+{
+	if (hv->evt != NULL)
+		xenevtchn_unbind(hv->evt, (evtchn_port_t)local);
+}
+
+int
+hv_notify_remote(struct hv *hv, uint32_t domid, uint32_t port)
+{
+	xenevtchn_port_or_error_t local;
+	int rc, e;
+
+	if (evt_open(hv) < 0)
+		return -1;
+	local = xenevtchn_bind_interdomain(hv->evt, domid, port);
+	if (local < 0)
+		return -1;
+	rc = xenevtchn_notify(hv->evt, (evtchn_port_t)local);
+	e = errno;
+	xenevtchn_unbind(hv->evt, (evtchn_port_t)local);
+	errno = e;
+	return rc;
+}
+
+int
+hv_bind_dom_exc(struct hv *hv, uint32_t *local)
+{
+	xenevtchn_port_or_error_t p;
+
+	if (evt_open(hv) < 0)
+		return -1;
+	p = xenevtchn_bind_virq(hv->evt, VIRQ_DOM_EXC);
+	if (p < 0)
+		return -1;
+	*local = (uint32_t)p;
+	return 0;
 }

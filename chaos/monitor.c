@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,10 +192,12 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	domcfg_free(&dc);
 }
 
-/* Look at every domain chaos made; act on the shut down, forget the dead. */
-static void
+/* Look at every domain chaos made; act on the shut down, forget the dead.
+ * Returns how many noxs guests it saw alive. */
+static int
 scan(struct ts *ts)
 {
+	int noxs = 0;
 	struct hv_dominfo di;
 	struct reg_record r;
 	uint32_t *ids;
@@ -202,7 +205,7 @@ scan(struct ts *ts)
 
 	if (reg_record_list(&ids, &n) < 0) {
 		logmsg("cannot list %s/doms: %s", reg_dir(), strerror(errno));
-		return;
+		return 0;
 	}
 	for (i = 0; i < n; i++) {
 		if (hv_domain_info(ts->hv, ids[i], &di) < 0 ||
@@ -210,23 +213,31 @@ scan(struct ts *ts)
 			ts_forget(ts, ids[i]);
 			continue;
 		}
-		if (!(di.flags & HV_SHUTDOWN) || is_preserved(ids[i]))
-			continue;
 		if (reg_record_read(ids[i], &r) < 0)
 			continue;
-		act(ts, &r, di.shutdown_reason);
+		noxs += r.noxs;
+		if ((di.flags & HV_SHUTDOWN) && !is_preserved(ids[i]))
+			act(ts, &r, di.shutdown_reason);
 		reg_record_free(&r);
 	}
 	free(ids);
+	return noxs;
 }
 
+/*
+ * What wakes the monitor.  With xenstored: its @releaseDomain watch, which
+ * covers the guests introduced to it; noxs guests are not, so while any
+ * live, the monitor also looks every 250 ms.  Without xenstored (a host of
+ * noxs guests only) the monitor binds VIRQ_DOM_EXC itself.
+ */
 int
 monitor_run(void)
 {
 	char path[PATH_MAX], **ev;
-	unsigned num;
+	struct pollfd pfd;
 	struct ts ts;
-	int fd;
+	uint32_t virq = 0, fired;
+	int fd, noxs = 0, timeout;
 
 	if (lock_path(path, sizeof(path)) < 0)
 		return 1;
@@ -239,23 +250,45 @@ monitor_run(void)
 		logmsg("%s", ts.err);
 		return 1;
 	}
-	if (!xs_watch(ts.xs, "@releaseDomain", "chaos")) {
-		logmsg("cannot watch @releaseDomain: %s", strerror(errno));
+	if (ts.xs != NULL) {
+		if (!xs_watch(ts.xs, "@releaseDomain", "chaos")) {
+			logmsg("cannot watch @releaseDomain: %s",
+			       strerror(errno));
+			ts_close(&ts);
+			return 1;
+		}
+		pfd.fd = xs_fileno(ts.xs);
+	} else if (hv_bind_dom_exc(ts.hv, &virq) == 0) {
+		pfd.fd = hv_evtchn_fd(ts.hv);
+	} else {
+		logmsg("no xenstored, and VIRQ_DOM_EXC: %s", strerror(errno));
 		ts_close(&ts);
 		return 1;
 	}
-	logmsg("started (pid %ld)", (long)getpid());
+	pfd.events = POLLIN;
+	logmsg("started (pid %ld), woken by %s", (long)getpid(),
+	       ts.xs ? "@releaseDomain" : "VIRQ_DOM_EXC");
 	for (;;) {
-		/* the watch fires once at registration: the first scan */
-		ev = xs_read_watch(ts.xs, &num);
-		if (ev == NULL) {
-			if (errno == EINTR)
-				continue;
+		noxs = scan(&ts);
+		timeout = noxs > 0 && ts.xs != NULL ? 250 : -1;
+		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+			logmsg("poll: %s", strerror(errno));
+			break;
+		}
+		if (!(pfd.revents & POLLIN))
+			continue;
+		if (ts.xs == NULL) {
+			while (hv_evtchn_pending(ts.hv, &fired) == 0 &&
+			       fired != virq)
+				;
+			continue;
+		}
+		while ((ev = xs_check_watch(ts.xs)) != NULL)
+			free(ev);
+		if (errno != EAGAIN) {
 			logmsg("xenstore connection lost: %s", strerror(errno));
 			break;
 		}
-		free(ev);
-		scan(&ts);
 	}
 	ts_close(&ts);
 	return 1;

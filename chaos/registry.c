@@ -173,13 +173,14 @@ reg_release(const char *name)
 }
 
 /*
- * A record: "name NAME\nuuid HEX32\nconfig LEN\n" then LEN bytes of
+ * A record: "name NAME\nuuid HEX32\n", for noxs guests "noxs MFN OFFSET
+ * SYSCTL_PORT CONSOLE_PORT\n", then "config LEN\n" and LEN bytes of
  * config text.
  */
 int
 reg_record_write(const struct reg_record *r)
 {
-	char path[PATH_MAX], head[160], *buf;
+	char path[PATH_MAX], head[256], *buf;
 	size_t n, i;
 	int rc;
 
@@ -187,7 +188,13 @@ reg_record_write(const struct reg_record *r)
 	for (i = 0; i < 16; i++)
 		n += (size_t)snprintf(head + n, sizeof(head) - n, "%02x",
 				      r->uuid[i]);
-	n += (size_t)snprintf(head + n, sizeof(head) - n, "\nconfig %zu\n",
+	n += (size_t)snprintf(head + n, sizeof(head) - n, "\n");
+	if (r->noxs)
+		n += (size_t)snprintf(
+			head + n, sizeof(head) - n, "noxs %llu %u %u %u\n",
+			(unsigned long long)r->devpage_mfn, r->sysctl_offset,
+			r->sysctl_port, r->console_port);
+	n += (size_t)snprintf(head + n, sizeof(head) - n, "config %zu\n",
 			      r->config_len);
 	buf = malloc(n + r->config_len);
 	if (buf == NULL)
@@ -226,6 +233,17 @@ reg_record_read(uint32_t domid, struct reg_record *r)
 		r->uuid[i] = (uint8_t)byte;
 	}
 	p += 38;
+	if (strncmp(p, "noxs ", 5) == 0) {
+		unsigned long long mfn;
+
+		if (sscanf(p, "noxs %llu %u %u %u", &mfn, &r->sysctl_offset,
+			   &r->sysctl_port, &r->console_port) != 4 ||
+		    (nl = strchr(p, '\n')) == NULL)
+			goto bad;
+		r->noxs = 1;
+		r->devpage_mfn = mfn;
+		p = nl + 1;
+	}
 	if (sscanf(p, "config %zu\n", &clen) != 1 ||
 	    (nl = strchr(p, '\n')) == NULL ||
 	    clen != len - (size_t)(nl + 1 - data))

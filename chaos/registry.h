@@ -4,7 +4,8 @@
  * and needs no XenStore:
  *   names/NAME   one file per name; its link(2) is the O(1) uniqueness
  *                check; it holds the domid ("-" while being created)
- *   doms/DOMID   the domain's record (name, uuid, config to restart it)
+ *   doms/DOMID   the domain's record (name, uuid, noxs device locations,
+ *                the config to restart it)
  * Entries of dead domains are reclaimed by the monitor, and lazily by
  * anyone who trips over them.
  */
@@ -42,6 +43,10 @@ struct reg_record {
 	uint8_t uuid[16];
 	char *config; /* the xl.cfg text it was created from */
 	size_t config_len;
+	/* noxs guests: where their devices are (never read from the guest) */
+	int noxs;
+	uint64_t devpage_mfn;
+	uint32_t sysctl_offset, sysctl_port, console_port;
 };
 
 /* Store, read (config malloc'd) and forget the record of a domain. */

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elfnote.h"
+#include "noxs.h"
 #include "registry.h"
 #include "toolstack.h"
 #include "xsdom.h"
@@ -49,13 +51,7 @@ ts_open(struct ts *ts)
 		return ts_fail(ts, "hypervisor",
 			       "cannot open it (%s); is this dom0, as root?",
 			       strerror(errno));
-	ts->xs = xs_open(0);
-	if (ts->xs == NULL) {
-		hv_close(ts->hv);
-		ts->hv = NULL;
-		return ts_fail(ts, "xenstore", "cannot connect (%s)",
-			       strerror(errno));
-	}
+	ts->xs = xs_open(0); /* NULL without xenstored: noxs only */
 	return 0;
 }
 
@@ -91,6 +87,8 @@ ts_resolve(struct ts *ts, const char *arg, uint32_t *domid)
 	    hv_domain_info(ts->hv, *domid, &di[0]) == 0)
 		return 0;
 	/* domains made by xl: scan their XenStore names */
+	if (ts->xs == NULL)
+		return ts_fail(ts, arg, "no such domain");
 	do {
 		n = hv_domain_list(ts->hv, first, di, 256);
 		for (i = 0; i < n; i++) {
@@ -157,7 +155,9 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		}
 	}
 	if (hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->store_port) < 0 ||
-	    hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->console_port) < 0) {
+	    hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->console_port) < 0 ||
+	    (sh->noxs &&
+	     hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->sysctl_port) < 0)) {
 		e = errno;
 		hv_domain_destroy(ts->hv, sh->domid);
 		return ts_fail(ts, "event channels", "%s", cause(ts, e));
@@ -165,9 +165,57 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	return 0;
 }
 
+/*
+ * noxs: the device page where the XenStore ring would be.  It names the
+ * console (the start_info ring, granted as ref 0) and the sysctl device,
+ * whose control block sits in the page itself: chaos is its backend and
+ * needs no process to stay behind (docs/noxs.md).
+ */
+static int
+noxs_setup(struct ts *ts, struct shell *sh, uint64_t store_mfn)
+{
+	struct noxs_dev_entry cons = {
+		.type = NOXS_DEV_CONSOLE,
+		.flags = NOXS_F_GUEST_GRANT,
+		.ctrl_gref = 0, /* GNTTAB_RESERVED_CONSOLE */
+		.evtchn = sh->console_port,
+	};
+	struct noxs_dev_entry sys = {
+		.type = NOXS_DEV_SYSCTL,
+		.flags = NOXS_F_IN_DEVPAGE,
+		.evtchn = sh->sysctl_port,
+	};
+	volatile struct noxs_sysctl *block;
+	void *page;
+	int off, rc = -1;
+
+	page = hv_map_frame(ts->hv, sh->domid, store_mfn);
+	if (page == NULL)
+		return ts_fail(ts, "noxs", "cannot map the device page: %s",
+			       cause(ts, errno));
+	noxs_page_init(page, sh->domid);
+	off = noxs_page_alloc_block(page, &sys, sizeof(*block));
+	if (off < 0 || noxs_page_add(page, &cons) < 0) {
+		ts_fail(ts, "noxs", "device page: error %d", -off);
+		goto out;
+	}
+	sys.ctrl_offset = (uint32_t)off;
+	block = (volatile struct noxs_sysctl *)((uint8_t *)page + off);
+	block->be_state = NOXS_STATE_CONNECTED;
+	if (noxs_page_add(page, &sys) < 0) {
+		ts_fail(ts, "noxs", "device page: no room for sysctl");
+		goto out;
+	}
+	sh->devpage_mfn = store_mfn;
+	sh->sysctl_offset = (uint32_t)off;
+	rc = 0;
+out:
+	hv_unmap(ts->hv, page, 0);
+	return rc;
+}
+
 int
-ts_execute(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
-	   int paused)
+ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh, int paused)
 {
 	struct hv_pv_image img = {
 		.kernel = dc->kernel,
@@ -192,8 +240,14 @@ ts_execute(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
 			       cause(ts, errno));
 	x.store_mfn = res.store_mfn;
 	x.console_mfn = res.console_mfn;
-	if (xsdom_write(ts->xs, &x) < 0)
+	if (sh->noxs) {
+		if (noxs_setup(ts, sh, res.store_mfn) < 0)
+			return -1;
+	} else if (ts->xs == NULL) {
+		return ts_fail(ts, "xenstore", "xenstored is not running");
+	} else if (xsdom_write(ts->xs, &x) < 0) {
 		return ts_fail(ts, "xenstore", "%s", strerror(errno));
+	}
 	if (!paused && hv_domain_unpause(ts->hv, sh->domid) < 0)
 		return ts_fail(ts, "unpause", "%s", cause(ts, errno));
 	return 0;
@@ -230,10 +284,8 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	struct hv_physinfo pi;
 	struct shell sh = {.domid = REG_NO_DOMID};
 	struct reg_record rec = {0};
+	int v;
 
-	if (dc->method == DC_METHOD_NOXS)
-		return ts_fail(ts, "device_method",
-			       "noxs is not available yet; use xenstore");
 	if (dc->nvifs > 0)
 		return ts_fail(ts, "vif",
 			       "network devices are not available yet");
@@ -243,6 +295,17 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	if (check_file(ts, "kernel", dc->kernel) < 0 ||
 	    (dc->ramdisk && check_file(ts, "ramdisk", dc->ramdisk) < 0))
 		return -1;
+	v = elf_noxs_version(dc->kernel);
+	if (dc->method == DC_METHOD_NOXS && v < 1)
+		return ts_fail(ts, "device_method",
+			       "noxs: kernel %s does not declare noxs support",
+			       dc->kernel);
+	sh.noxs = dc->method == DC_METHOD_NOXS ||
+		  (dc->method == DC_METHOD_AUTO && v >= 1 && v <= NOXS_VERSION);
+	if (!sh.noxs && ts->xs == NULL)
+		return ts_fail(ts, "xenstore",
+			       "xenstored is not running (only noxs guests "
+			       "can be made)");
 	if (hv_physinfo(ts->hv, &pi) < 0)
 		return ts_fail(ts, "memory", "%s", cause(ts, errno));
 	if (dc->memory * 1024 > pi.free_kib)
@@ -274,6 +337,11 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	memcpy(rec.uuid, sh.uuid, 16);
 	rec.config = (char *)config;
 	rec.config_len = len;
+	rec.noxs = sh.noxs;
+	rec.devpage_mfn = sh.devpage_mfn;
+	rec.sysctl_offset = sh.sysctl_offset;
+	rec.sysctl_port = sh.sysctl_port;
+	rec.console_port = sh.console_port;
 	if (reg_record_write(&rec) < 0 || reg_bind(dc->name, sh.domid) < 0) {
 		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
 		goto fail;
@@ -283,7 +351,8 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 fail:
 	if (sh.domid != REG_NO_DOMID) {
 		hv_domain_destroy(ts->hv, sh.domid);
-		xsdom_remove(ts->xs, sh.domid, sh.uuid);
+		if (!sh.noxs && ts->xs != NULL)
+			xsdom_remove(ts->xs, sh.domid, sh.uuid);
 		reg_record_remove(sh.domid);
 	}
 	reg_release(dc->name);
@@ -297,7 +366,9 @@ ts_forget(struct ts *ts, uint32_t domid)
 	uint32_t bound;
 	int have = reg_record_read(domid, &r) == 0;
 
-	xsdom_remove(ts->xs, domid, have ? r.uuid : NULL);
+	/* a noxs guest never had XenStore nodes: do not touch XenStore */
+	if (ts->xs != NULL && !(have && r.noxs))
+		xsdom_remove(ts->xs, domid, have ? r.uuid : NULL);
 	if (have) {
 		if (reg_lookup(r.name, &bound) == 0 && bound == domid)
 			reg_release(r.name);
@@ -322,7 +393,8 @@ ts_destroy(struct ts *ts, uint32_t domid)
 		/* /vm/UUID for domains chaos did not make */
 		uint8_t zero[16] = {0};
 
-		if (memcmp(di.uuid, zero, 16) != 0)
+		if (ts->xs != NULL && !ts_is_noxs(domid) &&
+		    memcmp(di.uuid, zero, 16) != 0)
 			xsdom_remove(ts->xs, domid, di.uuid);
 	}
 	ts_forget(ts, domid);
@@ -352,7 +424,70 @@ ts_rename(struct ts *ts, uint32_t domid, const char *name)
 		reg_record_write(&r);
 		reg_record_free(&r);
 	}
-	if (xsdom_rename(ts->xs, domid, name) < 0)
+	if (ts->xs != NULL && !ts_is_noxs(domid) &&
+	    xsdom_rename(ts->xs, domid, name) < 0)
 		return ts_fail(ts, "rename", "xenstore: %s", strerror(errno));
+	return 0;
+}
+
+int
+ts_is_noxs(uint32_t domid)
+{
+	struct reg_record r;
+	int noxs;
+
+	if (reg_record_read(domid, &r) < 0)
+		return 0;
+	noxs = r.noxs;
+	reg_record_free(&r);
+	return noxs;
+}
+
+/* noxs: post the request in the sysctl block and signal the guest.  The
+ * block's place and channel come from our record, never from the page. */
+static int
+noxs_power(struct ts *ts, const struct reg_record *r, uint32_t req)
+{
+	uint8_t *page;
+	int seq;
+
+	page = hv_map_frame(ts->hv, r->domid, r->devpage_mfn);
+	if (page == NULL)
+		return ts_fail(ts, "sysctl", "cannot map the device page: %s",
+			       cause(ts, errno));
+	seq = noxs_sysctl_post(page + r->sysctl_offset, req);
+	hv_unmap(ts->hv, page, 0);
+	if (seq == -NOXS_EAGAIN)
+		return ts_fail(ts, "sysctl",
+			       "%s does not listen for this request yet",
+			       r->name);
+	if (seq < 0)
+		return ts_fail(ts, "sysctl", "%s broke the protocol", r->name);
+	if (hv_notify_remote(ts->hv, r->domid, r->sysctl_port) < 0)
+		return ts_fail(ts, "sysctl", "notify: %s", cause(ts, errno));
+	return 0;
+}
+
+int
+ts_power(struct ts *ts, uint32_t domid, const char *req)
+{
+	struct reg_record r;
+	int rc;
+
+	if (reg_record_read(domid, &r) == 0 && r.noxs) {
+		rc = noxs_power(ts, &r,
+				strcmp(req, "reboot") == 0
+					? NOXS_SYSCTL_REBOOT
+					: NOXS_SYSCTL_POWEROFF);
+		reg_record_free(&r);
+		return rc;
+	}
+	if (r.config != NULL)
+		reg_record_free(&r);
+	if (ts->xs == NULL)
+		return ts_fail(ts, req, "xenstored is not running");
+	if (xsdom_control(ts->xs, domid, req) < 0)
+		return ts_fail(ts, req, "domain %u: %s", domid,
+			       strerror(errno));
 	return 0;
 }

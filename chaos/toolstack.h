@@ -20,7 +20,8 @@ struct ts {
 	char err[512];
 };
 
-/* Open the hypervisor and XenStore. */
+/* Open the hypervisor and XenStore (ts->xs stays NULL on a host that
+ * runs no xenstored: noxs guests need none). */
 int ts_open(struct ts *ts);
 void ts_close(struct ts *ts);
 
@@ -42,6 +43,10 @@ struct shell {
 	uint32_t domid;
 	uint8_t uuid[16];
 	uint32_t store_port, console_port;
+	int noxs;		/* devices through a device page */
+	uint32_t sysctl_port;	/* noxs: the sysctl device's channel */
+	uint64_t devpage_mfn;	/* noxs: filled by ts_execute */
+	uint32_t sysctl_offset; /* noxs: filled by ts_execute */
 };
 
 /* Phase 1: create the paused domain, its vCPUs, memory limit, affinity
@@ -49,7 +54,7 @@ struct shell {
 int ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh);
 
 /* Phase 2: load the image, write XenStore, unpause unless paused. */
-int ts_execute(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
+int ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 	       int paused);
 
 /*
@@ -65,6 +70,16 @@ int ts_destroy(struct ts *ts, uint32_t domid);
 
 /* Forget a dead domain: XenStore nodes and registry entries. */
 void ts_forget(struct ts *ts, uint32_t domid);
+
+/*
+ * Ask a guest to power off or reboot (req "poweroff" or "reboot"): through
+ * its sysctl device for noxs guests, control/shutdown in XenStore for the
+ * others.
+ */
+int ts_power(struct ts *ts, uint32_t domid, const char *req);
+
+/* 1 when domid was made by chaos in noxs mode (no XenStore presence). */
+int ts_is_noxs(uint32_t domid);
 
 /* Rename a domain (registry and XenStore). */
 int ts_rename(struct ts *ts, uint32_t domid, const char *name);

@@ -95,3 +95,16 @@ expect_fail() {
 	[ "$(printf '%s\n' "$_err" | wc -l)" = 1 ] || { echo "expected one line"; return 1; }
 	printf '%s\n' "$_err" | grep -q "$_pat" || { echo "expected '$_pat'"; return 1; }
 }
+
+# tiny_cfg FILE NAME IMAGE EXTRA...: an xl.cfg for one of chaos's own PV
+# guests (/guests/hello, /guests/idle) in 4 MiB
+tiny_cfg() {
+	_f=$1 _n=$2 _img=$3
+	shift 3
+	cat > "$_f" <<CFG
+name = "$_n"
+kernel = "/guests/$_img"
+extra = "$*"
+memory = 4
+CFG
+}

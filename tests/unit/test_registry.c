@@ -86,6 +86,21 @@ test_records(void **state)
 	assert_int_equal(back.uuid[15], 0xab);
 	assert_int_equal(back.config_len, sizeof(cfg) - 1);
 	assert_memory_equal(back.config, cfg, sizeof(cfg) - 1);
+	assert_false(back.noxs);
+	reg_record_free(&back);
+	r.noxs = 1;
+	r.devpage_mfn = 0x123456789ULL;
+	r.sysctl_offset = 576;
+	r.sysctl_port = 3;
+	r.console_port = 2;
+	assert_int_equal(reg_record_write(&r), 0);
+	assert_int_equal(reg_record_read(42, &back), 0);
+	assert_true(back.noxs);
+	assert_true(back.devpage_mfn == 0x123456789ULL);
+	assert_int_equal(back.sysctl_offset, 576);
+	assert_int_equal(back.sysctl_port, 3);
+	assert_int_equal(back.console_port, 2);
+	assert_memory_equal(back.config, cfg, sizeof(cfg) - 1);
 	reg_record_free(&back);
 	assert_int_equal(reg_record_list(&ids, &n), 0);
 	for (i = 0; i < n; i++)

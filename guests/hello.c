@@ -1,0 +1,13 @@
+/* hello: prints who it is and the devices it got, then powers off. */
+#include "common.h"
+
+void pv_main(start_info_t *si);
+
+void
+pv_main(start_info_t *si)
+{
+	struct guest g;
+
+	guest_boot(si, &g);
+	pv_shutdown(SHUTDOWN_poweroff);
+}

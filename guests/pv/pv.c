@@ -1,0 +1,182 @@
+/* pv.c: console ring, event channels and shutdown for our PV guests. */
+#include "pv.h"
+
+start_info_t *pv_start_info;
+static struct xencons_interface *cons;
+static evtchn_port_t cons_port;
+static shared_info_t *shared;
+/* a page of our own image, remapped onto the shared_info frame */
+static char shared_page[4096] __attribute__((aligned(4096)));
+
+#define M2P ((const unsigned long *)0xFFFF800000000000UL)
+
+size_t
+pv_strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+int
+pv_memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] - y[i];
+	return 0;
+}
+
+void *
+pv_memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *x = d;
+	const unsigned char *y = s;
+
+	while (n--)
+		*x++ = *y++;
+	return d;
+}
+
+void *
+pv_memset(void *d, int c, size_t n)
+{
+	unsigned char *x = d;
+
+	while (n--)
+		*x++ = (unsigned char)c;
+	return d;
+}
+
+/* gcc may emit calls to these for struct copies */
+void *memcpy(void *d, const void *s, size_t n)
+	__attribute__((alias("pv_memcpy")));
+void *memset(void *d, int c, size_t n) __attribute__((alias("pv_memset")));
+
+void *
+pv_mfn_to_virt(xen_pfn_t mfn)
+{
+	return (void *)(M2P[mfn] << 12);
+}
+
+void
+pv_notify(evtchn_port_t port)
+{
+	struct evtchn_send send = {.port = port};
+
+	hypercall3(__HYPERVISOR_event_channel_op, EVTCHNOP_send,
+		   (unsigned long)&send, 0);
+}
+
+void
+pv_init(start_info_t *si)
+{
+	pv_start_info = si;
+	cons = pv_mfn_to_virt(si->console.domU.mfn);
+	cons_port = si->console.domU.evtchn;
+	/* shared_info is given as a machine address */
+	if (hypercall3(__HYPERVISOR_update_va_mapping,
+		       (unsigned long)shared_page, si->shared_info | 3,
+		       UVMF_INVLPG) == 0)
+		shared = (shared_info_t *)shared_page;
+}
+
+void
+pv_write(const char *s, size_t n)
+{
+	XENCONS_RING_IDX prod = cons->out_prod;
+	size_t i = 0;
+
+	while (i < n) {
+		barrier();
+		if (prod - cons->out_cons >= sizeof(cons->out)) {
+			cons->out_prod = prod;
+			pv_notify(cons_port);
+			hypercall3(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
+			continue;
+		}
+		cons->out[MASK_XENCONS_IDX(prod, cons->out)] = s[i++];
+		prod++;
+	}
+	barrier(); /* the bytes before the index (x86 keeps store order) */
+	cons->out_prod = prod;
+	pv_notify(cons_port);
+}
+
+void
+pv_puts(const char *s)
+{
+	pv_write(s, pv_strlen(s));
+}
+
+void
+pv_putu(unsigned long v)
+{
+	char buf[24];
+	int i = sizeof(buf);
+
+	buf[--i] = '\0';
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	pv_puts(buf + i);
+}
+
+void
+pv_console_flush(void)
+{
+	int spins;
+
+	for (spins = 0; spins < 100000; spins++) {
+		barrier();
+		if (cons->out_cons == cons->out_prod)
+			return;
+		hypercall3(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
+	}
+}
+
+int
+pv_test_and_clear(evtchn_port_t port)
+{
+	xen_ulong_t *word, bit;
+
+	if (shared == NULL)
+		return 0;
+	word = &shared->evtchn_pending[port / (sizeof(xen_ulong_t) * 8)];
+	bit = (xen_ulong_t)1 << (port % (sizeof(xen_ulong_t) * 8));
+	return (__atomic_fetch_and(word, ~bit, __ATOMIC_SEQ_CST) & bit) != 0;
+}
+
+int
+pv_wait(evtchn_port_t port, uint64_t timeout_ns)
+{
+	struct sched_poll poll = {.nr_ports = 1};
+	uint64_t deadline = 0;
+
+	if (pv_test_and_clear(port))
+		return 1;
+	if (timeout_ns && shared != NULL)
+		deadline = shared->vcpu_info[0].time.system_time + timeout_ns;
+	set_xen_guest_handle(poll.ports, &port);
+	poll.timeout = deadline;
+	hypercall3(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll,
+		   0);
+	return pv_test_and_clear(port);
+}
+
+void
+pv_shutdown(unsigned reason)
+{
+	struct sched_shutdown sd = {.reason = reason};
+
+	pv_console_flush();
+	for (;;)
+		hypercall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
+			   (unsigned long)&sd, 0);
+}

@@ -1,0 +1,68 @@
+/*
+ * pv.h: the little a PV guest needs from Xen: hypercalls, the console ring,
+ * event channels, and shutdown.  Freestanding: no libc.
+ */
+#ifndef CHAOS_GUEST_PV_H
+#define CHAOS_GUEST_PV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/sched.h>
+#include <xen/io/console.h>
+
+extern char hypercall_page[];
+extern start_info_t *pv_start_info;
+
+#define barrier() __asm__ __volatile__("" ::: "memory")
+
+static inline long
+hypercall3(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3)
+{
+	register unsigned long rdi __asm__("rdi") = a1;
+	register unsigned long rsi __asm__("rsi") = a2;
+	register unsigned long rdx __asm__("rdx") = a3;
+	long ret;
+
+	__asm__ __volatile__("call *%[stub]"
+			     : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx)
+			     : [stub] "r"(hypercall_page + nr * 32)
+			     : "memory", "rcx", "r11", "r10", "r8");
+	return ret;
+}
+
+/* The VA of a machine frame we were given (M2P lookup, VA == pfn << 12). */
+void *pv_mfn_to_virt(xen_pfn_t mfn);
+
+/* Set up the console and map shared_info; call first. */
+void pv_init(start_info_t *si);
+
+/* Write to the console ring (blocks while it is full). */
+void pv_write(const char *s, size_t n);
+void pv_puts(const char *s);
+void pv_putu(unsigned long v);
+
+/* Wait until xenconsoled has read everything we wrote (bounded). */
+void pv_console_flush(void);
+
+/* Notify the other end of an event channel. */
+void pv_notify(evtchn_port_t port);
+
+/* Block until port is pending (or timeout_ns of system time pass, 0:
+ * forever), then clear it.  Returns 1 if it was pending. */
+int pv_wait(evtchn_port_t port, uint64_t timeout_ns);
+
+/* Clear and return whether port was pending, without blocking. */
+int pv_test_and_clear(evtchn_port_t port);
+
+/* SCHEDOP_shutdown with SHUTDOWN_* reason; does not return. */
+__attribute__((noreturn)) void pv_shutdown(unsigned reason);
+
+size_t pv_strlen(const char *s);
+int pv_memcmp(const void *a, const void *b, size_t n);
+void *pv_memcpy(void *d, const void *s, size_t n);
+void *pv_memset(void *d, int c, size_t n);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * noxs.c: helpers for the noxs ABI.  Freestanding (no libc) so that guests
+ * link it too; the toolstack and backends use the same code.
+ */
+#include "noxs.h"
+
+#define BARRIER() __asm__ __volatile__("" ::: "memory")
+
+static void
+zero(void *d, size_t n)
+{
+	volatile uint8_t *p = d;
+
+	while (n--)
+		*p++ = 0;
+}
+
+/* one pass of volatile byte reads: the source may change under us */
+static void
+copy_in(void *d, const volatile void *s, size_t n)
+{
+	const volatile uint8_t *src = s;
+	uint8_t *dst = d;
+
+	while (n--)
+		*dst++ = *src++;
+}
+
+static int
+valid_entry(const struct noxs_dev_entry *e)
+{
+	uint16_t f = e->flags;
+
+	if (e->type < 1 || e->type > NOXS_DEV_TYPE_MAX)
+		return 0;
+	if (f == 0 || (f & ~NOXS_F_MASK) || (f & (f - 1)))
+		return 0; /* exactly one placement flag */
+	if (e->reserved[0] | e->reserved[1] | e->reserved[2])
+		return 0;
+	if (f == NOXS_F_IN_DEVPAGE) {
+		if (e->ctrl_offset < NOXS_ENTRIES_END ||
+		    e->ctrl_offset > NOXS_PAGE_SIZE - 64 || e->ctrl_offset % 64)
+			return 0;
+	} else if (e->ctrl_offset != 0) {
+		return 0;
+	}
+	return 1;
+}
+
+void
+noxs_page_init(void *page, uint32_t domid)
+{
+	struct noxs_device_page *p = page;
+
+	zero(p, sizeof(*p));
+	p->version = NOXS_VERSION;
+	p->header_size = NOXS_HEADER_SIZE;
+	p->domid = domid;
+	p->entry_size = sizeof(struct noxs_dev_entry);
+	BARRIER();
+	p->magic = NOXS_MAGIC; /* last: a half-written page has no magic */
+}
+
+int
+noxs_page_alloc_block(const void *page, const struct noxs_dev_entry *e,
+		      size_t n)
+{
+	const struct noxs_device_page *p = page;
+	uint32_t off = NOXS_ENTRIES_END, i;
+
+	(void)e;
+	if (n == 0 || n > 64)
+		return -NOXS_EINVAL;
+	/* first 64-byte slot no existing IN_DEVPAGE device uses */
+	for (; off <= NOXS_PAGE_SIZE - 64; off += 64) {
+		for (i = 0; i < p->ndevices && i < NOXS_MAX_DEVICES; i++)
+			if (p->devices[i].flags == NOXS_F_IN_DEVPAGE &&
+			    p->devices[i].ctrl_offset == off)
+				break;
+		if (i == p->ndevices || i == NOXS_MAX_DEVICES)
+			return (int)off;
+	}
+	return -NOXS_ENOSPC;
+}
+
+int
+noxs_page_add(void *page, const struct noxs_dev_entry *e)
+{
+	struct noxs_device_page *p = page;
+	uint32_t i;
+
+	if (!valid_entry(e))
+		return -NOXS_EINVAL;
+	if (p->ndevices >= NOXS_MAX_DEVICES)
+		return -NOXS_ENOSPC;
+	for (i = 0; i < p->ndevices; i++)
+		if (p->devices[i].type == e->type &&
+		    p->devices[i].devid == e->devid)
+			return -NOXS_EINVAL;
+	p->devices[p->ndevices] = *e;
+	BARRIER();
+	p->ndevices++;
+	return 0;
+}
+
+int
+noxs_page_read(const volatile void *shared, struct noxs_device_page *out)
+{
+	uint32_t i, j;
+
+	copy_in(out, shared, sizeof(*out));
+	if (out->magic != NOXS_MAGIC || out->version != NOXS_VERSION ||
+	    out->header_size != NOXS_HEADER_SIZE ||
+	    out->entry_size != sizeof(struct noxs_dev_entry) ||
+	    out->ndevices > NOXS_MAX_DEVICES)
+		return -NOXS_EINVAL;
+	for (i = 0; i < 11; i++)
+		if (out->reserved[i])
+			return -NOXS_EINVAL;
+	for (i = 0; i < out->ndevices; i++) {
+		if (!valid_entry(&out->devices[i]))
+			return -NOXS_EINVAL;
+		for (j = 0; j < i; j++) {
+			if (out->devices[j].type == out->devices[i].type &&
+			    out->devices[j].devid == out->devices[i].devid)
+				return -NOXS_EINVAL;
+			if (out->devices[i].flags == NOXS_F_IN_DEVPAGE &&
+			    out->devices[j].flags == NOXS_F_IN_DEVPAGE &&
+			    out->devices[j].ctrl_offset ==
+				    out->devices[i].ctrl_offset)
+				return -NOXS_EINVAL;
+		}
+	}
+	return 0;
+}
+
+const struct noxs_dev_entry *
+noxs_find(const struct noxs_device_page *p, uint16_t type, uint16_t devid)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->ndevices && i < NOXS_MAX_DEVICES; i++)
+		if (p->devices[i].type == type && p->devices[i].devid == devid)
+			return &p->devices[i];
+	return NULL;
+}
+
+int
+noxs_sysctl_read(const volatile void *shared, struct noxs_sysctl *out)
+{
+	uint32_t i;
+
+	copy_in(out, shared, sizeof(*out));
+	if (out->be_state > NOXS_STATE_MAX || out->fe_state > NOXS_STATE_MAX ||
+	    out->request > NOXS_SYSCTL_REQ_MAX)
+		return -NOXS_EPROTO;
+	if (out->features & ~((NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REQ_MAX) << 1) -
+			      NOXS_SYSCTL_FEATURE(1)))
+		return -NOXS_EPROTO;
+	for (i = 0; i < 10; i++)
+		if (out->reserved[i])
+			return -NOXS_EPROTO;
+	return 0;
+}
+
+int
+noxs_sysctl_post(volatile void *shared, uint32_t req)
+{
+	volatile struct noxs_sysctl *s = shared;
+	struct noxs_sysctl c;
+	uint32_t seq;
+
+	if (req < 1 || req > NOXS_SYSCTL_REQ_MAX)
+		return -NOXS_EINVAL;
+	if (noxs_sysctl_read(shared, &c) < 0)
+		return -NOXS_EPROTO;
+	if (c.fe_state != NOXS_STATE_CONNECTED ||
+	    !(c.features & NOXS_SYSCTL_FEATURE(req)))
+		return -NOXS_EAGAIN;
+	seq = c.request_seq + 1;
+	if (seq == 0 || seq > 0x7fffffff)
+		seq = 1; /* stays a positive int */
+	s->request = req;
+	BARRIER();
+	s->request_seq = seq;
+	return (int)seq;
+}
+
+int
+noxs_sysctl_acked(const volatile void *shared, uint32_t seq)
+{
+	const volatile struct noxs_sysctl *s = shared;
+
+	return s->ack_seq == seq;
+}
+
+void
+noxs_sysctl_fe_connect(volatile void *shared, uint32_t features)
+{
+	volatile struct noxs_sysctl *s = shared;
+
+	s->features = features;
+	s->ack_seq = s->request_seq; /* nothing from before we listened */
+	BARRIER();
+	s->fe_state = NOXS_STATE_CONNECTED;
+}
+
+uint32_t
+noxs_sysctl_fe_take(volatile void *shared)
+{
+	volatile struct noxs_sysctl *s = shared;
+	uint32_t seq = s->request_seq, req;
+
+	BARRIER();
+	if (seq == s->ack_seq)
+		return NOXS_SYSCTL_NONE;
+	req = s->request;
+	s->ack_seq = seq;
+	return req <= NOXS_SYSCTL_REQ_MAX ? req : NOXS_SYSCTL_NONE;
+}

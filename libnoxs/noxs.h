@@ -1,0 +1,221 @@
+/*
+ * noxs.h: the noxs ABI (docs/noxs.md) and helpers for its three sides.
+ *
+ * noxs hands a PV guest its devices without XenStore: the builder puts a
+ * *device page* where the XenStore ring page would be (start_info.store_mfn
+ * and store_evtchn), and the guest reads its devices from it.  This header
+ * has no dependency beyond <stdint.h> and <stddef.h>, so a freestanding
+ * guest includes it; all structures have fixed layouts, checked below.
+ *
+ * Every helper returns 0 (or a count) on success and a negative NOXS_E*
+ * code on failure; none prints or exits.  Functions named *_read copy the
+ * shared page before looking at it, then validate the copy: the other side
+ * can change shared memory at any time and must be treated as hostile.
+ */
+#ifndef NOXS_H
+#define NOXS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NOXS_VERSION   1
+#define NOXS_PAGE_SIZE 4096
+
+/* Device page magic: the bytes "NOXS" (a fresh XenStore ring reads 0). */
+#define NOXS_MAGIC 0x53584f4eu
+
+/* A kernel that speaks noxs carries an ELF note named "chaos" of this
+ * type, whose 4-byte descriptor is the highest NOXS_VERSION it speaks. */
+#define NOXS_ELFNOTE_NAME "chaos"
+#define NOXS_ELFNOTE_NOXS 1
+
+/* Error codes (negated on return); equal to Linux's errno values. */
+#define NOXS_EINVAL 22 /* a bad argument or a malformed page */
+#define NOXS_ENOSPC 28 /* the device page is full */
+#define NOXS_ENOENT 2  /* no such device */
+#define NOXS_EPROTO 71 /* the peer broke the protocol */
+#define NOXS_EAGAIN 11 /* nothing to do yet */
+
+enum noxs_dev_type {
+	NOXS_DEV_CONSOLE = 1, /* the start_info console ring */
+	NOXS_DEV_SYSCTL = 2,  /* power requests: poweroff, reboot, suspend */
+	NOXS_DEV_VIF = 3,     /* network interface (netif rings) */
+	NOXS_DEV_VBD = 4,     /* block device (blkif ring) */
+};
+#define NOXS_DEV_TYPE_MAX 4
+
+/* Where a device's control block lives (noxs_dev_entry.flags). */
+#define NOXS_F_GUEST_GRANT                                                     \
+	0x1		      /* a page of the guest's own, granted to         \
+			       * the backend as ctrl_gref in the guest's       \
+			       * grant table (the console ring: ref 0) */
+#define NOXS_F_IN_DEVPAGE 0x2 /* at ctrl_offset inside the device page */
+#define NOXS_F_BACKEND_GRANT                                                   \
+	0x4 /* a page the backend offers: the guest                            \
+	     * maps ctrl_gref of backend_domid */
+#define NOXS_F_MASK 0x7
+
+/* One device: 32 bytes. */
+struct noxs_dev_entry {
+	uint16_t type; /* enum noxs_dev_type */
+	uint16_t devid;
+	uint16_t backend_domid;
+	uint16_t flags;	      /* exactly one NOXS_F_* */
+	uint32_t ctrl_gref;   /* GUEST_GRANT, BACKEND_GRANT */
+	uint32_t ctrl_offset; /* IN_DEVPAGE: byte offset, 64-aligned */
+	uint32_t evtchn;      /* the guest's port; the backend binds it */
+	uint32_t reserved[3]; /* 0 */
+};
+
+#define NOXS_MAX_DEVICES 32
+#define NOXS_HEADER_SIZE 64
+#define NOXS_ENTRIES_END (NOXS_HEADER_SIZE + NOXS_MAX_DEVICES * 32)
+
+/* The device page: 4096 bytes at start_info.store_mfn. */
+struct noxs_device_page {
+	uint32_t magic;	       /* NOXS_MAGIC */
+	uint16_t version;      /* NOXS_VERSION */
+	uint16_t header_size;  /* NOXS_HEADER_SIZE */
+	uint32_t domid;	       /* the guest's own domain id */
+	uint32_t ndevices;     /* entries in use, from devices[0] */
+	uint32_t entry_size;   /* sizeof(struct noxs_dev_entry) */
+	uint32_t reserved[11]; /* 0 */
+	struct noxs_dev_entry devices[NOXS_MAX_DEVICES];
+	uint8_t area[NOXS_PAGE_SIZE - NOXS_ENTRIES_END]; /* IN_DEVPAGE blocks */
+};
+
+/* Connection states, as xenbus's, so the state machine is familiar. */
+enum noxs_state {
+	NOXS_STATE_UNKNOWN = 0,
+	NOXS_STATE_INITIALISING = 1,
+	NOXS_STATE_INITWAIT = 2,
+	NOXS_STATE_INITIALISED = 3,
+	NOXS_STATE_CONNECTED = 4,
+	NOXS_STATE_CLOSING = 5,
+	NOXS_STATE_CLOSED = 6,
+};
+#define NOXS_STATE_MAX 6
+
+/* Power requests (noxs_sysctl.request) and their feature bits. */
+enum noxs_sysctl_req {
+	NOXS_SYSCTL_NONE = 0,
+	NOXS_SYSCTL_POWEROFF = 1,
+	NOXS_SYSCTL_REBOOT = 2,
+	NOXS_SYSCTL_SUSPEND = 3,
+};
+#define NOXS_SYSCTL_REQ_MAX	 3
+#define NOXS_SYSCTL_FEATURE(req) (1u << (req))
+
+/*
+ * The sysctl control block: 64 bytes.  The backend (the toolstack) owns
+ * be_state, request and request_seq; the frontend (the guest) owns
+ * fe_state, features and ack_seq.  A request is pending while
+ * request_seq != ack_seq; the guest acknowledges by copying request_seq
+ * into ack_seq before it acts.
+ */
+struct noxs_sysctl {
+	uint32_t be_state;
+	uint32_t fe_state;
+	uint32_t request; /* enum noxs_sysctl_req */
+	uint32_t request_seq;
+	uint32_t ack_seq;
+	uint32_t features; /* NOXS_SYSCTL_FEATURE() bits the guest obeys */
+	uint32_t reserved[10];
+};
+
+/*
+ * The vif control page (NOXS_F_BACKEND_GRANT, a page of its own): the
+ * netif rings' grant refs and event channel, negotiated as netback and
+ * netfront do over XenStore.  Backend owns be_*, mac, mtu; frontend owns
+ * fe_*, the ring refs and its features.
+ */
+struct noxs_vif_ctrl {
+	uint32_t be_state;
+	uint32_t fe_state;
+	uint8_t mac[6];
+	uint16_t mtu;
+	uint32_t be_features; /* NOXS_VIF_F_* the backend offers */
+	uint32_t fe_features; /* NOXS_VIF_F_* the frontend asks for */
+	uint32_t tx_ring_ref;
+	uint32_t rx_ring_ref;
+	uint32_t reserved[8];
+};
+#define NOXS_VIF_F_RX_COPY 0x1
+#define NOXS_VIF_F_SG	   0x2
+#define NOXS_VIF_F_CSUM	   0x4
+
+/* The vbd control page: one blkif ring. */
+struct noxs_vbd_ctrl {
+	uint32_t be_state;
+	uint32_t fe_state;
+	uint64_t sectors;     /* backend: size in 512-byte sectors */
+	uint32_t sector_size; /* backend */
+	uint32_t info;	      /* backend: VDISK_* bits */
+	uint32_t ring_ref;    /* frontend */
+	uint32_t reserved[9];
+};
+
+/* --- layout checks ------------------------------------------------------ */
+#define NOXS_ASSERT(c, m) _Static_assert(c, m)
+NOXS_ASSERT(sizeof(struct noxs_dev_entry) == 32, "entry size");
+NOXS_ASSERT(offsetof(struct noxs_dev_entry, ctrl_gref) == 8, "ctrl_gref");
+NOXS_ASSERT(offsetof(struct noxs_dev_entry, evtchn) == 16, "evtchn");
+NOXS_ASSERT(sizeof(struct noxs_device_page) == NOXS_PAGE_SIZE, "page");
+NOXS_ASSERT(offsetof(struct noxs_device_page, domid) == 8, "domid");
+NOXS_ASSERT(offsetof(struct noxs_device_page, devices) == NOXS_HEADER_SIZE,
+	    "devices");
+NOXS_ASSERT(offsetof(struct noxs_device_page, area) == NOXS_ENTRIES_END,
+	    "area");
+NOXS_ASSERT(sizeof(struct noxs_sysctl) == 64, "sysctl size");
+NOXS_ASSERT(offsetof(struct noxs_sysctl, ack_seq) == 16, "ack_seq");
+NOXS_ASSERT(sizeof(struct noxs_vif_ctrl) == 64, "vif size");
+NOXS_ASSERT(sizeof(struct noxs_vbd_ctrl) == 64, "vbd size");
+
+/* --- toolstack side ----------------------------------------------------- */
+
+/* A fresh device page for domid (the whole page is written). */
+void noxs_page_init(void *page, uint32_t domid);
+
+/* Append e; -NOXS_ENOSPC when full, -NOXS_EINVAL when e is malformed. */
+int noxs_page_add(void *page, const struct noxs_dev_entry *e);
+
+/* Reserve a 64-byte control block in the page's area for an IN_DEVPAGE
+ * device; its offset, or -NOXS_ENOSPC. */
+int noxs_page_alloc_block(const void *page, const struct noxs_dev_entry *e,
+			  size_t n);
+
+/* --- reading a page someone else can write (copy, then validate) ------- */
+
+/*
+ * Copy the device page at shared into out and check it: magic, version,
+ * sizes, device count, known types, one flag each, IN_DEVPAGE offsets
+ * inside the area and aligned, no (type, devid) twice, reserved fields 0.
+ */
+int noxs_page_read(const volatile void *shared, struct noxs_device_page *out);
+
+/* Copy a sysctl block and check its states, request and sequence. */
+int noxs_sysctl_read(const volatile void *shared, struct noxs_sysctl *out);
+
+/* The entry of type/devid in a checked page, or NULL. */
+const struct noxs_dev_entry *noxs_find(const struct noxs_device_page *p,
+				       uint16_t type, uint16_t devid);
+
+/* --- sysctl: backend (toolstack) side ---------------------------------- */
+
+/* Post req; -NOXS_EAGAIN when the guest has not connected or does not
+ * announce req, -NOXS_EPROTO on a malformed block.  Returns the new
+ * request_seq (> 0) for noxs_sysctl_acked(). */
+int noxs_sysctl_post(volatile void *shared, uint32_t req);
+
+/* 1 when the guest has acknowledged seq, 0 when not yet. */
+int noxs_sysctl_acked(const volatile void *shared, uint32_t seq);
+
+/* --- sysctl: frontend (guest) side ------------------------------------- */
+
+/* Announce the requests we obey and connect. */
+void noxs_sysctl_fe_connect(volatile void *shared, uint32_t features);
+
+/* The pending request, acknowledged, or NOXS_SYSCTL_NONE. */
+uint32_t noxs_sysctl_fe_take(volatile void *shared);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * test_noxs.c: the noxs protocol between two processes sharing a memfd (a
+ * toolstack and a guest frontend), and the validation of hostile pages.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "noxs.h"
+
+static void *
+shared_pages(size_t n)
+{
+	int fd = memfd_create("noxs-test", MFD_CLOEXEC);
+	void *p;
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)(n * NOXS_PAGE_SIZE)), 0);
+	p = mmap(NULL, n * NOXS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	return p;
+}
+
+static void
+nap(void)
+{
+	struct timespec ts = {0, 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* the guest: find sysctl, connect, obey the first request */
+static int
+frontend(volatile struct noxs_device_page *shared)
+{
+	struct noxs_device_page copy;
+	const struct noxs_dev_entry *e;
+	volatile void *block;
+	uint32_t req;
+	int i;
+
+	for (i = 0; i < 5000 && shared->magic != NOXS_MAGIC; i++)
+		nap();
+	if (noxs_page_read(shared, &copy) < 0)
+		return 100;
+	e = noxs_find(&copy, NOXS_DEV_SYSCTL, 0);
+	if (e == NULL || e->flags != NOXS_F_IN_DEVPAGE)
+		return 101;
+	block = (volatile uint8_t *)shared + e->ctrl_offset;
+	noxs_sysctl_fe_connect(block,
+			       NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF) |
+				       NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REBOOT));
+	for (i = 0; i < 5000; i++) {
+		req = noxs_sysctl_fe_take(block);
+		if (req != NOXS_SYSCTL_NONE)
+			return (int)req;
+		nap();
+	}
+	return 102;
+}
+
+static void
+test_two_processes(void **state)
+{
+	volatile struct noxs_device_page *page = shared_pages(1);
+	struct noxs_dev_entry cons = {.type = NOXS_DEV_CONSOLE,
+				      .flags = NOXS_F_GUEST_GRANT,
+				      .evtchn = 2};
+	struct noxs_dev_entry sys = {.type = NOXS_DEV_SYSCTL,
+				     .flags = NOXS_F_IN_DEVPAGE,
+				     .evtchn = 3};
+	volatile void *block;
+	pid_t pid;
+	int st, off, seq = -1, i;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(frontend(page));
+	/* the toolstack builds the page while the guest is already looking */
+	noxs_page_init((void *)page, 7);
+	assert_int_equal(noxs_page_add((void *)page, &cons), 0);
+	off = noxs_page_alloc_block((void *)page, &sys, 64);
+	assert_true(off >= NOXS_ENTRIES_END);
+	sys.ctrl_offset = (uint32_t)off;
+	block = (volatile uint8_t *)page + off;
+	((volatile struct noxs_sysctl *)block)->be_state = NOXS_STATE_CONNECTED;
+	assert_int_equal(noxs_page_add((void *)page, &sys), 0);
+	/* not connected yet: the request cannot be posted */
+	for (i = 0; i < 5000; i++) {
+		seq = noxs_sysctl_post(block, NOXS_SYSCTL_POWEROFF);
+		if (seq != -NOXS_EAGAIN)
+			break;
+		nap();
+	}
+	assert_true(seq > 0);
+	/* the guest did not announce suspend */
+	assert_int_equal(noxs_sysctl_post(block, NOXS_SYSCTL_SUSPEND),
+			 -NOXS_EAGAIN);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), NOXS_SYSCTL_POWEROFF);
+	assert_true(noxs_sysctl_acked(block, (uint32_t)seq));
+	munmap((void *)page, NOXS_PAGE_SIZE);
+}
+
+static void
+test_hostile_pages(void **state)
+{
+	struct noxs_device_page p, copy;
+	struct noxs_dev_entry e = {.type = NOXS_DEV_SYSCTL,
+				   .flags = NOXS_F_IN_DEVPAGE,
+				   .ctrl_offset = NOXS_ENTRIES_END};
+
+	(void)state;
+	noxs_page_init(&p, 1);
+	assert_int_equal(noxs_page_add(&p, &e), 0);
+	assert_int_equal(noxs_page_read(&p, &copy), 0);
+	assert_int_equal(copy.ndevices, 1);
+
+	copy = p;
+	copy.ndevices = NOXS_MAX_DEVICES + 1;
+	assert_int_equal(noxs_page_read(&copy, &copy), -NOXS_EINVAL);
+	copy = p;
+	copy.devices[0].ctrl_offset = NOXS_PAGE_SIZE - 32; /* runs off */
+	assert_int_equal(noxs_page_read(&copy, &copy), -NOXS_EINVAL);
+	copy = p;
+	copy.devices[0].ctrl_offset = 8; /* over the header */
+	assert_int_equal(noxs_page_read(&copy, &copy), -NOXS_EINVAL);
+	copy = p;
+	copy.devices[0].flags = NOXS_F_IN_DEVPAGE | NOXS_F_GUEST_GRANT;
+	assert_int_equal(noxs_page_read(&copy, &copy), -NOXS_EINVAL);
+	copy = p;
+	copy.devices[0].type = 99;
+	assert_int_equal(noxs_page_read(&copy, &copy), -NOXS_EINVAL);
+	copy = p;
+	copy.version = 2;
+	assert_int_equal(noxs_page_read(&copy, &copy), -NOXS_EINVAL);
+	copy = p;
+	copy.magic = 0; /* a XenStore ring */
+	assert_int_equal(noxs_page_read(&copy, &copy), -NOXS_EINVAL);
+	/* the same device twice */
+	copy = p;
+	copy.devices[1] = copy.devices[0];
+	copy.devices[1].ctrl_offset += 64;
+	copy.ndevices = 2;
+	assert_int_equal(noxs_page_read(&copy, &copy), -NOXS_EINVAL);
+}
+
+static void
+test_page_limits(void **state)
+{
+	struct noxs_device_page p;
+	struct noxs_dev_entry e = {.type = NOXS_DEV_VIF,
+				   .flags = NOXS_F_BACKEND_GRANT};
+	int i;
+
+	(void)state;
+	noxs_page_init(&p, 1);
+	for (i = 0; i < NOXS_MAX_DEVICES; i++) {
+		e.devid = (uint16_t)i;
+		assert_int_equal(noxs_page_add(&p, &e), 0);
+	}
+	e.devid = 999;
+	assert_int_equal(noxs_page_add(&p, &e), -NOXS_ENOSPC);
+	noxs_page_init(&p, 1);
+	e.devid = 0;
+	assert_int_equal(noxs_page_add(&p, &e), 0);
+	assert_int_equal(noxs_page_add(&p, &e), -NOXS_EINVAL);
+	e.flags = 0;
+	e.devid = 1;
+	assert_int_equal(noxs_page_add(&p, &e), -NOXS_EINVAL);
+}
+
+static void
+test_hostile_sysctl(void **state)
+{
+	struct noxs_sysctl s = {0}, c;
+
+	(void)state;
+	assert_int_equal(noxs_sysctl_read(&s, &c), 0);
+	s.fe_state = 77;
+	assert_int_equal(noxs_sysctl_read(&s, &c), -NOXS_EPROTO);
+	assert_int_equal(noxs_sysctl_post(&s, NOXS_SYSCTL_POWEROFF),
+			 -NOXS_EPROTO);
+	s.fe_state = NOXS_STATE_CONNECTED;
+	s.features = 0x80000000u;
+	assert_int_equal(noxs_sysctl_post(&s, NOXS_SYSCTL_POWEROFF),
+			 -NOXS_EPROTO);
+	s.features = NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF);
+	s.request_seq = 0x7fffffff;
+	assert_int_equal(noxs_sysctl_post(&s, NOXS_SYSCTL_POWEROFF), 1);
+	assert_int_equal(noxs_sysctl_post(&s, 9), -NOXS_EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_processes),
+		cmocka_unit_test(test_hostile_pages),
+		cmocka_unit_test(test_page_limits),
+		cmocka_unit_test(test_hostile_sysctl),
+	};
+
+	return cmocka_run_group_tests_name("noxs", tests, NULL, NULL);
+}
