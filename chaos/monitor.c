@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,9 @@ lock_path(char *buf, size_t len)
 int
 monitor_ensure(void)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], pidbuf[24] = "";
 	pid_t pid;
-	int fd;
+	int fd, busy;
 
 	if (lock_path(path, sizeof(path)) < 0)
 		return -1;
@@ -56,8 +57,16 @@ monitor_ensure(void)
 	if (fd < 0)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		busy = errno == EWOULDBLOCK;
+		/* one runs: tell it to look, there may be a new noxs guest,
+		 * of which xenstored will not tell it */
+		if (busy && read(fd, pidbuf, sizeof(pidbuf) - 1) > 0) {
+			pid = (pid_t)strtol(pidbuf, NULL, 10);
+			if (pid > 1)
+				kill(pid, SIGUSR1);
+		}
 		close(fd);
-		return errno == EWOULDBLOCK ? 0 : -1; /* one runs */
+		return busy ? 0 : -1;
 	}
 	close(fd); /* the monitor takes the lock itself */
 	pid = fork();
@@ -230,10 +239,17 @@ scan(struct ts *ts)
  * live, the monitor also looks every 250 ms.  Without xenstored (a host of
  * noxs guests only) the monitor binds VIRQ_DOM_EXC itself.
  */
+static void
+wake(int sig)
+{
+	(void)sig;
+}
+
 int
 monitor_run(void)
 {
-	char path[PATH_MAX], **ev;
+	char path[PATH_MAX], **ev, pidbuf[24];
+	struct sigaction sa;
 	struct pollfd pfd;
 	struct ts ts;
 	uint32_t virq = 0, fired;
@@ -246,6 +262,13 @@ monitor_run(void)
 		logmsg("another monitor runs (%s)", path);
 		return 0;
 	}
+	/* our pid, so creates can wake us (SIGUSR1 interrupts poll) */
+	snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || write(fd, pidbuf, strlen(pidbuf)) < 0)
+		logmsg("cannot write %s: %s", path, strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = wake; /* no SA_RESTART: poll returns EINTR */
+	sigaction(SIGUSR1, &sa, NULL);
 	if (ts_open(&ts) < 0) {
 		logmsg("%s", ts.err);
 		return 1;

@@ -26,7 +26,8 @@ console=$!
 wait_for 30 grep -q "XENBOX_MARKER wait-noxs" /tmp/i.out || die "idle: no marker"
 chaos list nx-idle | grep -q nx-idle || die "chaos list does not show idle"
 t0=$(ms)
-timeout 60 chaos shutdown -w nx-idle || die "chaos shutdown -w"
+timeout 60 chaos shutdown -w nx-idle ||
+	{ cat /tmp/i.out; chaos list; cat /run/chaos/monitor.log; die "chaos shutdown -w"; }
 echo "noxs idle: shutdown -w $(( $(ms) - t0 )) ms"
 wait $console
 grep -q "idle: powering off" /tmp/i.out || die "idle did not get the request"
