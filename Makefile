@@ -7,7 +7,8 @@
 #   make demo         guests created and timed on that Xen host
 #   make install      PREFIX=/usr/local DESTDIR=
 #
-# make bench: the boot curve, xl beside chaos (bench/run; BENCH_N=20).
+# make bench: the boot curve (BENCH_N=20 Linux guests) and the hello curve
+# (HELLO_N=100 tiny guests), xl beside chaos (bench/run).
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
 # fuzzer's run (default 60).
 
@@ -173,6 +174,15 @@ demo: all
 # --- benchmarks (not part of check) ----------------------------------------
 
 bench: all
-	bench/run $(BENCH_N)
+	bench/run boot-curve $(BENCH_N)
+	bench/run hello-curve $(HELLO_N)
 
 .PHONY: bench
+
+# bench/domwatch: stamps domain shutdowns for the hello curve; it rides
+# into the xenbox from build/bin
+$(B)/bin/domwatch: bench/domwatch.c $(B)/libchaos.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(XEN_CFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
+
+all: $(B)/bin/domwatch

@@ -27,10 +27,14 @@ static void __attribute__((format(printf, 1, 2))) logmsg(const char *fmt, ...)
 {
 	char when[32];
 	time_t now = time(NULL);
+	struct timespec boot;
 	va_list ap;
 
+	/* wall clock for people, boot clock in ms for measurements */
+	clock_gettime(CLOCK_BOOTTIME, &boot);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&now));
-	fprintf(stderr, "%s chaos-monitor: ", when);
+	fprintf(stderr, "%s [%lld] chaos-monitor: ", when,
+		(long long)boot.tv_sec * 1000 + boot.tv_nsec / 1000000);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
