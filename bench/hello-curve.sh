@@ -28,10 +28,11 @@ for mode in xl xenstore; do
 		tiny_cfg /tmp/$name.cfg $name hello marker=$name
 		t0=$(ms)
 		if [ $mode = xl ]; then
-			xl create -q /tmp/$name.cfg > /dev/null 2>&1
+			xl create -q /tmp/$name.cfg > /tmp/$name.out 2>&1
 		else
-			chaos create --device-method=xenstore /tmp/$name.cfg
-		fi || die "$mode create $name"
+			chaos create --device-method=xenstore /tmp/$name.cfg \
+				> /tmp/$name.out 2>&1
+		fi || { cat /tmp/$name.out; xl list; die "$mode create $name"; }
 		t1=$(ms)
 		wait_for 60 sh -c "[ -n \"\$(awk -v t0=$t0 '\$3 == \"shutdown\" && \$1 >= t0' /tmp/dw.log)\" ]" ||
 			die "$name: no shutdown seen"

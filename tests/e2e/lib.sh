@@ -2,6 +2,10 @@
 # (tests/xenbox/run puts this file at /xenbox/lib.sh).  Waiting is always on
 # a condition with a deadline, never a fixed sleep.
 
+# A scenario's background jobs must not outlive it: the runner streams its
+# output through a pipe, which stays open while any of them lives.
+trap 'for _j in $(jobs -p); do kill "$_j" 2> /dev/null; done' EXIT
+
 LINUX_KERNEL=/guests/linux/vmlinux
 LINUX_INITRD=/guests/linux/initrd
 
