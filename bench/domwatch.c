@@ -73,8 +73,8 @@ main(int argc, char **argv)
 	uint32_t virq, fired;
 	char **ev;
 
-	if (argc != 2 || (strcmp(argv[1], "--xenstore") &&
-			  strcmp(argv[1], "--virq"))) {
+	if (argc != 2 ||
+	    (strcmp(argv[1], "--xenstore") && strcmp(argv[1], "--virq"))) {
 		fprintf(stderr, "usage: domwatch --xenstore | --virq\n");
 		return 2;
 	}

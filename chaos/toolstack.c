@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,6 +45,23 @@ cause(struct ts *ts, int e)
 	return *m ? m : strerror(e);
 }
 
+static int
+xenstored_answers(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = getenv("XENSTORED_PATH");
+	int fd, ok;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s",
+		 path && *path ? path : "/var/run/xenstored/socket");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
 int
 ts_open(struct ts *ts)
 {
@@ -51,7 +70,15 @@ ts_open(struct ts *ts)
 		return ts_fail(ts, "hypervisor",
 			       "cannot open it (%s); is this dom0, as root?",
 			       strerror(errno));
-	ts->xs = xs_open(0); /* NULL without xenstored: noxs only */
+	/*
+	 * Without xenstored only noxs guests can be made (ts->xs NULL).
+	 * libxenstore may go through the xenbus device, which opens even when
+	 * the daemon is dead, and every request then hangs: so first ask the
+	 * daemon's socket whether anyone answers.  (xenstore mode thus needs
+	 * xenstored in dom0; a xenstore stub domain is not supported yet.)
+	 */
+	if (xenstored_answers())
+		ts->xs = xs_open(0);
 	return 0;
 }
 

@@ -40,6 +40,8 @@ wait_marker() {
 
 domain_exists() { xl domid "$1" > /dev/null 2>&1; }
 domain_gone() { ! domain_exists "$1"; }
+# the same through chaos, for a host without xenstored (xl needs it)
+chaos_gone() { ! chaos domid "$1" > /dev/null 2>&1; }
 
 # linux_cfg FILE NAME EXTRA...: an xl.cfg for the Linux PV test guest; the
 # words after NAME go to its kernel command line (marker=, ip=, poweroff)
