@@ -128,16 +128,21 @@ pv_putu(unsigned long v)
 	pv_puts(buf + i);
 }
 
+/*
+ * Give a console reader about 20 ms to take what we wrote: a reader
+ * (xenconsoled, chaos console) signals as it consumes, which ends each wait
+ * early.  A noxs guest may have no reader at all, and must not linger.
+ */
 void
 pv_console_flush(void)
 {
-	int spins;
+	int i;
 
-	for (spins = 0; spins < 100000; spins++) {
+	for (i = 0; i < 20; i++) {
 		barrier();
 		if (cons->out_cons == cons->out_prod)
 			return;
-		hypercall3(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
+		pv_wait(cons_port, 1000000);
 	}
 }
 
