@@ -3,6 +3,7 @@
  * down and disappear, MS being CLOCK_BOOTTIME in milliseconds (the clock
  * of /proc/uptime).  It is woken, never polls: by XenStore's
  * @releaseDomain (xenstored relays VIRQ_DOM_EXC for the domains it knows)
+ * and @introduceDomain
  * with --xenstore, or by binding VIRQ_DOM_EXC itself with --virq (only
  * possible when no xenstored runs).  A benchmark tool, not part of chaos.
  */
@@ -83,8 +84,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(argv[1], "--xenstore") == 0) {
+		/* @introduceDomain too: a guest must be seen while it runs,
+		 * or one destroyed before our look would leave no line */
 		xs = xs_open(0);
-		if (xs == NULL || !xs_watch(xs, "@releaseDomain", "w")) {
+		if (xs == NULL || !xs_watch(xs, "@releaseDomain", "w") ||
+		    !xs_watch(xs, "@introduceDomain", "w")) {
 			perror("domwatch: @releaseDomain");
 			return 1;
 		}
