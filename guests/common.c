@@ -64,8 +64,13 @@ guest_boot(start_info_t *si, struct guest *g)
 	if (noxs_page_read(shared, &devpage) == 0) {
 		g->mode = MODE_NOXS;
 		g->domid = devpage.domid;
+		/* nobody may be reading a noxs console: do not linger */
+		pv_console_patience_ms = 20;
 	} else {
 		g->mode = MODE_XENSTORE;
+		/* XenStore names a console backend (xenconsoled), which may
+		 * attach only after we started: give it time */
+		pv_console_patience_ms = 2000;
 		xs_init(si);
 		if (xs_read("domid", buf, sizeof(buf)) > 0)
 			g->domid = parse_ulong(buf);

@@ -128,17 +128,19 @@ pv_putu(unsigned long v)
 	pv_puts(buf + i);
 }
 
+unsigned pv_console_patience_ms = 20;
+
 /*
- * Give a console reader about 20 ms to take what we wrote: a reader
+ * Give the console reader time to take what we wrote: a reader
  * (xenconsoled, chaos console) signals as it consumes, which ends each wait
- * early.  A noxs guest may have no reader at all, and must not linger.
+ * early.  How long to wait is the guest's call (common.c).
  */
 void
 pv_console_flush(void)
 {
-	int i;
+	unsigned i;
 
-	for (i = 0; i < 20; i++) {
+	for (i = 0; i < pv_console_patience_ms; i++) {
 		barrier();
 		if (cons->out_cons == cons->out_prod)
 			return;

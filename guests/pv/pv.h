@@ -44,8 +44,10 @@ void pv_write(const char *s, size_t n);
 void pv_puts(const char *s);
 void pv_putu(unsigned long v);
 
-/* Wait until xenconsoled has read everything we wrote (bounded). */
+/* Wait until the console reader has taken everything we wrote, at most
+ * pv_console_patience_ms (default 20). */
 void pv_console_flush(void);
+extern unsigned pv_console_patience_ms;
 
 /* Notify the other end of an event channel. */
 void pv_notify(evtchn_port_t port);
