@@ -33,7 +33,6 @@ for f in /var/log/xen/console/guest-*demo*.log; do
 done
 wait_for 60 sh -c '[ "$(xl list | wc -l)" = 2 ]' && chaos list
 echo
-say "figures under emulation are slow in absolute terms; compare the columns"
 
 say "chaos's own tiny guest (19 KiB, 4 MiB): xl, chaos via XenStore, chaos via noxs"
 printf '%-22s %22s\n' how "create to powered off (ms)"
@@ -49,3 +48,5 @@ for how in xl xenstore noxs; do
 	printf '%-22s %22d\n' "$how" $(( $(ms) - t0 ))
 done
 grep -h "hello from" /tmp/t-noxs.out
+echo
+say "figures under emulation are slow in absolute terms; compare the columns"
