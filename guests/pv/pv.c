@@ -128,6 +128,8 @@ pv_putu(unsigned long v)
 	pv_puts(buf + i);
 }
 
+static uint64_t now_ns(void);
+
 unsigned pv_console_patience_ms = 20;
 
 /*
@@ -138,13 +140,16 @@ unsigned pv_console_patience_ms = 20;
 void
 pv_console_flush(void)
 {
-	unsigned i;
+	uint64_t end;
 
-	for (i = 0; i < pv_console_patience_ms; i++) {
+	if (shared == NULL)
+		return;
+	end = now_ns() + (uint64_t)pv_console_patience_ms * 1000000;
+	for (;;) {
 		barrier();
-		if (cons->out_cons == cons->out_prod)
+		if (cons->out_cons == cons->out_prod || now_ns() >= end)
 			return;
-		pv_wait(cons_port, 1000000);
+		pv_wait(cons_port, 1000000); /* or until the reader signals */
 	}
 }
 
@@ -160,6 +165,35 @@ pv_test_and_clear(evtchn_port_t port)
 	return (__atomic_fetch_and(word, ~bit, __ATOMIC_SEQ_CST) & bit) != 0;
 }
 
+/*
+ * Xen system time now, in ns: the vcpu_time_info snapshot advanced by the
+ * TSC ticks since it was taken (system_time alone is only as fresh as
+ * Xen's last update, which a busy loop does not trigger).
+ */
+static uint64_t
+now_ns(void)
+{
+	volatile struct vcpu_time_info *t = &shared->vcpu_info[0].time;
+	uint32_t ver, lo, hi;
+	uint64_t delta, ns;
+
+	do {
+		ver = t->version;
+		barrier();
+		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+		delta = ((uint64_t)hi << 32 | lo) - t->tsc_timestamp;
+		if (t->tsc_shift >= 0)
+			delta <<= t->tsc_shift;
+		else
+			delta >>= -t->tsc_shift;
+		ns = t->system_time + (uint64_t)(((unsigned __int128)delta *
+						  t->tsc_to_system_mul) >>
+						 32);
+		barrier();
+	} while ((ver & 1) || ver != t->version);
+	return ns;
+}
+
 int
 pv_wait(evtchn_port_t port, uint64_t timeout_ns)
 {
@@ -169,7 +203,7 @@ pv_wait(evtchn_port_t port, uint64_t timeout_ns)
 	if (pv_test_and_clear(port))
 		return 1;
 	if (timeout_ns && shared != NULL)
-		deadline = shared->vcpu_info[0].time.system_time + timeout_ns;
+		deadline = now_ns() + timeout_ns;
 	set_xen_guest_handle(poll.ports, &port);
 	poll.timeout = deadline;
 	hypercall3(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll,
