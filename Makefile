@@ -27,13 +27,15 @@ FUZZ_SECONDS ?= 60
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers $(if $(WERROR),-Werror)
-CPPFLAGS += -D_GNU_SOURCE -Ichaos -Ilibnoxs
+CPPFLAGS += -D_GNU_SOURCE -Ichaos -Ilibnoxs -Ixendevd
 YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl)
 YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl)
 XEN_PKGS := xencontrol xenguest xenstore xentoollog xenevtchn xengnttab \
 	xenforeignmemory
 XEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS))
 XEN_LIBS := $(shell $(PKG_CONFIG) --libs $(XEN_PKGS))
+MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
+MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -47,7 +49,7 @@ LIBNOXS_SRCS := libnoxs/noxs.c
 LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c chaos/elfnote.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/registry.c chaos/toolstack.c \
-	chaos/monitor.c chaos/console.c
+	chaos/monitor.c chaos/console.c chaos/xdclient.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
@@ -55,13 +57,17 @@ PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_noxs test_elfnote
 
+# xendevd: the device daemon (netlink through libmnl)
+XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/vif.c \
+	xendevd/netlink.c xendevd/xenstore.c xendevd/log.c
+
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
 SAN_LIB_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/san/%.o) \
 	$(LIBNOXS_SRCS:%.c=$(B)/san/%.o)
 SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(B)/san/%.o)
 
-all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1 guests
+all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1 $(B)/bin/xendevd guests
 
 include guests/guests.mk
 
@@ -69,11 +75,11 @@ guests: $(GUESTS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(YAJL_CFLAGS) $(XEN_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(YAJL_CFLAGS) $(XEN_CFLAGS) $(MNL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(YAJL_CFLAGS) $(XEN_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(YAJL_CFLAGS) $(XEN_CFLAGS) $(MNL_CFLAGS) $(CMOCKA_CFLAGS) \
 		-MMD -MP -c $< -o $@
 
 $(B)/libchaos.a: $(LIBCHAOS_OBJS)
@@ -84,6 +90,11 @@ $(B)/libnoxs.a: $(LIBNOXS_SRCS:%.c=$(B)/obj/%.o)
 
 $(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
+
+# in build/bin, it rides into the xenbox with chaos
+$(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
 # generated from the command table, so they list exactly what works
 $(B)/chaos.bash-completion: $(B)/chaos
@@ -114,6 +125,18 @@ check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%) $(GUESTS)
 	@set -e; for t in $(UNIT_TESTS:%=$(B)/san/tests/unit/%); do \
 		echo "== $$t"; $$t; done
 
+# xendevd for real in a network namespace of the test's own
+$(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
+
+$(B)/san/tests/net/test_xendevd: $(B)/san/tests/net/test_xendevd.o \
+		$(B)/san/chaos/xdclient.o
+	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS)
+
+check-net: $(B)/san/bin/xendevd $(B)/san/tests/net/test_xendevd
+	$(B)/san/tests/net/test_xendevd $(B)/san/bin/xendevd
+
 check-golden: $(B)/san/bin/chaos
 	tests/golden/run $(B)/san/bin/chaos tests/golden
 
@@ -130,6 +153,7 @@ check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs
 # one after another, so each runner's summary lines stay readable
 check-unit:
 	$(MAKE) check-unit-tests
+	$(MAKE) check-net
 	$(MAKE) check-golden
 	$(MAKE) check-fuzz
 
@@ -152,7 +176,7 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: guests all check check-unit check-unit-tests check-golden check-fuzz \
+.PHONY: guests all check check-unit check-unit-tests check-net check-golden check-fuzz \
 	format-check install clean
 .SECONDARY:
 

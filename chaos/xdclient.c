@@ -1,0 +1,157 @@
+/* xdclient.c: requests to xendevd and their replies. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xdclient.h"
+
+const char *
+xdc_path(void)
+{
+	const char *p = getenv("XENDEVD_SOCKET");
+
+	return p && *p ? p : XDD_SOCKET;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+xdc_open(struct xdc *c, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct xdd_hello hi = {.version = XDD_VERSION,
+			       .pid = (uint32_t)getpid()};
+	struct xdd_status st;
+	int e;
+
+	c->fd = -1;
+	c->next_id = 1;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return errno = ENAMETOOLONG, -1;
+	strcpy(sa.sun_path, path);
+	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -1;
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    xdc_call(c, XDD_HELLO, &hi, sizeof(hi), 2000, &st, NULL, 0,
+		     NULL) < 0)
+		goto fail;
+	if (st.err != 0) {
+		errno = EPROTO;
+		goto fail;
+	}
+	return 0;
+fail:
+	e = errno;
+	close(c->fd);
+	c->fd = -1;
+	errno = e;
+	return -1;
+}
+
+void
+xdc_close(struct xdc *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+int
+xdc_send(struct xdc *c, uint16_t type, const void *body, uint32_t len,
+	 uint32_t *id)
+{
+	uint8_t buf[XDD_MSG_MAX];
+	struct xdd_hdr h = {
+		.magic = XDD_MAGIC,
+		.version = XDD_VERSION,
+		.type = type,
+		.len = (uint32_t)sizeof(h) + len,
+		.id = c->next_id++,
+	};
+
+	if (len > sizeof(buf) - sizeof(h))
+		return errno = EMSGSIZE, -1;
+	memcpy(buf, &h, sizeof(h));
+	if (len)
+		memcpy(buf + sizeof(h), body, len);
+	if (send(c->fd, buf, h.len, MSG_NOSIGNAL) < 0)
+		return -1;
+	if (id != NULL)
+		*id = h.id;
+	return 0;
+}
+
+int
+xdc_recv(struct xdc *c, int timeout_ms, struct xdd_hdr *h,
+	 struct xdd_status *st, void *body, size_t cap, uint32_t *len)
+{
+	uint8_t buf[XDD_MSG_MAX];
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	size_t n, blen;
+	ssize_t r;
+	int rc;
+
+	rc = poll(&p, 1, timeout_ms);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return errno = ETIMEDOUT, -1;
+	r = recv(c->fd, buf, sizeof(buf), MSG_TRUNC);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return errno = ECONNRESET, -1;
+	n = (size_t)r;
+	if (n > sizeof(buf) || n < sizeof(*h) + sizeof(*st))
+		return errno = EBADMSG, -1;
+	memcpy(h, buf, sizeof(*h));
+	if (h->magic != XDD_MAGIC || h->len != n || !(h->type & XDD_REPLY))
+		return errno = EBADMSG, -1;
+	memcpy(st, buf + sizeof(*h), sizeof(*st));
+	st->msg[sizeof(st->msg) - 1] = '\0';
+	blen = n - sizeof(*h) - sizeof(*st);
+	if (blen > cap)
+		blen = cap;
+	if (blen)
+		memcpy(body, buf + sizeof(*h) + sizeof(*st), blen);
+	if (len != NULL)
+		*len = (uint32_t)blen;
+	return 0;
+}
+
+int
+xdc_call(struct xdc *c, uint16_t type, const void *req, uint32_t reqlen,
+	 int timeout_ms, struct xdd_status *st, void *body, size_t cap,
+	 uint32_t *len)
+{
+	struct xdd_hdr h;
+	int64_t end = now_ms() + timeout_ms, left;
+	uint32_t id;
+
+	if (xdc_send(c, type, req, reqlen, &id) < 0)
+		return -1;
+	for (;;) {
+		left = end - now_ms();
+		if (left < 0)
+			left = 0;
+		if (xdc_recv(c, (int)left, &h, st, body, cap, len) < 0)
+			return -1;
+		if (h.id == id)
+			return 0;
+		/* a late reply to an earlier request: not this one's */
+	}
+}

@@ -1,0 +1,187 @@
+/*
+ * main.c: xendevd, the device daemon (docs/xendevd.8).  One flat poll loop
+ * over the listening socket, its clients, the rtnetlink event socket and
+ * the deadlines of pending attaches.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include "xendevd.h"
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xendevd [-f] [-S] [-X] [-s SOCKET] [-p PIDFILE]\n"
+		"  -f  stay in the foreground\n"
+		"  -S  log to syslog, not stderr\n"
+		"  -X  no XenStore: netlink only (tests)\n"
+		"  -s  the socket (default " XDD_SOCKET ")\n"
+		"  -p  the pidfile (default /run/xendevd.pid)\n");
+}
+
+/* The pidfile, locked for the daemon's life: one xendevd per socket. */
+static int
+pidfile(const char *path)
+{
+	char num[24];
+	int fd, n;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			errno = EALREADY;
+		close(fd);
+		return -1;
+	}
+	n = snprintf(num, sizeof(num), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || write(fd, num, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	return fd; /* kept open: the lock lasts */
+}
+
+static void
+loop(struct xdd *d)
+{
+	struct pollfd *pfd = NULL;
+	struct xdd_client *c, *next;
+	size_t n, cap = 0, i;
+	int timeout;
+
+	while (!stop) {
+		n = 2;
+		for (c = d->clients; c != NULL; c = xdd_client_next(c))
+			n++;
+		if (n > cap) {
+			cap = n * 2;
+			pfd = realloc(pfd, cap * sizeof(*pfd));
+			if (pfd == NULL) {
+				log_warn("out of memory");
+				exit(1);
+			}
+		}
+		pfd[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
+					 .events = POLLIN};
+		i = 2;
+		for (c = d->clients; c != NULL; c = xdd_client_next(c))
+			pfd[i++] = (struct pollfd){.fd = xdd_client_fd(c),
+						   .events = POLLIN};
+		timeout = xdd_vif_expire(d);
+		if (poll(pfd, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll: %s", strerror(errno));
+			break;
+		}
+		/* events first: an attach may be waiting for one of them */
+		if (pfd[1].revents &&
+		    xdd_nl_events(d->nl, xdd_vif_event, d) < 0) {
+			log_warn("link events: %s; looking at every link",
+				 strerror(errno));
+			xdd_vif_rescan(d);
+		}
+		/* clients by descriptor: a handler may close any of them */
+		for (i = 2; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			for (c = d->clients; c != NULL; c = next) {
+				next = xdd_client_next(c);
+				if (xdd_client_fd(c) == pfd[i].fd) {
+					xdd_server_read(d, c);
+					break;
+				}
+			}
+		}
+		if (pfd[0].revents && xdd_server_accept(d) < 0)
+			log_warn("accept: %s", strerror(errno));
+	}
+	free(pfd);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = XDD_SOCKET, *pid = "/run/xendevd.pid";
+	struct xdd d = {.use_xs = 1, .listen_fd = -1};
+	struct sigaction sa = {.sa_handler = on_signal};
+	int fg = 0, sys = 0, opt, pfd;
+
+	while ((opt = getopt(argc, argv, "fSXs:p:h")) != -1) {
+		switch (opt) {
+		case 'f': fg = 1; break;
+		case 'S': sys = 1; break;
+		case 'X': d.use_xs = 0; break;
+		case 's': sock = optarg; break;
+		case 'p': pid = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!fg && daemon(0, 0) < 0) {
+		fprintf(stderr, "xendevd: daemon: %s\n", strerror(errno));
+		return 1;
+	}
+	if (sys || !fg)
+		xdd_log_syslog();
+	pfd = pidfile(pid);
+	if (pfd < 0) {
+		log_warn("pidfile %s: %s", pid,
+			 errno == EALREADY ? "another xendevd holds it"
+					   : strerror(errno));
+		return 1;
+	}
+	if (xdd_nl_open(&d.nl, 1) < 0) {
+		log_warn("netlink: %s", strerror(errno));
+		return 1;
+	}
+	if (xdd_server_listen(&d, sock) < 0) {
+		log_warn("socket %s: %s", sock, strerror(errno));
+		return 1;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (d.use_xs && xdd_xs_ready(&d) < 0)
+		log_warn("xenstored does not answer yet: %s", strerror(errno));
+	/* the interfaces that exist already, wired or waiting */
+	xdd_vif_rescan(&d);
+	log_info("ready on %s (%u vifs found)", sock, d.nvifs);
+	loop(&d);
+	log_info("stopping");
+	xdd_server_close(&d);
+	xdd_vif_forget_all(&d);
+	unlink(sock);
+	unlink(pid);
+	if (d.xs != NULL)
+		xs_close(d.xs);
+	xdd_nl_close(d.nl);
+	return 0;
+}

@@ -1,0 +1,298 @@
+/*
+ * server.c: xendevd's socket API (xdd.h).  Every message is checked
+ * (size, magic, version, length, type, body size) before anything is
+ * copied out of it; a bad one gets an error reply and the connection stays.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "xendevd.h"
+
+struct xdd_client {
+	struct xdd_client *next;
+	int fd;
+	uid_t uid;
+	pid_t pid;
+	int greeted; /* said hello */
+};
+
+int
+xdd_client_fd(const struct xdd_client *c)
+{
+	return c->fd;
+}
+
+struct xdd_client *
+xdd_client_next(const struct xdd_client *c)
+{
+	return c->next;
+}
+
+int
+xdd_server_listen(struct xdd *d, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return errno = ENAMETOOLONG, -1;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	/* the pidfile lock says no other xendevd runs: a socket file left
+	 * behind is a dead daemon's */
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+		close(fd);
+		return -1;
+	}
+	d->listen_fd = fd;
+	return 0;
+}
+
+void
+xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
+	  const void *body, uint32_t len, const char *fmt, ...)
+{
+	static uint8_t buf[XDD_MSG_MAX];
+	struct xdd_hdr h = {
+		.magic = XDD_MAGIC,
+		.version = XDD_VERSION,
+		.type = (uint16_t)(XDD_REPLY | type),
+		.id = id,
+	};
+	struct xdd_status st = {.err = err};
+	va_list ap;
+
+	if (c == NULL)
+		return;
+	if (len > sizeof(buf) - sizeof(h) - sizeof(st))
+		len = 0; /* cannot happen: the layouts are asserted in xdd.h */
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(st.msg, sizeof(st.msg), fmt, ap);
+		va_end(ap);
+	}
+	h.len = (uint32_t)(sizeof(h) + sizeof(st) + len);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &st, sizeof(st));
+	if (len)
+		memcpy(buf + sizeof(h) + sizeof(st), body, len);
+	/* a client that does not read its replies loses them, not us */
+	if (send(c->fd, buf, h.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_warn("client pid %d: reply lost: %s", (int)c->pid,
+			 strerror(errno));
+}
+
+int
+xdd_server_accept(struct xdd *d)
+{
+	struct xdd_client *c;
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
+	int fd;
+
+	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return errno == EAGAIN ? 0 : -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0) {
+		close(fd);
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return 0;
+	}
+	c->fd = fd;
+	c->uid = cr.uid;
+	c->pid = cr.pid;
+	/* wiring bridges is root's business (and that of xendevd's user) */
+	if (cr.uid != 0 && cr.uid != geteuid()) {
+		log_warn("refused a client: pid %d, uid %u", (int)cr.pid,
+			 (unsigned)cr.uid);
+		xdd_reply(c, XDD_HELLO, 0, EPERM, NULL, 0,
+			  "uid %u may not use xendevd", (unsigned)cr.uid);
+		close(fd);
+		free(c);
+		return 0;
+	}
+	c->next = d->clients;
+	d->clients = c;
+	return 0;
+}
+
+static void
+client_close(struct xdd *d, struct xdd_client *c)
+{
+	struct xdd_client **pp;
+
+	xdd_vif_client_gone(d, c);
+	for (pp = &d->clients; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	close(c->fd);
+	free(c);
+}
+
+void
+xdd_server_close(struct xdd *d)
+{
+	while (d->clients != NULL)
+		client_close(d, d->clients);
+	if (d->listen_fd >= 0)
+		close(d->listen_fd);
+	d->listen_fd = -1;
+}
+
+/* A string field must end within its array and be a usable name. */
+static int
+bad_name(const char *s, int may_be_empty)
+{
+	size_t n = strnlen(s, XDD_NAME_MAX), i;
+
+	if (n == XDD_NAME_MAX)
+		return 1;
+	if (n == 0)
+		return !may_be_empty;
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] > '~')
+			return 1;
+	return 0;
+}
+
+typedef void handler_fn(struct xdd *d, struct xdd_client *c,
+			const struct xdd_hdr *h, const uint8_t *body,
+			uint32_t len);
+
+static void
+on_hello(struct xdd *d, struct xdd_client *c, const struct xdd_hdr *h,
+	 const uint8_t *body, uint32_t len)
+{
+	struct xdd_hello in, out = {.version = XDD_VERSION,
+				    .pid = (uint32_t)getpid()};
+
+	(void)d;
+	memcpy(&in, body, len);
+	if (in.version < 1) {
+		xdd_reply(c, h->type, h->id, EPROTONOSUPPORT, NULL, 0,
+			  "protocol version %u is not spoken here", in.version);
+		return;
+	}
+	c->greeted = 1;
+	xdd_reply(c, h->type, h->id, 0, &out, sizeof(out), NULL);
+}
+
+static void
+on_vif(struct xdd *d, struct xdd_client *c, const struct xdd_hdr *h,
+       const uint8_t *body, uint32_t len)
+{
+	struct xdd_vif v;
+
+	memcpy(&v, body, len);
+	if (bad_name(v.ifname, 1) || bad_name(v.bridge, 1) ||
+	    bad_name(v.vifname, 1)) {
+		xdd_reply(c, h->type, h->id, EINVAL, NULL, 0,
+			  "an interface name is unterminated, too long or "
+			  "holds a forbidden character");
+		return;
+	}
+	if (h->type == XDD_VIF_ATTACH)
+		xdd_vif_attach(d, c, h->id, &v);
+	else
+		xdd_vif_detach(d, c, h->id, &v);
+}
+
+static void
+on_list(struct xdd *d, struct xdd_client *c, const struct xdd_hdr *h,
+	const uint8_t *body, uint32_t len)
+{
+	struct xdd_list l;
+
+	memcpy(&l, body, len);
+	xdd_vif_list(d, c, h->id, l.offset);
+}
+
+/* handlers by type, with the exact body size each takes */
+static const struct {
+	handler_fn *fn;
+	uint32_t body;
+} handlers[XDD_NTYPES] = {
+	[XDD_HELLO] = {on_hello, sizeof(struct xdd_hello)},
+	[XDD_VIF_ATTACH] = {on_vif, sizeof(struct xdd_vif)},
+	[XDD_VIF_DETACH] = {on_vif, sizeof(struct xdd_vif)},
+	[XDD_VIF_LIST] = {on_list, sizeof(struct xdd_list)},
+};
+
+void
+xdd_server_read(struct xdd *d, struct xdd_client *c)
+{
+	static uint8_t buf[XDD_MSG_MAX];
+	struct xdd_hdr h;
+	ssize_t n;
+
+	n = recv(c->fd, buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_close(d, c);
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	if ((size_t)n >= sizeof(h))
+		memcpy(&h, buf, sizeof(h));
+	if ((size_t)n > sizeof(buf)) {
+		xdd_reply(c, h.type, h.id, EMSGSIZE, NULL, 0,
+			  "message of %zd bytes; at most %d", n, XDD_MSG_MAX);
+		return;
+	}
+	if ((size_t)n < sizeof(h) || h.magic != XDD_MAGIC) {
+		xdd_reply(c, 0, h.id, EBADMSG, NULL, 0,
+			  "not a xendevd message (%zd bytes)", n);
+		return;
+	}
+	if (h.version != XDD_VERSION) {
+		xdd_reply(c, h.type, h.id, EPROTONOSUPPORT, NULL, 0,
+			  "message version %u; this xendevd speaks %d",
+			  h.version, XDD_VERSION);
+		return;
+	}
+	if (h.len != (uint32_t)n) {
+		xdd_reply(c, h.type, h.id, EBADMSG, NULL, 0,
+			  "header says %u bytes, the message has %zd", h.len,
+			  n);
+		return;
+	}
+	if (h.type >= XDD_NTYPES || handlers[h.type].fn == NULL) {
+		xdd_reply(c, h.type, h.id, EOPNOTSUPP, NULL, 0,
+			  "unknown request type %u", h.type);
+		return;
+	}
+	if (h.len - sizeof(h) != handlers[h.type].body) {
+		xdd_reply(c, h.type, h.id, EBADMSG, NULL, 0,
+			  "request type %u takes %u bytes of body, not %zu",
+			  h.type, handlers[h.type].body, h.len - sizeof(h));
+		return;
+	}
+	if (!c->greeted && h.type != XDD_HELLO) {
+		xdd_reply(c, h.type, h.id, EPROTO, NULL, 0,
+			  "say hello first");
+		return;
+	}
+	handlers[h.type].fn(d, c, &h, buf + sizeof(h),
+			    h.len - (uint32_t)sizeof(h));
+}

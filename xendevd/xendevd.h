@@ -1,0 +1,97 @@
+/*
+ * xendevd.h: the daemon's state, shared by its files: main.c (options, the
+ * event loop), server.c (the socket API), vif.c (the interfaces it wires),
+ * xenstore.c (what netback is told), log.c.
+ */
+#ifndef XENDEVD_H
+#define XENDEVD_H
+
+#include <stdint.h>
+
+#include "netlink.h"
+#include "xdd.h"
+
+struct xs_handle;
+struct xdd_client;
+
+enum vif_state {
+	VIF_PENDING, /* asked for; its interface has not appeared yet */
+	VIF_WIRED,   /* a port of its bridge, up */
+};
+
+struct vif {
+	struct vif *next;
+	enum vif_state state;
+	struct xdd_vif req; /* validated; ifname always filled */
+	uint32_t ifindex;   /* once seen */
+	uint32_t mtu;	    /* once wired */
+	/* who waits for the attach reply (NULL: nobody) */
+	struct xdd_client *waiter;
+	uint32_t waiter_id;
+	int64_t deadline_ms; /* pending: when to give up */
+};
+
+struct xdd {
+	struct xdd_nl *nl;
+	struct xs_handle *xs; /* NULL: not connected (yet) */
+	int use_xs;	      /* 0 with -X: netlink only */
+	int listen_fd;
+	struct xdd_client *clients;
+	struct vif *vifs;
+	unsigned nvifs;
+};
+
+/* log.c: to stderr, or syslog after xdd_log_syslog() */
+void xdd_log_syslog(void);
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* monotonic milliseconds */
+int64_t xdd_now_ms(void);
+
+/* server.c */
+int xdd_server_listen(struct xdd *d, const char *path);
+int xdd_server_accept(struct xdd *d);
+/* Close every client and the listening socket. */
+void xdd_server_close(struct xdd *d);
+/* Serve one readable client; it may be closed and freed. */
+void xdd_server_read(struct xdd *d, struct xdd_client *c);
+int xdd_client_fd(const struct xdd_client *c);
+struct xdd_client *xdd_client_next(const struct xdd_client *c);
+/* Reply to request id of type with status err/msg and an optional body. */
+void xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
+	       const void *body, uint32_t len, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* vif.c: handlers of the vif requests, and the link events */
+void xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
+		    const struct xdd_vif *req);
+void xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
+		    const struct xdd_vif *req);
+void xdd_vif_list(struct xdd *d, struct xdd_client *c, uint32_t id,
+		  uint32_t offset);
+void xdd_vif_event(enum xdd_nl_event ev, const struct xdd_link *l, void *d);
+/* Look at every interface again: at start and after lost events. */
+void xdd_vif_rescan(struct xdd *d);
+/* Fail the attaches whose time is up; ms until the next deadline or -1. */
+int xdd_vif_expire(struct xdd *d);
+/* Forget every vif (the interfaces stay as they are). */
+void xdd_vif_forget_all(struct xdd *d);
+/* A client went away: its waiting attaches are dropped. */
+void xdd_vif_client_gone(struct xdd *d, struct xdd_client *c);
+
+/* xenstore.c: 0 or -1 with errno; connects lazily */
+int xdd_xs_ready(struct xdd *d);
+/* Tell netback: hotplug-status "connected" (err NULL) or "error". */
+int xdd_xs_report(struct xdd *d, const struct xdd_vif *v, uint32_t mtu,
+		  const char *err);
+/* A vif xendevd owns (backend script XDD_SCRIPT): fill out from XenStore;
+ * 1 when it is ours and not connected yet, 2 when already connected,
+ * 0 when it is not ours, -1 on error. */
+int xdd_xs_vif(struct xdd *d, uint32_t domid, uint32_t devid,
+	       struct xdd_vif *out);
+/* Call cb for every (domid, devid) under backend/vif. */
+void xdd_xs_each_vif(struct xdd *d,
+		     void (*cb)(struct xdd *d, uint32_t domid, uint32_t devid));
+
+#endif
