@@ -49,9 +49,9 @@ LIBNOXS_SRCS := libnoxs/noxs.c
 LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c chaos/elfnote.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/registry.c chaos/toolstack.c \
-	chaos/monitor.c chaos/console.c chaos/xdclient.c
+	chaos/monitor.c chaos/console.c chaos/xdclient.c chaos/netvif.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
-	chaos/cmd_domain.c chaos/cmd_list.c
+	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
@@ -163,7 +163,8 @@ check:
 
 format-check:
 	clang-format --dry-run -Werror $(wildcard chaos/*.[ch] tests/unit/*.c \
-		tests/fuzz/*.c libnoxs/*.[ch] guests/*.[ch] guests/pv/*.[ch])
+		tests/fuzz/*.c tests/net/*.c libnoxs/*.[ch] guests/*.[ch] \
+		guests/pv/*.[ch] xendevd/*.[ch] bench/*.c)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -209,4 +210,13 @@ $(B)/bin/domwatch: bench/domwatch.c $(B)/libchaos.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(XEN_CFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
-all: $(B)/bin/domwatch
+# bench/pingwait, bench/linkwatch: the vif benchmark's clocks
+$(B)/bin/pingwait: bench/pingwait.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^
+
+$(B)/bin/linkwatch: bench/linkwatch.c $(B)/obj/xendevd/netlink.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^ $(MNL_LIBS)
+
+all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch

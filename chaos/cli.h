@@ -56,6 +56,9 @@ CMD(domid);
 CMD(domname);
 CMD(console);
 CMD(monitor);
+CMD(network_attach);
+CMD(network_list);
+CMD(network_detach);
 #undef CMD
 
 /* Debian's console client, which `xl console` runs too */

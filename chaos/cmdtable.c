@@ -114,6 +114,29 @@ const struct cmd_spec cmd_table[] = {
 		.options = "",
 	},
 	{
+		.name = "network-attach",
+		.fn = cmd_network_attach,
+		.summary = "Give a domain another vif, wired by xendevd",
+		.usage = "DOMAIN [KEY=VALUE ...]",
+		.options = "  KEY=VALUE       a vif spec's items, as in "
+			   "xl.cfg's vif (bridge=, mac=,\n"
+			   "                  vifname=, mtu=, ip=, rate=)\n",
+	},
+	{
+		.name = "network-list",
+		.fn = cmd_network_list,
+		.summary = "List the vifs of domains",
+		.usage = "DOMAIN ...",
+		.options = "",
+	},
+	{
+		.name = "network-detach",
+		.fn = cmd_network_detach,
+		.summary = "Take a vif from a domain",
+		.usage = "DOMAIN DEVID|MAC",
+		.options = "",
+	},
+	{
 		.name = "monitor",
 		.fn = cmd_monitor,
 		.summary = "Act on domain shutdowns in the foreground (create "

@@ -66,6 +66,7 @@ int
 ts_open(struct ts *ts)
 {
 	memset(ts, 0, sizeof(*ts));
+	ts->xdd.fd = -1;
 	if (hv_open(&ts->hv) < 0)
 		return ts_fail(ts, "hypervisor",
 			       "cannot open it (%s); is this dom0, as root?",
@@ -87,6 +88,7 @@ ts_close(struct ts *ts)
 {
 	if (ts->xs != NULL)
 		xs_close(ts->xs);
+	xdc_close(&ts->xdd);
 	hv_close(ts->hv);
 	ts->xs = NULL;
 	ts->hv = NULL;
@@ -254,6 +256,7 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh, int paused)
 		.store_port = sh->store_port,
 	};
 	struct hv_pv_result res;
+	uint8_t(*macs)[6] = NULL;
 	struct xsdom x = {
 		.domid = sh->domid,
 		.dc = dc,
@@ -272,8 +275,19 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh, int paused)
 			return -1;
 	} else if (ts->xs == NULL) {
 		return ts_fail(ts, "xenstore", "xenstored is not running");
-	} else if (xsdom_write(ts->xs, &x) < 0) {
-		return ts_fail(ts, "xenstore", "%s", strerror(errno));
+	} else {
+		macs = ts_vif_macs(dc);
+		if (macs == NULL && dc->nvifs > 0)
+			return ts_fail(ts, "vif", "%s", strerror(errno));
+		x.macs = (const uint8_t(*)[6])macs;
+		if (xsdom_write(ts->xs, &x) < 0) {
+			free(macs);
+			return ts_fail(ts, "xenstore", "%s", strerror(errno));
+		}
+		free(macs);
+		/* netback makes the interfaces now; xendevd wires them */
+		if (dc->nvifs > 0 && ts_vifs_wire(ts, sh->domid, dc) < 0)
+			return -1;
 	}
 	if (!paused && hv_domain_unpause(ts->hv, sh->domid) < 0)
 		return ts_fail(ts, "unpause", "%s", cause(ts, errno));
@@ -313,9 +327,6 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	struct reg_record rec = {0};
 	int v;
 
-	if (dc->nvifs > 0)
-		return ts_fail(ts, "vif",
-			       "network devices are not available yet");
 	if (dc->ndisks > 0)
 		return ts_fail(ts, "disk",
 			       "disk devices are not available yet");
@@ -327,12 +338,22 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		return ts_fail(ts, "device_method",
 			       "noxs: kernel %s does not declare noxs support",
 			       dc->kernel);
+	if (dc->method == DC_METHOD_NOXS && dc->nvifs > 0)
+		return ts_fail(ts, "vif",
+			       "noxs network devices are not served yet; use "
+			       "device_method='xenstore'");
+	/* auto: noxs when the kernel speaks it and needs no device that
+	 * only xenstore mode serves yet */
 	sh.noxs = dc->method == DC_METHOD_NOXS ||
-		  (dc->method == DC_METHOD_AUTO && v >= 1 && v <= NOXS_VERSION);
+		  (dc->method == DC_METHOD_AUTO && v >= 1 &&
+		   v <= NOXS_VERSION && dc->nvifs == 0);
 	if (!sh.noxs && ts->xs == NULL)
 		return ts_fail(ts, "xenstore",
 			       "xenstored is not running (only noxs guests "
 			       "can be made)");
+	/* before anything is made: without xendevd no vif can be wired */
+	if (dc->nvifs > 0 && ts_xendevd(ts) < 0)
+		return -1;
 	if (hv_physinfo(ts->hv, &pi) < 0)
 		return ts_fail(ts, "memory", "%s", cause(ts, errno));
 	if (dc->memory * 1024 > pi.free_kib)

@@ -13,10 +13,12 @@
 
 #include "domcfg.h"
 #include "hv.h"
+#include "xdclient.h"
 
 struct ts {
 	struct hv *hv;
 	struct xs_handle *xs;
+	struct xdc xdd; /* xendevd, once a vif needs it (fd -1: not yet) */
 	char err[512];
 };
 
@@ -80,6 +82,30 @@ int ts_power(struct ts *ts, uint32_t domid, const char *req);
 
 /* 1 when domid was made by chaos in noxs mode (no XenStore presence). */
 int ts_is_noxs(uint32_t domid);
+
+/* Connect to xendevd (once); on failure ts->err says why. */
+int ts_xendevd(struct ts *ts);
+
+/* The MACs of dc's vifs: as configured, else random 00:16:3e:xx:xx:xx
+ * as libxl makes them.  malloc'd (NULL with errno, or with no vifs). */
+uint8_t (*ts_vif_macs(const struct domcfg *dc))[6];
+
+/* Ask xendevd to wire every vif of a domain whose nodes are written,
+ * and wait for all of it (10 s at most). */
+int ts_vifs_wire(struct ts *ts, uint32_t domid, const struct domcfg *dc);
+
+/*
+ * Add one vif to a running xenstore-mode domain (network-attach): its
+ * XenStore nodes, then xendevd wires it; the devid is the next free one
+ * unless v->devid is set.  *devid gets it.  On failure nothing is left.
+ */
+int ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v,
+		  unsigned *devid);
+
+/* Remove vif devid: xendevd unwires it, the frontend is asked to close
+ * (up to 10 s), then its nodes go.  1 when the frontend did not close
+ * in time and the nodes went anyway (ts->err says so). */
+int ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid);
 
 /* Rename a domain (registry and XenStore). */
 int ts_rename(struct ts *ts, uint32_t domid, const char *name);

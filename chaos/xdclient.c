@@ -46,8 +46,8 @@ xdc_open(struct xdc *c, const char *path)
 	if (c->fd < 0)
 		return -1;
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    xdc_call(c, XDD_HELLO, &hi, sizeof(hi), 2000, &st, NULL, 0,
-		     NULL) < 0)
+	    xdc_call(c, XDD_HELLO, &hi, sizeof(hi), 2000, &st, NULL, 0, NULL) <
+		    0)
 		goto fail;
 	if (st.err != 0) {
 		errno = EPROTO;

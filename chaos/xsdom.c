@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "xdd.h"
 #include "xsdom.h"
 
 void
@@ -46,6 +47,78 @@ put(struct writer *w, struct xs_permissions *perms, unsigned nperms,
 	if (!w->failed && perms != NULL &&
 	    !xs_set_permissions(w->xs, w->t, path, perms, nperms))
 		w->failed = errno ? errno : EIO;
+}
+
+void
+mac_format(const uint8_t m[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+static void
+vif_nodes(struct writer *w, uint32_t d, const struct dc_vif *v,
+	  const uint8_t m[6])
+{
+	/* backend: dom0's, the guest may read; frontend: the guest's */
+	struct xs_permissions bro[2] = {{0, XS_PERM_NONE}, {d, XS_PERM_READ}};
+	struct xs_permissions frw[2] = {{d, XS_PERM_NONE}, {0, XS_PERM_READ}};
+	struct xs_permissions none[1] = {{0, XS_PERM_NONE}};
+	char be[96], fe[64], num[48], mac[18];
+	unsigned n = v->devid;
+
+	mac_format(m, mac);
+	snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", d, n);
+	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", d, n);
+	put(w, bro, 2, NULL, "%s", be);
+	put(w, NULL, 0, fe, "%s/frontend", be);
+	snprintf(num, sizeof(num), "%u", d);
+	put(w, NULL, 0, num, "%s/frontend-id", be);
+	put(w, NULL, 0, "1", "%s/online", be);
+	put(w, NULL, 0, "1", "%s/state", be);
+	put(w, NULL, 0, XDD_SCRIPT, "%s/script", be);
+	put(w, NULL, 0, mac, "%s/mac", be);
+	put(w, NULL, 0, v->bridge ? v->bridge : "xenbr0", "%s/bridge", be);
+	snprintf(num, sizeof(num), "%u", n);
+	put(w, NULL, 0, num, "%s/handle", be);
+	put(w, NULL, 0, "vif", "%s/type", be);
+	/* empty: netback waits until xendevd says "connected" */
+	put(w, NULL, 0, "", "%s/hotplug-status", be);
+	if (v->vifname != NULL)
+		put(w, NULL, 0, v->vifname, "%s/vifname", be);
+	if (v->ip != NULL)
+		put(w, NULL, 0, v->ip, "%s/ip", be);
+	if (v->has_rate) {
+		/* libxl's form: bytes per interval, interval in us */
+		snprintf(num, sizeof(num), "%llu,%u",
+			 (unsigned long long)(v->rate_bytes *
+					      v->rate_interval_us / 1000000),
+			 v->rate_interval_us);
+		put(w, NULL, 0, num, "%s/rate", be);
+	}
+	if (v->mtu) {
+		snprintf(num, sizeof(num), "%u", v->mtu);
+		put(w, NULL, 0, num, "%s/mtu", be);
+	}
+
+	put(w, frw, 2, NULL, "%s", fe);
+	put(w, NULL, 0, be, "%s/backend", fe);
+	put(w, NULL, 0, "0", "%s/backend-id", fe);
+	put(w, NULL, 0, "1", "%s/state", fe);
+	snprintf(num, sizeof(num), "%u", n);
+	put(w, NULL, 0, num, "%s/handle", fe);
+	put(w, NULL, 0, mac, "%s/mac", fe);
+	put(w, NULL, 0, "1", "%s/trusted", fe);
+	if (v->mtu) {
+		/* the guest may read its MTU, not change it; with none set,
+		 * xendevd writes the bridge's, as vif-bridge does */
+		snprintf(num, sizeof(num), "%u", v->mtu);
+		put(w, bro, 2, num, "%s/mtu", fe);
+	}
+
+	put(w, none, 1, NULL, "/libxl/%u/device/vif/%u", d, n);
+	put(w, NULL, 0, fe, "/libxl/%u/device/vif/%u/frontend", d, n);
+	put(w, NULL, 0, be, "/libxl/%u/device/vif/%u/backend", d, n);
 }
 
 static void
@@ -150,10 +223,14 @@ write_nodes(struct writer *w, const struct xsdom *x)
 		put(w, NULL, 0, "1", "%s/state", be);
 		put(w, NULL, 0, "vt100", "%s/protocol", be);
 	}
+	for (i = 0; i < dc->nvifs; i++)
+		vif_nodes(w, d, &dc->vifs[i], x->macs[i]);
 }
 
-int
-xsdom_write(struct xs_handle *xs, const struct xsdom *x)
+/* run fill in a transaction, retried while it conflicts */
+static int
+transaction(struct xs_handle *xs, void (*fill)(struct writer *w, void *arg),
+	    void *arg)
 {
 	struct writer w = {.xs = xs};
 	int tries;
@@ -163,19 +240,71 @@ xsdom_write(struct xs_handle *xs, const struct xsdom *x)
 		w.t = xs_transaction_start(xs);
 		if (w.t == XBT_NULL)
 			return -1;
-		write_nodes(&w, x);
+		fill(&w, arg);
 		if (w.failed) {
 			xs_transaction_end(xs, w.t, true);
 			errno = w.failed;
 			return -1;
 		}
 		if (xs_transaction_end(xs, w.t, false))
-			break;
+			return 0;
 		if (errno != EAGAIN)
 			return -1;
 	}
-	if (tries == 10)
-		return errno = EAGAIN, -1;
+	return errno = EAGAIN, -1;
+}
+
+static void
+fill_domain(struct writer *w, void *arg)
+{
+	write_nodes(w, arg);
+}
+
+struct one_vif {
+	uint32_t domid;
+	const struct dc_vif *v;
+	const uint8_t *mac;
+};
+
+static void
+fill_vif(struct writer *w, void *arg)
+{
+	struct one_vif *o = arg;
+
+	vif_nodes(w, o->domid, o->v, o->mac);
+}
+
+int
+xsdom_vif_add(struct xs_handle *xs, uint32_t domid, const struct dc_vif *v,
+	      const uint8_t mac[6])
+{
+	struct one_vif o = {domid, v, mac};
+
+	return transaction(xs, fill_vif, &o);
+}
+
+int
+xsdom_vif_remove(struct xs_handle *xs, uint32_t domid, unsigned devid)
+{
+	char path[96];
+	int ok = 1;
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u", domid,
+		 devid);
+	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", domid,
+		 devid);
+	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	snprintf(path, sizeof(path), "/libxl/%u/device/vif/%u", domid, devid);
+	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	return ok ? 0 : -1;
+}
+
+int
+xsdom_write(struct xs_handle *xs, const struct xsdom *x)
+{
+	if (transaction(xs, fill_domain, (void *)x) < 0)
+		return -1;
 	if (!xs_introduce_domain(xs, x->domid, x->store_mfn, x->store_port))
 		return -1;
 	return 0;
@@ -193,6 +322,10 @@ xsdom_remove(struct xs_handle *xs, uint32_t domid, const uint8_t *uuid)
 	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
 	snprintf(path, sizeof(path), "/local/domain/0/backend/console/%u",
 		 domid);
+	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	/* netback sees its device go and unregisters the interface, which
+	 * leaves the bridge with it */
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", domid);
 	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
 	if (uuid != NULL) {
 		uuid_format(uuid, uu);
@@ -239,19 +372,4 @@ xsdom_control(struct xs_handle *xs, uint32_t domid, const char *req)
 	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown",
 		 domid);
 	return xs_write(xs, XBT_NULL, path, req, strlen(req)) ? 0 : -1;
-}
-
-int
-xsdom_has_feature(struct xs_handle *xs, uint32_t domid, const char *req)
-{
-	char path[96], *v;
-	unsigned len;
-	int yes;
-
-	snprintf(path, sizeof(path), "/local/domain/%u/control/feature-%s",
-		 domid, req);
-	v = xs_read(xs, XBT_NULL, path, &len);
-	yes = v != NULL && strcmp(v, "1") == 0;
-	free(v);
-	return yes;
 }

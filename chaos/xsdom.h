@@ -15,7 +15,8 @@
 struct xsdom {
 	uint32_t domid;
 	const struct domcfg *dc;
-	const uint8_t *uuid; /* 16 bytes */
+	const uint8_t (*macs)[6]; /* one per dc->vifs, resolved */
+	const uint8_t *uuid;	  /* 16 bytes */
 	uint32_t store_port, console_port;
 	uint64_t store_mfn, console_mfn;
 };
@@ -26,6 +27,22 @@ struct xsdom {
  * requests are answered).  0, or -1 with errno.
  */
 int xsdom_write(struct xs_handle *xs, const struct xsdom *x);
+
+/*
+ * One vif's nodes, as libxl writes them (shared/XEN-FACTS.md section 2):
+ * the backend under /local/domain/0/backend/vif/D/N with script
+ * XDD_SCRIPT (xendevd wires it, nothing runs), the frontend under
+ * device/vif/N, and libxl's own record.  Used by xsdom_write, and alone
+ * (its own transaction) by network-attach.
+ */
+int xsdom_vif_add(struct xs_handle *xs, uint32_t domid, const struct dc_vif *v,
+		  const uint8_t mac[6]);
+
+/* Remove one vif's nodes (backend, frontend, libxl's record). */
+int xsdom_vif_remove(struct xs_handle *xs, uint32_t domid, unsigned devid);
+
+/* Format a MAC address as xl does (18 bytes). */
+void mac_format(const uint8_t mac[6], char buf[18]);
 
 /* Remove what xsdom_write (or libxl) wrote for domid; uuid may be NULL. */
 int xsdom_remove(struct xs_handle *xs, uint32_t domid, const uint8_t *uuid);
@@ -38,9 +55,6 @@ int xsdom_rename(struct xs_handle *xs, uint32_t domid, const char *name);
 
 /* Ask a PV guest to "poweroff", "reboot" or "suspend" (control/shutdown). */
 int xsdom_control(struct xs_handle *xs, uint32_t domid, const char *req);
-
-/* 1 when the guest announced control/feature-REQ, else 0. */
-int xsdom_has_feature(struct xs_handle *xs, uint32_t domid, const char *req);
 
 /* Format a UUID as text into buf (37 bytes). */
 void uuid_format(const uint8_t uuid[16], char buf[37]);

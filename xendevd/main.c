@@ -30,13 +30,12 @@ on_signal(int sig)
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: xendevd [-f] [-S] [-X] [-s SOCKET] [-p PIDFILE]\n"
-		"  -f  stay in the foreground\n"
-		"  -S  log to syslog, not stderr\n"
-		"  -X  no XenStore: netlink only (tests)\n"
-		"  -s  the socket (default " XDD_SOCKET ")\n"
-		"  -p  the pidfile (default /run/xendevd.pid)\n");
+	fprintf(f, "usage: xendevd [-f] [-S] [-X] [-s SOCKET] [-p PIDFILE]\n"
+		   "  -f  stay in the foreground\n"
+		   "  -S  log to syslog, not stderr\n"
+		   "  -X  no XenStore: netlink only (tests)\n"
+		   "  -s  the socket (default " XDD_SOCKET ")\n"
+		   "  -p  the pidfile (default /run/xendevd.pid)\n");
 }
 
 /* The pidfile, locked for the daemon's life: one xendevd per socket. */

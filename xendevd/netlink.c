@@ -98,8 +98,7 @@ link_attr(const struct nlattr *a, void *data)
 		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
 			return MNL_CB_OK;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	tb[type] = a;
 	return MNL_CB_OK;
@@ -274,8 +273,7 @@ set_link(struct xdd_nl *nl, struct nlmsghdr *nlh)
 }
 
 int
-xdd_nl_wire(struct xdd_nl *nl, uint32_t ifindex, uint32_t master,
-	    uint32_t mtu)
+xdd_nl_wire(struct xdd_nl *nl, uint32_t ifindex, uint32_t master, uint32_t mtu)
 {
 	char buf[256];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, ifindex);

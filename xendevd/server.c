@@ -183,8 +183,8 @@ static void
 on_hello(struct xdd *d, struct xdd_client *c, const struct xdd_hdr *h,
 	 const uint8_t *body, uint32_t len)
 {
-	struct xdd_hello in, out = {.version = XDD_VERSION,
-				    .pid = (uint32_t)getpid()};
+	struct xdd_hello in,
+		out = {.version = XDD_VERSION, .pid = (uint32_t)getpid()};
 
 	(void)d;
 	memcpy(&in, body, len);
@@ -289,8 +289,7 @@ xdd_server_read(struct xdd *d, struct xdd_client *c)
 		return;
 	}
 	if (!c->greeted && h.type != XDD_HELLO) {
-		xdd_reply(c, h.type, h.id, EPROTO, NULL, 0,
-			  "say hello first");
+		xdd_reply(c, h.type, h.id, EPROTO, NULL, 0, "say hello first");
 		return;
 	}
 	handlers[h.type].fn(d, c, &h, buf + sizeof(h),

@@ -119,7 +119,7 @@ wire(struct xdd *d, struct vif *v, const struct xdd_link *l)
 	v->mtu = v->req.mtu ? v->req.mtu : br.mtu;
 	if (xdd_nl_wire(d->nl, now.ifindex, br.ifindex, v->mtu) < 0) {
 		snprintf(what, sizeof(what), "into %s", v->req.bridge);
-		fail(d, v, errno == ENODEV ? ENODEV : errno, what);
+		fail(d, v, errno, what);
 		return;
 	}
 	if ((v->req.flags & XDD_VIF_XENSTORE) &&
@@ -130,8 +130,8 @@ wire(struct xdd *d, struct vif *v, const struct xdd_link *l)
 	v->state = VIF_WIRED;
 	v->ifindex = now.ifindex;
 	log_info("%s%s%s: port of %s, mtu %u, up", v->req.ifname,
-		 v->req.vifname[0] ? " as " : "", v->req.vifname,
-		 v->req.bridge, v->mtu);
+		 v->req.vifname[0] ? " as " : "", v->req.vifname, v->req.bridge,
+		 v->mtu);
 	info_of(v, &info);
 	xdd_reply(v->waiter, XDD_VIF_ATTACH, v->waiter_id, 0, &info,
 		  sizeof(info), NULL);
@@ -164,6 +164,7 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	struct xdd_link l;
 	struct vif *v, *old;
 	char name[XDD_NAME_MAX];
+	int e;
 	uint32_t t = req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
 
 	if (req->backend != XDD_BE_NETBACK) {
@@ -208,6 +209,16 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 			  "%s: already %s", old->req.ifname,
 			  old->state == VIF_WIRED ? "wired elsewhere"
 						  : "waited for");
+		return;
+	}
+	/* a missing bridge fails now, not when the interface appears */
+	e = xdd_nl_get(d->nl, req->bridge, 0, &l) < 0 ? errno
+	    : strcmp(l.kind, "bridge") != 0	      ? EINVAL
+						      : 0;
+	if (e != 0) {
+		xdd_reply(c, XDD_VIF_ATTACH, id, e, NULL, 0,
+			  "%s: bridge %s: %s", name, req->bridge,
+			  e == EINVAL ? "not a bridge" : strerror(e));
 		return;
 	}
 	v = add(d, req);
@@ -258,15 +269,14 @@ xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
 		rc = rc < 0 && errno == ENODEV ? 0 : rc;
 	}
 	if (rc < 0)
-		xdd_reply(c, XDD_VIF_DETACH, id, errno, NULL, 0, "%s: %s",
-			  name, strerror(errno));
+		xdd_reply(c, XDD_VIF_DETACH, id, errno, NULL, 0, "%s: %s", name,
+			  strerror(errno));
 	else
 		xdd_reply(c, XDD_VIF_DETACH, id, 0, NULL, 0, NULL);
 }
 
 void
-xdd_vif_list(struct xdd *d, struct xdd_client *c, uint32_t id,
-	     uint32_t offset)
+xdd_vif_list(struct xdd *d, struct xdd_client *c, uint32_t id, uint32_t offset)
 {
 	static uint8_t buf[sizeof(struct xdd_list_reply) +
 			   XDD_LIST_MAX * sizeof(struct xdd_vif_info)];
@@ -296,8 +306,7 @@ vif_name(const char *name, uint32_t *domid, uint32_t *devid)
 	unsigned a, b;
 	int n = 0;
 
-	if (sscanf(name, "vif%u.%u%n", &a, &b, &n) != 2 ||
-	    name[n] != '\0')
+	if (sscanf(name, "vif%u.%u%n", &a, &b, &n) != 2 || name[n] != '\0')
 		return -1;
 	*domid = a;
 	*devid = b;
@@ -435,8 +444,7 @@ xdd_vif_expire(struct xdd *d)
 			continue;
 		left = v->deadline_ms - now;
 		if (left <= 0) {
-			snprintf(what, sizeof(what),
-				 "did not appear in time");
+			snprintf(what, sizeof(what), "did not appear in time");
 			fail(d, v, ETIMEDOUT, what);
 			continue;
 		}

@@ -21,10 +21,10 @@
 
 #include <stdint.h>
 
-#define XDD_SOCKET  "/run/xendevd.sock"
-#define XDD_MAGIC   0x21444458u /* "XDD!" */
-#define XDD_VERSION 1
-#define XDD_MSG_MAX 4096
+#define XDD_SOCKET   "/run/xendevd.sock"
+#define XDD_MAGIC    0x21444458u /* "XDD!" */
+#define XDD_VERSION  1
+#define XDD_MSG_MAX  4096
 #define XDD_NAME_MAX 16 /* IFNAMSIZ, with its NUL */
 
 /* The value xendevd's vifs carry in XenStore's backend "script" node:

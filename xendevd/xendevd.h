@@ -85,8 +85,8 @@ int xdd_xs_ready(struct xdd *d);
 /* Tell netback: hotplug-status "connected" (err NULL) or "error". */
 int xdd_xs_report(struct xdd *d, const struct xdd_vif *v, uint32_t mtu,
 		  const char *err);
-/* A vif xendevd owns (backend script XDD_SCRIPT): fill out from XenStore;
- * 1 when it is ours and not connected yet, 2 when already connected,
+/* A vif xendevd owns (backend script XDD_SCRIPT, online): fill out from
+ * XenStore; 1 when it is ours and not connected yet, 2 when already connected,
  * 0 when it is not ours, -1 on error. */
 int xdd_xs_vif(struct xdd *d, uint32_t domid, uint32_t devid,
 	       struct xdd_vif *out);

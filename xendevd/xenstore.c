@@ -119,7 +119,7 @@ int
 xdd_xs_vif(struct xdd *d, uint32_t domid, uint32_t devid, struct xdd_vif *out)
 {
 	char *script, *bridge = NULL, *vifname = NULL, *mtu = NULL;
-	char *status = NULL;
+	char *status = NULL, *online = NULL;
 	int rc = 0;
 
 	if (xdd_xs_ready(d) < 0)
@@ -127,6 +127,9 @@ xdd_xs_vif(struct xdd *d, uint32_t domid, uint32_t devid, struct xdd_vif *out)
 	script = get(d, domid, devid, "script");
 	if (script == NULL || strcmp(script, XDD_SCRIPT) != 0)
 		goto out; /* xl's (vif-bridge) or gone: not ours */
+	online = get(d, domid, devid, "online");
+	if (online != NULL && strcmp(online, "0") == 0)
+		goto out; /* being detached: leave it alone */
 	bridge = get(d, domid, devid, "bridge");
 	vifname = get(d, domid, devid, "vifname");
 	mtu = get(d, domid, devid, "mtu");
@@ -150,6 +153,7 @@ out:
 	free(vifname);
 	free(mtu);
 	free(status);
+	free(online);
 	return rc;
 }
 

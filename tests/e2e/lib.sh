@@ -78,7 +78,8 @@ nothing_left() {
 	if [ -n "$(xenstore-list /local/domain | grep -vx 0)" ]; then
 		echo "XenStore /local/domain has:"; xenstore-list /local/domain; _ok=1
 	fi
-	for p in /vm /libxl /local/domain/0/backend/console; do
+	for p in /vm /libxl /local/domain/0/backend/console \
+		/local/domain/0/backend/vif; do
 		_l=$(xenstore-list "$p" 2>/dev/null)
 		[ -z "$_l" ] || { echo "XenStore $p has: $_l"; _ok=1; }
 	done

@@ -1,0 +1,225 @@
+/*
+ * cmd_net.c: network-attach, network-list and network-detach, as xl has
+ * them, for xenstore-mode domains; xendevd does the wiring (netvif.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "toolstack.h"
+#include "xsdom.h"
+
+/* open, resolve argv[optind]; EXIT_* on failure, -1 to go on */
+static int
+domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
+{
+	if (ts_open(ts) < 0) {
+		fprintf(stderr, "chaos %s: %s\n", cmd, ts->err);
+		return EXIT_FAILED;
+	}
+	if (ts_resolve(ts, argv[optind], domid) < 0) {
+		fprintf(stderr, "chaos %s: %s\n", cmd, ts->err);
+		ts_close(ts);
+		return EXIT_FAILED;
+	}
+	if (*domid == 0) {
+		fprintf(stderr, "chaos %s: not on dom0\n", cmd);
+		ts_close(ts);
+		return EXIT_FAILED;
+	}
+	return -1;
+}
+
+static int
+only_help(const char *cmd, int argc, char **argv)
+{
+	while (getopt(argc, argv, "+h") != -1)
+		return cmd_usage_error(cmd_find(cmd, &(int){0}), "bad option");
+	return 0;
+}
+
+int
+cmd_network_attach(const struct cli_opts *opts, int argc, char **argv)
+{
+	struct diag d = {.source = "command line", .report = diag_print_stderr};
+	struct dc_loc at = {"command line", 0, 0};
+	struct dc_vif v;
+	struct ts ts;
+	uint32_t domid;
+	unsigned devid;
+	size_t len = 1;
+	char *spec;
+	int i, rc;
+
+	(void)opts;
+	if (only_help("network-attach", argc, argv))
+		return EXIT_USAGE;
+	if (argc - optind < 1)
+		return cmd_usage_error(cmd_find("network-attach", &(int){0}),
+				       "a domain expected");
+	/* xl takes the spec's items as words: join them into one spec */
+	for (i = optind + 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	spec = calloc(1, len);
+	if (spec == NULL)
+		return EXIT_FAILED;
+	for (i = optind + 1; i < argc; i++) {
+		if (i > optind + 1)
+			strcat(spec, ",");
+		strcat(spec, argv[i]);
+	}
+	rc = dc_parse_vif(&v, 0, spec, &at, &d);
+	free(spec);
+	if (rc < 0)
+		return EXIT_USAGE;
+	rc = domain_arg(&ts, "network-attach", argv, &domid);
+	if (rc >= 0) {
+		dc_vif_free(&v);
+		return rc;
+	}
+	rc = EXIT_OK;
+	if (ts_vif_attach(&ts, domid, &v, &devid) < 0) {
+		fprintf(stderr, "chaos network-attach: %s: %s\n", argv[optind],
+			ts.err);
+		rc = EXIT_FAILED;
+	}
+	dc_vif_free(&v);
+	ts_close(&ts);
+	return rc;
+}
+
+/* device/vif/N/leaf of the frontend, or "-" (malloc'd) */
+static char *
+fe(struct ts *ts, uint32_t domid, const char *n, const char *leaf)
+{
+	char path[128], *v;
+	unsigned len;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%s/%s", domid,
+		 n, leaf);
+	v = xs_read(ts->xs, XBT_NULL, path, &len);
+	return v ? v : strdup("-");
+}
+
+static void
+list_one(struct ts *ts, uint32_t domid)
+{
+	static const char *const leaves[] = {
+		"backend-id",	 "mac",		"handle",      "state",
+		"event-channel", "tx-ring-ref", "rx-ring-ref", "backend",
+	};
+	char path[64], **ents, *val[8];
+	unsigned n, i, j;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif", domid);
+	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
+	for (i = 0; ents != NULL && i < n; i++) {
+		for (j = 0; j < 8; j++)
+			val[j] = fe(ts, domid, ents[i], leaves[j]);
+		printf("%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-11s %s\n", ents[i],
+		       val[0], val[1], val[2], val[3], val[4], val[5], val[6],
+		       val[7]);
+		for (j = 0; j < 8; j++)
+			free(val[j]);
+	}
+	free(ents);
+}
+
+int
+cmd_network_list(const struct cli_opts *opts, int argc, char **argv)
+{
+	struct ts ts;
+	uint32_t domid;
+	int i, rc = EXIT_OK;
+
+	(void)opts;
+	if (only_help("network-list", argc, argv))
+		return EXIT_USAGE;
+	if (argc - optind < 1)
+		return cmd_usage_error(cmd_find("network-list", &(int){0}),
+				       "a domain expected");
+	if (ts_open(&ts) < 0) {
+		fprintf(stderr, "chaos network-list: %s\n", ts.err);
+		return EXIT_FAILED;
+	}
+	if (ts.xs == NULL) {
+		fprintf(stderr, "chaos network-list: xenstored is not "
+				"running\n");
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	printf("%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-11s %s\n", "Idx", "BE",
+	       "Mac Addr.", "handle", "state", "evt-ch", "tx-", "rx-ring-ref",
+	       "BE-path");
+	for (i = optind; i < argc; i++) {
+		if (ts_resolve(&ts, argv[i], &domid) < 0) {
+			fprintf(stderr, "chaos network-list: %s\n", ts.err);
+			rc = EXIT_FAILED;
+			continue;
+		}
+		list_one(&ts, domid);
+	}
+	ts_close(&ts);
+	return rc;
+}
+
+/* a devid, or the vif with this MAC (xl takes either) */
+static int
+find_vif(struct ts *ts, uint32_t domid, const char *arg, unsigned *devid)
+{
+	char path[64], **ents, *mac, *end;
+	unsigned n, i;
+	int found = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg != '\0' && *end == '\0' && v < 1u << 30) {
+		*devid = (unsigned)v;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif", domid);
+	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
+	for (i = 0; ents != NULL && i < n && !found; i++) {
+		mac = fe(ts, domid, ents[i], "mac");
+		if (strcasecmp(mac, arg) == 0) {
+			*devid = (unsigned)strtoul(ents[i], NULL, 10);
+			found = 1;
+		}
+		free(mac);
+	}
+	free(ents);
+	return found ? 0 : -1;
+}
+
+int
+cmd_network_detach(const struct cli_opts *opts, int argc, char **argv)
+{
+	struct ts ts;
+	uint32_t domid;
+	unsigned devid;
+	int rc;
+
+	(void)opts;
+	if (only_help("network-detach", argc, argv))
+		return EXIT_USAGE;
+	if (argc - optind != 2)
+		return cmd_usage_error(cmd_find("network-detach", &(int){0}),
+				       "a domain and a devid or MAC expected");
+	rc = domain_arg(&ts, "network-detach", argv, &domid);
+	if (rc >= 0)
+		return rc;
+	if (ts.xs == NULL || find_vif(&ts, domid, argv[optind + 1], &devid)) {
+		fprintf(stderr, "chaos network-detach: %s: no vif %s\n",
+			argv[optind], argv[optind + 1]);
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	rc = ts_vif_detach(&ts, domid, devid);
+	if (rc != 0)
+		fprintf(stderr, "chaos network-detach: %s%s: %s\n",
+			rc > 0 ? "warning: " : "", argv[optind], ts.err);
+	ts_close(&ts);
+	return rc < 0 ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,286 @@
+/*
+ * netvif.c: vifs in xenstore mode.  chaos writes the nodes libxl writes,
+ * the stock kernel netback makes vif<D>.<N>, and xendevd (xendevd/) wires
+ * it into its bridge and tells netback "connected".  chaos waits for
+ * xendevd's answer before the guest runs, as xl waits for vif-bridge; no
+ * script runs anywhere.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "toolstack.h"
+#include "xsdom.h"
+
+#define WIRE_TIMEOUT_MS	 10000 /* libxl's for a hotplug script is 40 s */
+#define CLOSE_TIMEOUT_MS 10000
+
+int
+ts_xendevd(struct ts *ts)
+{
+	const char *path = xdc_path();
+
+	if (ts->xdd.fd >= 0)
+		return 0;
+	if (xdc_open(&ts->xdd, path) < 0)
+		return ts_fail(ts, "vif",
+			       "xendevd does not answer on %s (%s); start "
+			       "it: xendevd(8)",
+			       path, strerror(errno));
+	return 0;
+}
+
+uint8_t (*ts_vif_macs(const struct domcfg *dc))[6]
+{
+	uint8_t(*m)[6];
+	uint8_t r[3];
+	size_t i;
+
+	if (dc->nvifs == 0)
+		return NULL;
+	m = calloc(dc->nvifs, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	for (i = 0; i < dc->nvifs; i++) {
+		if (dc->vifs[i].has_mac) {
+			memcpy(m[i], dc->vifs[i].mac, 6);
+			continue;
+		}
+		if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
+			free(m);
+			return NULL;
+		}
+		/* Xen's prefix, as libxl: a local, unicast 00:16:3e */
+		m[i][0] = 0x00;
+		m[i][1] = 0x16;
+		m[i][2] = 0x3e;
+		m[i][3] = r[0] & 0x7f;
+		m[i][4] = r[1];
+		m[i][5] = r[2];
+	}
+	return m;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int
+name_field(struct ts *ts, char *dst, const char *src, const char *what,
+	   unsigned devid)
+{
+	if (src == NULL) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (strlen(src) >= XDD_NAME_MAX)
+		return ts_fail(ts, "vif",
+			       "%u: %s '%s' is longer than %d "
+			       "characters",
+			       devid, what, src, XDD_NAME_MAX - 1);
+	strcpy(dst, src);
+	return 0;
+}
+
+static int
+request(struct ts *ts, uint32_t domid, const struct dc_vif *v,
+	struct xdd_vif *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->backend = XDD_BE_NETBACK;
+	r->flags = XDD_VIF_XENSTORE;
+	r->domid = domid;
+	r->devid = v->devid;
+	r->mtu = v->mtu;
+	r->timeout_ms = WIRE_TIMEOUT_MS;
+	if (name_field(ts, r->bridge, v->bridge ? v->bridge : "xenbr0",
+		       "bridge", v->devid) < 0 ||
+	    name_field(ts, r->vifname, v->vifname, "vifname", v->devid) < 0)
+		return -1;
+	return 0;
+}
+
+/* Send an attach for each vif, then collect every answer. */
+static int
+wire(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
+{
+	struct xdd_vif r;
+	struct xdd_status st;
+	struct xdd_hdr h;
+	int64_t end;
+	size_t i, answered = 0;
+	int failed = 0;
+
+	if (ts_xendevd(ts) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (request(ts, domid, &vifs[i], &r) < 0)
+			return -1;
+		if (xdc_send(&ts->xdd, XDD_VIF_ATTACH, &r, sizeof(r), NULL) < 0)
+			return ts_fail(ts, "vif", "xendevd: %s",
+				       strerror(errno));
+	}
+	end = now_ms() + WIRE_TIMEOUT_MS + 1000;
+	while (answered < n) {
+		int64_t left = end - now_ms();
+
+		if (xdc_recv(&ts->xdd, left > 0 ? (int)left : 0, &h, &st, NULL,
+			     0, NULL) < 0)
+			return ts_fail(ts, "vif", "xendevd: %s",
+				       errno == ETIMEDOUT ? "no answer in time"
+							  : strerror(errno));
+		if ((h.type & ~XDD_REPLY) != XDD_VIF_ATTACH)
+			continue;
+		answered++;
+		if (st.err != 0 && !failed) {
+			failed = 1;
+			ts_fail(ts, "vif", "%s", st.msg);
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+int
+ts_vifs_wire(struct ts *ts, uint32_t domid, const struct domcfg *dc)
+{
+	return wire(ts, domid, dc->vifs, dc->nvifs);
+}
+
+static unsigned
+next_devid(struct ts *ts, uint32_t domid)
+{
+	char path[64], **ents;
+	unsigned n, i, next = 0, v;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif", domid);
+	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
+	for (i = 0; ents != NULL && i < n; i++) {
+		v = (unsigned)strtoul(ents[i], NULL, 10);
+		if (v >= next)
+			next = v + 1;
+	}
+	free(ents);
+	return next;
+}
+
+static int
+usable(struct ts *ts, uint32_t domid)
+{
+	if (ts->xs == NULL)
+		return ts_fail(ts, "vif", "xenstored is not running");
+	if (ts_is_noxs(domid))
+		return ts_fail(ts, "vif",
+			       "domain %u uses noxs, whose network devices "
+			       "are not served yet",
+			       domid);
+	return 0;
+}
+
+int
+ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v, unsigned *devid)
+{
+	struct domcfg one = {.vifs = v, .nvifs = 1};
+	uint8_t(*mac)[6];
+
+	if (usable(ts, domid) < 0 || ts_xendevd(ts) < 0)
+		return -1;
+	v->devid = next_devid(ts, domid);
+	mac = ts_vif_macs(&one);
+	if (mac == NULL)
+		return ts_fail(ts, "vif", "%s", strerror(errno));
+	if (xsdom_vif_add(ts->xs, domid, v, mac[0]) < 0) {
+		free(mac);
+		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
+	}
+	free(mac);
+	if (wire(ts, domid, v, 1) < 0) {
+		xsdom_vif_remove(ts->xs, domid, v->devid);
+		return -1;
+	}
+	*devid = v->devid;
+	return 0;
+}
+
+/* backend/vif/D/N/leaf, or NULL */
+static char *
+be_read(struct ts *ts, uint32_t domid, unsigned devid, const char *leaf)
+{
+	char path[128];
+	unsigned len;
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/%s",
+		 domid, devid, leaf);
+	return xs_read(ts->xs, XBT_NULL, path, &len);
+}
+
+static int
+be_write(struct ts *ts, uint32_t domid, unsigned devid, const char *leaf,
+	 const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/%s",
+		 domid, devid, leaf);
+	return xs_write(ts->xs, XBT_NULL, path, value, strlen(value)) ? 0 : -1;
+}
+
+int
+ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid)
+{
+	struct xdd_vif r = {.backend = XDD_BE_NETBACK,
+			    .flags = XDD_VIF_XENSTORE,
+			    .domid = domid,
+			    .devid = devid};
+	struct xdd_status st;
+	char *state, *name;
+	int64_t end;
+	int closed = 0;
+
+	if (usable(ts, domid) < 0)
+		return -1;
+	state = be_read(ts, domid, devid, "state");
+	if (state == NULL)
+		return ts_fail(ts, "vif", "domain %u has no vif %u", domid,
+			       devid);
+	free(state);
+	/* as libxl: offline and Closing (xendevd then leaves it alone) */
+	if (be_write(ts, domid, devid, "online", "0") < 0 ||
+	    be_write(ts, domid, devid, "state", "5") < 0)
+		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
+	/* out of the bridge at once; with no xendevd the kernel still takes
+	 * the interface out when netback deletes it */
+	name = be_read(ts, domid, devid, "vifname");
+	if (name != NULL && strlen(name) < XDD_NAME_MAX)
+		strcpy(r.ifname, name);
+	free(name);
+	if (ts_xendevd(ts) == 0)
+		xdc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
+			 NULL, 0, NULL);
+	/* and wait for netback's Closed */
+	end = now_ms() + CLOSE_TIMEOUT_MS;
+	while (!closed && now_ms() < end) {
+		state = be_read(ts, domid, devid, "state");
+		closed = state == NULL || strcmp(state, "6") == 0;
+		free(state);
+		if (!closed)
+			usleep(20000);
+	}
+	if (xsdom_vif_remove(ts->xs, domid, devid) < 0)
+		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
+	if (!closed) {
+		ts_fail(ts, "vif",
+			"%u of domain %u did not close in %d s; removed anyway",
+			devid, domid, CLOSE_TIMEOUT_MS / 1000);
+		return 1;
+	}
+	return 0;
+}
