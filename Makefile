@@ -5,15 +5,19 @@
 #   make check        every test: check-unit, then check-e2e (real Xen 4.17
 #                     booted in QEMU by tests/xenbox)
 #   make demo         guests created and timed on that Xen host
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (chaos, xendevd, its
+#                     systemd unit in SYSTEMDDIR, the man pages)
 #
-# make bench: the boot curve (BENCH_N=20 Linux guests) and the hello curve
-# (HELLO_N=100 tiny guests), xl beside chaos (bench/run).
+# make bench: the boot curve (BENCH_N=20 Linux guests), the hello curve
+# (HELLO_N=100 tiny guests) and vif-ping (VIF_N=5 rounds of a guest with a
+# vif, to its first ping reply), xl beside chaos (bench/run).
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
 # fuzzer's run (default 60).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+SYSTEMDDIR ?= /lib/systemd/system
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
@@ -173,6 +177,12 @@ install: all
 	install -m 644 $(B)/chaos.1 $(DESTDIR)$(MANDIR)/man1/chaos.1
 	install -m 644 docs/chaos.cfg.5 $(DESTDIR)$(MANDIR)/man5/chaos.cfg.5
 	install -m 644 $(B)/chaos.bash-completion $(DESTDIR)$(COMPLETIONDIR)/chaos
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSTEMDDIR)
+	install -m 755 $(B)/bin/xendevd $(DESTDIR)$(SBINDIR)/xendevd
+	install -m 644 docs/xendevd.8 $(DESTDIR)$(MANDIR)/man8/xendevd.8
+	sed 's|/usr/local/sbin|$(SBINDIR)|' xendevd/xendevd.service \
+		> $(DESTDIR)$(SYSTEMDDIR)/xendevd.service
 
 clean:
 	rm -rf $(B)
@@ -201,6 +211,7 @@ demo: all
 bench: all
 	bench/run boot-curve $(BENCH_N)
 	bench/run hello-curve $(HELLO_N)
+	bench/run vif-ping $(VIF_N)
 
 .PHONY: bench
 

@@ -22,7 +22,10 @@ echo "vif = [ 'bridge=xenbr0,mac=00:16:3e:00:00:02' ]" >> /tmp/v.cfg
 t0=$(ms)
 chaos create /tmp/v.cfg || die "chaos create with a vif"
 t1=$(ms)
-d=$(chaos domid vnet)
+d=$(chaos domid vnet) || {
+	xl list; cat /run/chaos/monitor.log; cat /tmp/xendevd.log
+	tail -n 30 "$(console_log vnet)"; die "vnet is gone after its create"
+}
 say "chaos create with a vif: $((t1 - t0)) ms (domain $d)"
 in_bridge "vif$d.0" || die "vif$d.0 is not in xenbr0 when create returns"
 [ "$(xenstore-read /local/domain/0/backend/vif/$d/0/hotplug-status)" = connected ] ||
