@@ -11,7 +11,11 @@ static void
 list_commands(void)
 {
 	size_t i;
+	int w = 0;
 
+	for (i = 0; i < cmd_table_len; i++)
+		if ((int)strlen(cmd_table[i].name) > w)
+			w = (int)strlen(cmd_table[i].name);
 	printf("usage: chaos [-n] [-v] COMMAND [ARGS]\n\n"
 	       "Global options:\n"
 	       "  -n, --dry-run   show what would be done, touch nothing\n"
@@ -19,7 +23,7 @@ list_commands(void)
 	       "  --version       print the version\n\n"
 	       "Commands (a unique prefix is enough):\n");
 	for (i = 0; i < cmd_table_len; i++)
-		printf("  %-10s %s%s\n", cmd_table[i].name,
+		printf("  %-*s %s%s\n", w, cmd_table[i].name,
 		       cmd_table[i].summary,
 		       cmd_table[i].dryrun_only ? " (dry run -n only so far)"
 						: "");

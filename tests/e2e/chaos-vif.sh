@@ -1,8 +1,8 @@
 # Vifs without scripts: xendevd wires netback's vif into xenbr0 over
 # netlink.  The Linux test guest gets a vif and ip=198.18.0.2/24 and dom0
 # pings it, with /etc/xen/scripts moved away so that no script can run;
-# network-attach/list/detach on the running guest; destroy takes the vif
-# out of the bridge.  Without xendevd, or with a bridge that does not
+# network-attach/list/detach on the running guest; a reboot recreates it
+# with its vif wired again; destroy takes the vif out of the bridge.  Without xendevd, or with a bridge that does not
 # exist, create fails at once and leaves nothing.  Then the same guest
 # through xl and its vif-bridge script, for comparison.
 . /xenbox/lib.sh
@@ -51,6 +51,16 @@ wait_for 10 no_link "vif$d.1" || die "vif$d.1 still exists after detach"
 xenstore-exists "/local/domain/0/backend/vif/$d/1" && die "backend of vif 1 left behind"
 grep -q "vif$d.1: found" /tmp/xendevd.log && die "xendevd wired the detached vif$d.1 again"
 pingwait 198.18.0.2 10000 > /dev/null || die "vif 0 stopped answering after the detach"
+
+say "reboot: the monitor recreates the guest, xendevd wires its new vif"
+old=$d
+chaos reboot vnet || die "reboot"
+new_domain() { _n=$(chaos domid vnet 2>/dev/null) && [ "$_n" != "$old" ]; }
+wait_for 60 new_domain || die "vnet was not recreated"
+d=$(chaos domid vnet)
+wait_for 10 no_link "vif$old.0" || die "vif$old.0 of the old domain left"
+in_bridge "vif$d.0" || die "vif$d.0 of the recreated guest is not in xenbr0"
+pingwait 198.18.0.2 120000 > /dev/null || die "no ping reply after the reboot"
 
 chaos destroy vnet || die "destroy"
 wait_for 10 no_link "vif$d.0" || die "vif$d.0 still exists after destroy"
