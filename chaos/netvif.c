@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +66,31 @@ uint8_t (*ts_vif_macs(const struct domcfg *dc))[6]
 	return m;
 }
 
+int
+ts_vif_bridges(struct ts *ts, const struct dc_vif *vifs, size_t n)
+{
+	char path[96];
+	struct stat st;
+	size_t i;
+	const char *br;
+
+	for (i = 0; i < n; i++) {
+		br = vifs[i].bridge ? vifs[i].bridge : "xenbr0";
+		if (strlen(br) >= XDD_NAME_MAX || strchr(br, '/') != NULL)
+			return ts_fail(ts, "vif", "'%s' cannot be a bridge",
+				       br);
+		snprintf(path, sizeof(path), "/sys/class/net/%s", br);
+		if (stat(path, &st) < 0)
+			return ts_fail(ts, "vif", "bridge %s: %s", br,
+				       errno == ENOENT ? "no such interface"
+						       : strerror(errno));
+		snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", br);
+		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			return ts_fail(ts, "vif", "%s is not a bridge", br);
+	}
+	return 0;
+}
+
 static int64_t
 now_ms(void)
 {
@@ -109,16 +135,12 @@ request(struct ts *ts, uint32_t domid, const struct dc_vif *v,
 	return 0;
 }
 
-/* Send an attach for each vif, then collect every answer. */
+/* Ask xendevd to wire each vif; the answers come later (collect). */
 static int
-wire(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
+send_all(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
 {
 	struct xdd_vif r;
-	struct xdd_status st;
-	struct xdd_hdr h;
-	int64_t end;
-	size_t i, answered = 0;
-	int failed = 0;
+	size_t i;
 
 	if (ts_xendevd(ts) < 0)
 		return -1;
@@ -129,10 +151,21 @@ wire(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
 			return ts_fail(ts, "vif", "xendevd: %s",
 				       strerror(errno));
 	}
-	end = now_ms() + WIRE_TIMEOUT_MS + 1000;
-	while (answered < n) {
-		int64_t left = end - now_ms();
+	return 0;
+}
 
+/* Wait for n attach answers; the first error is the one reported. */
+static int
+collect(struct ts *ts, size_t n)
+{
+	struct xdd_status st;
+	struct xdd_hdr h;
+	int64_t end = now_ms() + WIRE_TIMEOUT_MS + 1000, left;
+	size_t answered = 0;
+	int failed = 0;
+
+	while (answered < n) {
+		left = end - now_ms();
 		if (xdc_recv(&ts->xdd, left > 0 ? (int)left : 0, &h, &st, NULL,
 			     0, NULL) < 0)
 			return ts_fail(ts, "vif", "xendevd: %s",
@@ -150,9 +183,15 @@ wire(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
 }
 
 int
-ts_vifs_wire(struct ts *ts, uint32_t domid, const struct domcfg *dc)
+ts_vifs_send(struct ts *ts, uint32_t domid, const struct domcfg *dc)
 {
-	return wire(ts, domid, dc->vifs, dc->nvifs);
+	return send_all(ts, domid, dc->vifs, dc->nvifs);
+}
+
+int
+ts_vifs_collect(struct ts *ts, const struct domcfg *dc)
+{
+	return collect(ts, dc->nvifs);
 }
 
 static unsigned
@@ -185,31 +224,6 @@ usable(struct ts *ts, uint32_t domid)
 	return 0;
 }
 
-int
-ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v, unsigned *devid)
-{
-	struct domcfg one = {.vifs = v, .nvifs = 1};
-	uint8_t(*mac)[6];
-
-	if (usable(ts, domid) < 0 || ts_xendevd(ts) < 0)
-		return -1;
-	v->devid = next_devid(ts, domid);
-	mac = ts_vif_macs(&one);
-	if (mac == NULL)
-		return ts_fail(ts, "vif", "%s", strerror(errno));
-	if (xsdom_vif_add(ts->xs, domid, v, mac[0]) < 0) {
-		free(mac);
-		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
-	}
-	free(mac);
-	if (wire(ts, domid, v, 1) < 0) {
-		xsdom_vif_remove(ts->xs, domid, v->devid);
-		return -1;
-	}
-	*devid = v->devid;
-	return 0;
-}
-
 /* backend/vif/D/N/leaf, or NULL */
 static char *
 be_read(struct ts *ts, uint32_t domid, unsigned devid, const char *leaf)
@@ -233,40 +247,36 @@ be_write(struct ts *ts, uint32_t domid, unsigned devid, const char *leaf,
 	return xs_write(ts->xs, XBT_NULL, path, value, strlen(value)) ? 0 : -1;
 }
 
-int
-ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid)
+/*
+ * As libxl removes a device: offline and Closing, then wait up to
+ * timeout_ms for netback's Closed (the frontend has answered), then remove
+ * the nodes.  Pulling the nodes from under a frontend that is still
+ * connecting can leave the guest's xenbus stuck.  1 when it did not
+ * close in time (the nodes are gone anyway).
+ */
+static int
+vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 {
 	struct xdd_vif r = {.backend = XDD_BE_NETBACK,
 			    .flags = XDD_VIF_XENSTORE,
 			    .domid = domid,
 			    .devid = devid};
 	struct xdd_status st;
-	char *state, *name;
+	char *state;
 	int64_t end;
 	int closed = 0;
 
-	if (usable(ts, domid) < 0)
-		return -1;
-	state = be_read(ts, domid, devid, "state");
-	if (state == NULL)
-		return ts_fail(ts, "vif", "domain %u has no vif %u", domid,
-			       devid);
-	free(state);
-	/* as libxl: offline and Closing (xendevd then leaves it alone) */
+	/* xendevd leaves an offline vif alone */
 	if (be_write(ts, domid, devid, "online", "0") < 0 ||
 	    be_write(ts, domid, devid, "state", "5") < 0)
 		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
-	/* out of the bridge at once; with no xendevd the kernel still takes
-	 * the interface out when netback deletes it */
-	name = be_read(ts, domid, devid, "vifname");
-	if (name != NULL && strlen(name) < XDD_NAME_MAX)
-		strcpy(r.ifname, name);
-	free(name);
-	if (ts_xendevd(ts) == 0)
+	/* out of the bridge at once (xendevd knows it by its ids, renamed
+	 * or not); with no xendevd the kernel still takes the interface out
+	 * when netback deletes it */
+	if (ts->xdd.fd >= 0 || xdc_open(&ts->xdd, xdc_path()) == 0)
 		xdc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
 			 NULL, 0, NULL);
-	/* and wait for netback's Closed */
-	end = now_ms() + CLOSE_TIMEOUT_MS;
+	end = now_ms() + timeout_ms;
 	while (!closed && now_ms() < end) {
 		state = be_read(ts, domid, devid, "state");
 		closed = state == NULL || strcmp(state, "6") == 0;
@@ -276,11 +286,56 @@ ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid)
 	}
 	if (xsdom_vif_remove(ts->xs, domid, devid) < 0)
 		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
-	if (!closed) {
+	return closed ? 0 : 1;
+}
+
+int
+ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid)
+{
+	char *state;
+	int rc;
+
+	if (usable(ts, domid) < 0)
+		return -1;
+	state = be_read(ts, domid, devid, "state");
+	if (state == NULL)
+		return ts_fail(ts, "vif", "domain %u has no vif %u", domid,
+			       devid);
+	free(state);
+	rc = vif_close(ts, domid, devid, CLOSE_TIMEOUT_MS);
+	if (rc == 1)
 		ts_fail(ts, "vif",
 			"%u of domain %u did not close in %d s; removed anyway",
 			devid, domid, CLOSE_TIMEOUT_MS / 1000);
-		return 1;
+	return rc;
+}
+
+int
+ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v, unsigned *devid)
+{
+	struct domcfg one = {.vifs = v, .nvifs = 1};
+	uint8_t(*mac)[6];
+
+	if (usable(ts, domid) < 0 || ts_vif_bridges(ts, v, 1) < 0 ||
+	    ts_xendevd(ts) < 0)
+		return -1;
+	v->devid = next_devid(ts, domid);
+	mac = ts_vif_macs(&one);
+	if (mac == NULL)
+		return ts_fail(ts, "vif", "%s", strerror(errno));
+	if (xsdom_vif_add(ts->xs, domid, v, mac[0]) < 0) {
+		free(mac);
+		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
 	}
+	free(mac);
+	if (send_all(ts, domid, v, 1) < 0 || collect(ts, 1) < 0) {
+		char why[sizeof(ts->err)];
+
+		memcpy(why, ts->err, sizeof(why));
+		vif_close(ts, domid, v->devid, 2000);
+		memcpy(ts->err, why, sizeof(why));
+		return -1;
+	}
+	*devid = v->devid;
 	return 0;
 }

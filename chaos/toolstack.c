@@ -286,11 +286,16 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh, int paused)
 		}
 		free(macs);
 		/* netback makes the interfaces now; xendevd wires them */
-		if (dc->nvifs > 0 && ts_vifs_wire(ts, sh->domid, dc) < 0)
+		if (dc->nvifs > 0 && ts_vifs_send(ts, sh->domid, dc) < 0)
 			return -1;
 	}
 	if (!paused && hv_domain_unpause(ts->hv, sh->domid) < 0)
 		return ts_fail(ts, "unpause", "%s", cause(ts, errno));
+	/* the guest boots while its vifs are wired (netback keeps them from
+	 * connecting until then); create returns once they are, or fails
+	 * and destroys the guest */
+	if (!sh->noxs && dc->nvifs > 0 && ts_vifs_collect(ts, dc) < 0)
+		return -1;
 	return 0;
 }
 
@@ -352,7 +357,8 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 			       "xenstored is not running (only noxs guests "
 			       "can be made)");
 	/* before anything is made: without xendevd no vif can be wired */
-	if (dc->nvifs > 0 && ts_xendevd(ts) < 0)
+	if (dc->nvifs > 0 &&
+	    (ts_vif_bridges(ts, dc->vifs, dc->nvifs) < 0 || ts_xendevd(ts) < 0))
 		return -1;
 	if (hv_physinfo(ts->hv, &pi) < 0)
 		return ts_fail(ts, "memory", "%s", cause(ts, errno));

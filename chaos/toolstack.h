@@ -83,6 +83,10 @@ int ts_power(struct ts *ts, uint32_t domid, const char *req);
 /* 1 when domid was made by chaos in noxs mode (no XenStore presence). */
 int ts_is_noxs(uint32_t domid);
 
+/* Every vif's bridge exists and is a bridge (checked before anything is
+ * made; xendevd checks again when it wires). */
+int ts_vif_bridges(struct ts *ts, const struct dc_vif *vifs, size_t n);
+
 /* Connect to xendevd (once); on failure ts->err says why. */
 int ts_xendevd(struct ts *ts);
 
@@ -90,9 +94,14 @@ int ts_xendevd(struct ts *ts);
  * as libxl makes them.  malloc'd (NULL with errno, or with no vifs). */
 uint8_t (*ts_vif_macs(const struct domcfg *dc))[6];
 
-/* Ask xendevd to wire every vif of a domain whose nodes are written,
- * and wait for all of it (10 s at most). */
-int ts_vifs_wire(struct ts *ts, uint32_t domid, const struct domcfg *dc);
+/*
+ * Ask xendevd to wire every vif of a domain whose nodes are written
+ * (send), then wait for every answer (collect, 10 s at most).  In between
+ * the guest may already run: netback holds its vifs back from Connected
+ * until xendevd has written hotplug-status.
+ */
+int ts_vifs_send(struct ts *ts, uint32_t domid, const struct domcfg *dc);
+int ts_vifs_collect(struct ts *ts, const struct domcfg *dc);
 
 /*
  * Add one vif to a running xenstore-mode domain (network-attach): its

@@ -236,6 +236,18 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	/* else: its link event will come */
 }
 
+static struct vif *
+find_ids(struct xdd *d, uint32_t domid, uint32_t devid)
+{
+	struct vif *v;
+
+	for (v = d->vifs; v != NULL; v = v->next)
+		if ((v->req.flags & XDD_VIF_XENSTORE) &&
+		    v->req.domid == domid && v->req.devid == devid)
+			return v;
+	return NULL;
+}
+
 void
 xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	       const struct xdd_vif *req)
@@ -250,7 +262,11 @@ xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	else
 		snprintf(name, sizeof(name), "vif%u.%u", req->domid,
 			 req->devid);
-	v = find_name(d, name);
+	/* by its ids when it has them: a vifname may or may not have been
+	 * applied */
+	v = req->ifname[0] == '\0' && (req->flags & XDD_VIF_XENSTORE)
+		    ? find_ids(d, req->domid, req->devid)
+		    : find_name(d, name);
 	if (v != NULL && v->state == VIF_PENDING) {
 		xdd_reply(v->waiter, XDD_VIF_ATTACH, v->waiter_id, ECANCELED,
 			  NULL, 0, "%s: detached before it appeared", name);
@@ -258,15 +274,26 @@ xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
 		xdd_reply(c, XDD_VIF_DETACH, id, 0, NULL, 0, NULL);
 		return;
 	}
-	rc = v != NULL ? xdd_nl_get(d->nl, NULL, v->ifindex, &l)
-		       : xdd_nl_get(d->nl, name, 0, &l);
-	if (rc == 0 && xdd_nl_unwire(d->nl, l.ifindex) < 0)
-		rc = -1;
 	if (v != NULL) {
-		log_info("%s: detached", name);
+		rc = xdd_nl_get(d->nl, NULL, v->ifindex, &l);
+		if (rc == 0)
+			rc = xdd_nl_unwire(d->nl, l.ifindex);
+		log_info("%s: detached", v->req.ifname);
 		drop(d, v);
 		/* gone already is as good as detached */
 		rc = rc < 0 && errno == ENODEV ? 0 : rc;
+	} else if (xdd_nl_get(d->nl, name, 0, &l) < 0) {
+		rc = -1;
+	} else if (l.master == 0 || strcmp(l.kind, "bridge") == 0) {
+		/* not a port (a bridge, say): nothing of ours to undo */
+		xdd_reply(c, XDD_VIF_DETACH, id, EINVAL, NULL, 0,
+			  "%s is not a bridge port", name);
+		return;
+	} else {
+		/* a port xendevd forgot (a restart without XenStore) */
+		rc = xdd_nl_unwire(d->nl, l.ifindex);
+		if (rc == 0)
+			log_info("%s: detached", name);
 	}
 	if (rc < 0)
 		xdd_reply(c, XDD_VIF_DETACH, id, errno, NULL, 0, "%s: %s", name,

@@ -413,6 +413,7 @@ t_detach_and_removal(void **state)
 {
 	struct xdd_vif v = vif("vif1.0", "", 0, 0);
 	struct xdd_status st;
+	char s[1024];
 
 	(void)state;
 	assert_int_equal(call(XDD_VIF_DETACH, &v, sizeof(v), &st, NULL, 0), 0);
@@ -421,6 +422,15 @@ t_detach_and_removal(void **state)
 	v = vif("nosuch0", "", 0, 0);
 	assert_int_equal(call(XDD_VIF_DETACH, &v, sizeof(v), &st, NULL, 0),
 			 ENODEV);
+	/* a bridge, or anything not a bridge port, is not detached */
+	v = vif("br0", "", 0, 0);
+	assert_int_equal(call(XDD_VIF_DETACH, &v, sizeof(v), &st, NULL, 0),
+			 EINVAL);
+	assert_int_equal(show("br0", s, sizeof(s)), 0);
+	assert_true(is_up(s));
+	v = vif("p1.0", "", 0, 0);
+	assert_int_equal(call(XDD_VIF_DETACH, &v, sizeof(v), &st, NULL, 0),
+			 EINVAL);
 	/* an interface deleted under xendevd leaves its list */
 	assert_true(listed("vif2.0"));
 	assert_int_equal(ip("link del vif2.0"), 0);
