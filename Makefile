@@ -96,7 +96,8 @@ $(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
 # in build/bin, it rides into the xenbox with chaos
-$(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o)
+# with chaos's XenStore helpers (xsdom.c: the xenstored probe)
+$(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/chaos/xsdom.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
@@ -130,7 +131,8 @@ check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%) $(GUESTS)
 		echo "== $$t"; $$t; done
 
 # xendevd for real in a network namespace of the test's own
-$(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o)
+$(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o) \
+		$(B)/san/chaos/xsdom.o
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,23 +43,6 @@ cause(struct ts *ts, int e)
 	return *m ? m : strerror(e);
 }
 
-static int
-xenstored_answers(void)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	const char *path = getenv("XENSTORED_PATH");
-	int fd, ok;
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s",
-		 path && *path ? path : "/var/run/xenstored/socket");
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
 int
 ts_open(struct ts *ts)
 {
@@ -78,7 +59,7 @@ ts_open(struct ts *ts)
 	 * daemon's socket whether anyone answers.  (xenstore mode thus needs
 	 * xenstored in dom0; a xenstore stub domain is not supported yet.)
 	 */
-	if (xenstored_answers())
+	if (xsdom_daemon_answers())
 		ts->xs = xs_open(0);
 	return 0;
 }

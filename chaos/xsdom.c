@@ -4,10 +4,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "xdd.h"
 #include "xsdom.h"
+
+int
+xsdom_daemon_answers(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = getenv("XENSTORED_PATH");
+	int fd, ok;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s",
+		 path && *path ? path : "/var/run/xenstored/socket");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
 
 void
 uuid_format(const uint8_t u[16], char buf[37])
@@ -56,6 +76,21 @@ mac_format(const uint8_t m[6], char buf[18])
 		 m[3], m[4], m[5]);
 }
 
+/* a backend directory and the nodes every backend starts with */
+static void
+backend_base(struct writer *w, uint32_t d, const char *be, const char *fe)
+{
+	struct xs_permissions bro[2] = {{0, XS_PERM_NONE}, {d, XS_PERM_READ}};
+	char num[16];
+
+	put(w, bro, 2, NULL, "%s", be);
+	put(w, NULL, 0, fe, "%s/frontend", be);
+	snprintf(num, sizeof(num), "%u", d);
+	put(w, NULL, 0, num, "%s/frontend-id", be);
+	put(w, NULL, 0, "1", "%s/online", be);
+	put(w, NULL, 0, "1", "%s/state", be);
+}
+
 static void
 vif_nodes(struct writer *w, uint32_t d, const struct dc_vif *v,
 	  const uint8_t m[6])
@@ -70,12 +105,7 @@ vif_nodes(struct writer *w, uint32_t d, const struct dc_vif *v,
 	mac_format(m, mac);
 	snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", d, n);
 	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", d, n);
-	put(w, bro, 2, NULL, "%s", be);
-	put(w, NULL, 0, fe, "%s/frontend", be);
-	snprintf(num, sizeof(num), "%u", d);
-	put(w, NULL, 0, num, "%s/frontend-id", be);
-	put(w, NULL, 0, "1", "%s/online", be);
-	put(w, NULL, 0, "1", "%s/state", be);
+	backend_base(w, d, be, fe);
 	put(w, NULL, 0, XDD_SCRIPT, "%s/script", be);
 	put(w, NULL, 0, mac, "%s/mac", be);
 	put(w, NULL, 0, v->bridge ? v->bridge : "xenbr0", "%s/bridge", be);
@@ -196,8 +226,6 @@ write_nodes(struct writer *w, const struct xsdom *x)
 
 	/* console 0: the frontend is special-cased at D/console */
 	{
-		struct xs_permissions bro[2] = {{0, XS_PERM_NONE},
-						{d, XS_PERM_READ}};
 		char be[128], fe[64];
 
 		snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0",
@@ -215,12 +243,7 @@ write_nodes(struct writer *w, const struct xsdom *x)
 			 (unsigned long long)x->console_mfn);
 		put(w, NULL, 0, num, "%s/ring-ref", fe);
 		put(w, NULL, 0, be, "%s/backend", fe);
-		put(w, bro, 2, NULL, "%s", be);
-		put(w, NULL, 0, fe, "%s/frontend", be);
-		snprintf(num, sizeof(num), "%u", d);
-		put(w, NULL, 0, num, "%s/frontend-id", be);
-		put(w, NULL, 0, "1", "%s/online", be);
-		put(w, NULL, 0, "1", "%s/state", be);
+		backend_base(w, d, be, fe);
 		put(w, NULL, 0, "vt100", "%s/protocol", be);
 	}
 	for (i = 0; i < dc->nvifs; i++)

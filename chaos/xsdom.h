@@ -56,6 +56,11 @@ int xsdom_rename(struct xs_handle *xs, uint32_t domid, const char *name);
 /* Ask a PV guest to "poweroff", "reboot" or "suspend" (control/shutdown). */
 int xsdom_control(struct xs_handle *xs, uint32_t domid, const char *req);
 
+/* 1 when xenstored answers on its socket ($XENSTORED_PATH or the
+ * default).  Ask first: with the daemon dead, libxenstore falls back to
+ * the xenbus device, which opens, and every request then hangs. */
+int xsdom_daemon_answers(void);
+
 /* Format a UUID as text into buf (37 bytes). */
 void uuid_format(const uint8_t uuid[16], char buf[37]);
 

@@ -264,14 +264,6 @@ xdd_nl_dump(struct xdd_nl *nl, int (*cb)(const struct xdd_link *l, void *arg),
 	return rc;
 }
 
-static int
-set_link(struct xdd_nl *nl, struct nlmsghdr *nlh)
-{
-	if (request(nl, nlh, NULL, NULL) < 0)
-		return -1;
-	return 0;
-}
-
 int
 xdd_nl_wire(struct xdd_nl *nl, uint32_t ifindex, uint32_t master, uint32_t mtu)
 {
@@ -284,7 +276,7 @@ xdd_nl_wire(struct xdd_nl *nl, uint32_t ifindex, uint32_t master, uint32_t mtu)
 	if (mtu != 0)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
-	return set_link(nl, nlh);
+	return request(nl, nlh, NULL, NULL);
 }
 
 int
@@ -297,7 +289,7 @@ xdd_nl_unwire(struct xdd_nl *nl, uint32_t ifindex)
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = 0;
 	mnl_attr_put_u32(nlh, IFLA_MASTER, 0);
-	return set_link(nl, nlh);
+	return request(nl, nlh, NULL, NULL);
 }
 
 int
@@ -309,7 +301,7 @@ xdd_nl_rename(struct xdd_nl *nl, uint32_t ifindex, const char *name)
 	if (*name == '\0' || strlen(name) >= IFNAMSIZ)
 		return errno = EINVAL, -1;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	return set_link(nl, nlh);
+	return request(nl, nlh, NULL, NULL);
 }
 
 struct evwalk {

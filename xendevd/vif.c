@@ -463,7 +463,6 @@ xdd_vif_expire(struct xdd *d)
 {
 	struct vif *v, *next;
 	int64_t now = xdd_now_ms(), left, soonest = -1;
-	char what[64];
 
 	for (v = d->vifs; v != NULL; v = next) {
 		next = v->next;
@@ -471,8 +470,7 @@ xdd_vif_expire(struct xdd *d)
 			continue;
 		left = v->deadline_ms - now;
 		if (left <= 0) {
-			snprintf(what, sizeof(what), "did not appear in time");
-			fail(d, v, ETIMEDOUT, what);
+			fail(d, v, ETIMEDOUT, "did not appear in time");
 			continue;
 		}
 		if (soonest < 0 || left < soonest)

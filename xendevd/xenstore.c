@@ -8,37 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <xenstore.h>
 
 #include "xendevd.h"
+#include "xsdom.h"
 
 #define BACKEND "/local/domain/0/backend/vif"
-
-/*
- * libxenstore falls back to the xenbus device when the daemon's socket
- * does not answer, and requests then hang while xenstored is dead: ask
- * the socket first (chaos does the same).
- */
-static int
-xenstored_answers(void)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	const char *path = getenv("XENSTORED_PATH");
-	int fd, ok;
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s",
-		 path && *path ? path : "/var/run/xenstored/socket");
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
 
 int
 xdd_xs_ready(struct xdd *d)
@@ -47,7 +23,8 @@ xdd_xs_ready(struct xdd *d)
 		return errno = EHOSTUNREACH, -1;
 	if (d->xs != NULL)
 		return 0;
-	if (!xenstored_answers())
+	/* libxenstore would hang on the xenbus device with xenstored dead */
+	if (!xsdom_daemon_answers())
 		return errno = EHOSTUNREACH, -1;
 	d->xs = xs_open(0);
 	if (d->xs == NULL)
