@@ -108,7 +108,7 @@ say "the same guest through xl and vif-bridge"
 linux_cfg /tmp/x.cfg xnet marker=xnet-up ip=198.18.0.3/24
 echo "vif = [ 'bridge=xenbr0,mac=00:16:3e:00:00:03' ]" >> /tmp/x.cfg
 t0=$(ms)
-xl_create /tmp/x.cfg -q || die "xl create with a vif"
+xl create -q /tmp/x.cfg || die "xl create with a vif"
 t1=$(ms)
 d=$(xl domid xnet)
 say "xl create with a vif: $((t1 - t0)) ms"

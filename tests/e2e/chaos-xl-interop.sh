@@ -9,7 +9,7 @@ xl destroy bychaos || die "xl destroy of a chaos guest"
 wait_for 10 domain_gone bychaos || die "still there after xl destroy"
 
 linux_cfg /tmp/x.cfg byxl marker=up-byxl
-xl_create /tmp/x.cfg -q || die "xl create"
+xl create -q /tmp/x.cfg || die "xl create"
 chaos list byxl > /dev/null || die "chaos does not see the xl guest"
 xl_agrees byxl || die "chaos list and xl list disagree on an xl guest"
 chaos destroy byxl || die "chaos destroy of an xl guest"

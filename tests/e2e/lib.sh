@@ -38,23 +38,6 @@ wait_marker() {
 	return 1
 }
 
-# xl_create CFG [OPTIONS...]: xl create, retried once when Debian's xl
-# loses its domain-monitoring child to a segfault (seen now and then under
-# emulation, in xl's own code: "daemonizing child ... died due to fatal
-# signal"); any other failure, or a second one, is a failure
-xl_create() {
-	_cfg=$1
-	shift
-	_out=$(xl create "$@" "$_cfg" 2>&1) && { [ -z "$_out" ] || echo "$_out"; return 0; }
-	echo "$_out"
-	echo "$_out" | grep -q "daemonizing child .* died due to fatal signal" || return 1
-	_n=$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$_cfg")
-	echo "xl's monitoring child crashed; destroying $_n and trying once more"
-	xl destroy "$_n" > /dev/null 2>&1
-	wait_for 10 domain_gone "$_n" || return 1
-	xl create "$@" "$_cfg"
-}
-
 domain_exists() { xl domid "$1" > /dev/null 2>&1; }
 domain_gone() { ! domain_exists "$1"; }
 # the same through chaos, for a host without xenstored (xl needs it)

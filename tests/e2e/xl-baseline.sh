@@ -4,7 +4,7 @@
 
 linux_cfg /tmp/base.cfg xlbase marker=up-xlbase
 t0=$(ms)
-xl_create /tmp/base.cfg || die "xl create failed"
+xl create /tmp/base.cfg || die "xl create failed"
 t1=$(ms)
 wait_marker xlbase up-xlbase || die "guest did not boot"
 t2=$(ms)
