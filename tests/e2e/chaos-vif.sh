@@ -18,6 +18,13 @@ no_link() { [ ! -e "/sys/class/net/$1" ]; }
 be_state() { xenstore-read "/local/domain/0/backend/vif/$1/state" 2>/dev/null; }
 connected() { [ "$(be_state "$1")" = 4 ]; }
 
+# whatever happens, leave no xendevd running and xl its scripts
+cleanup() {
+	kill $xpid 2> /dev/null
+	[ ! -d /etc/xen/scripts.away ] || mv /etc/xen/scripts.away /etc/xen/scripts
+}
+trap cleanup EXIT
+
 xendevd -f 2> /tmp/xendevd.log &
 xpid=$!
 wait_for 10 test -S /run/xendevd.sock || die "xendevd did not start"
@@ -99,6 +106,7 @@ d=$(chaos domid vnet2)
 kill $xpid
 wait $xpid
 xendevd -f 2>> /tmp/xendevd.log &
+xpid=$!
 wait_for 10 grep -q "vif$d.0: found wired into xenbr0" /tmp/xendevd.log || die "the restarted xendevd did not find vif$d.0"
 chaos destroy vnet2 || die "destroy vnet2"
 wait_for 10 no_link "vif$d.0" || die "vif$d.0 of vnet2 left"
