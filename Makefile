@@ -219,17 +219,17 @@ bench: all
 
 # bench/domwatch: stamps domain shutdowns for the hello curve; it rides
 # into the xenbox from build/bin
-$(B)/bin/domwatch: bench/domwatch.c $(B)/libchaos.a
+$(B)/bin/domwatch: bench/domwatch.c bench/clock.h $(B)/libchaos.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(XEN_CFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(XEN_CFLAGS) -o $@ $(filter-out %.h,$^) $(YAJL_LIBS) $(XEN_LIBS)
 
 # bench/pingwait, bench/linkwatch: the vif benchmark's clocks
-$(B)/bin/pingwait: bench/pingwait.c
+$(B)/bin/pingwait: bench/pingwait.c bench/clock.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(filter-out %.h,$^)
 
-$(B)/bin/linkwatch: bench/linkwatch.c $(B)/obj/xendevd/netlink.o
+$(B)/bin/linkwatch: bench/linkwatch.c bench/clock.h $(B)/obj/xendevd/netlink.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^ $(MNL_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(filter-out %.h,$^) $(MNL_LIBS)
 
 all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch

@@ -12,24 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <xenstore.h>
 
+#include "clock.h"
 #include "hv.h"
 
 #define MAXDOM 4096
 
 static unsigned char state[MAXDOM]; /* 0 unseen, 1 running, 2 shut, 3 gone */
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 look(struct hv *hv)
