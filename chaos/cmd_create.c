@@ -1,5 +1,6 @@
 /* cmd_create.c: `chaos create`. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,30 @@
 #include "registry.h"
 #include "monitor.h"
 #include "toolstack.h"
+
+static void
+stop_create(int sig)
+{
+	(void)sig;
+	ts_interrupted = 1;
+}
+
+/* SIGINT, SIGTERM and SIGHUP make a create fail at its next step, which
+ * destroys what it made, instead of killing chaos half-way (on = 0:
+ * their defaults again) */
+static void
+catch_stops(int on)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? stop_create : SIG_DFL; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 int
 cmd_create(const struct cli_opts *opts, int argc, char **argv)
@@ -90,9 +115,13 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 		goto out;
 	}
 	/* with -c, stay paused until the console is attached */
-	if (ts_create(&ts, &dc, text, len, paused || console, &domid) < 0) {
+	catch_stops(1);
+	rc = ts_create(&ts, &dc, text, len, paused || console, &domid);
+	catch_stops(0);
+	if (rc < 0) {
 		fprintf(stderr, "chaos create: %s: %s\n", dc.name, ts.err);
 		ts_close(&ts);
+		rc = EXIT_FAILED;
 		goto out;
 	}
 	if (monitor_ensure() < 0)

@@ -205,10 +205,33 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	domcfg_free(&dc);
 }
 
-/* Look at every domain chaos made; act on the shut down, forget the dead.
- * Returns how many noxs guests it saw alive. */
+/* Undo creates whose creator died half-way (killed, crashed); how many
+ * are still under way (their creators' deaths send no event). */
 static int
-scan(struct ts *ts)
+reap(struct ts *ts)
+{
+	static unsigned last_bad;
+	unsigned reaped, bad = last_bad;
+	int waiting;
+
+	waiting = ts_reap(ts, &reaped, &bad);
+	if (waiting < 0)
+		logmsg("%s", ts->err);
+	if (reaped > 0)
+		logmsg("undid %u create%s whose creator died", reaped,
+		       reaped == 1 ? "" : "s");
+	if (bad != last_bad && bad > 0) /* once, not every scan */
+		logmsg("%s/creating: %u corrupt entr%s skipped", reg_dir(), bad,
+		       bad == 1 ? "y" : "ies");
+	last_bad = bad;
+	return waiting > 0 ? waiting : 0;
+}
+
+/* Look at every domain chaos made; act on the shut down, forget the dead.
+ * Returns how many noxs guests it saw alive; *creating gets how many
+ * creates are under way. */
+static int
+scan(struct ts *ts, int *creating)
 {
 	int noxs = 0;
 	struct hv_dominfo di;
@@ -216,6 +239,7 @@ scan(struct ts *ts)
 	uint32_t *ids;
 	size_t n, i;
 
+	*creating = reap(ts);
 	if (reg_record_list(&ids, &n) < 0) {
 		logmsg("cannot list %s/doms: %s", reg_dir(), strerror(errno));
 		return 0;
@@ -257,7 +281,7 @@ monitor_run(void)
 	struct pollfd pfd;
 	struct ts ts;
 	uint32_t virq = 0, fired;
-	int fd, noxs = 0, timeout;
+	int fd, noxs = 0, creating = 0, timeout;
 
 	if (lock_path(path, sizeof(path)) < 0)
 		return 1;
@@ -296,8 +320,10 @@ monitor_run(void)
 	logmsg("started (pid %ld), woken by %s", (long)getpid(),
 	       ts.xs ? "@releaseDomain" : "VIRQ_DOM_EXC");
 	for (;;) {
-		noxs = scan(&ts);
+		noxs = scan(&ts, &creating);
 		timeout = noxs > 0 && ts.xs != NULL ? 250 : -1;
+		if (creating > 0 && (timeout < 0 || timeout > 1000))
+			timeout = 1000;
 		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
 			logmsg("poll: %s", strerror(errno));
 			break;

@@ -1,175 +1,247 @@
-/* registry.c: names and records of chaos's domains under /run/chaos. */
-#include <dirent.h>
+/* registry.c: names, records and creates in progress under /run/chaos. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "noxs.h"
+#include "regfile.h"
 #include "registry.h"
 
-const char *
-reg_dir(void)
-{
-	static char dir[1024];
-	char sub[PATH_MAX + 8];
-	const char *env;
+#define DOMID_MAX	 0x7fefu /* DOMID_FIRST_RESERVED - 1 */
+#define MFN_LIMIT	 (1ull << 40)
+#define EVTCHN_LIMIT	 (1u << 17) /* the FIFO ABI's number of ports */
+#define SYSCTL_BLOCK_LEN 64u
 
-	if (dir[0] == '\0') {
-		env = getenv("CHAOS_RUN_DIR");
-		snprintf(dir, sizeof(dir), "%s",
-			 env && *env ? env : "/run/chaos");
-		mkdir(dir, 0700);
-		snprintf(sub, sizeof(sub), "%s/names", dir);
-		mkdir(sub, 0700);
-		snprintf(sub, sizeof(sub), "%s/doms", dir);
-		mkdir(sub, 0700);
-	}
-	return dir;
-}
+/* --- names --------------------------------------------------------------- */
 
-static void
+struct name_entry {
+	int pending; /* else bound */
+	uint32_t domid;
+	long pid;
+	unsigned long long start;
+	int has_uuid;
+	uint8_t uuid[16];
+};
+
+static int
 name_path(char *buf, size_t len, const char *name)
 {
+	if (!reg_name_ok(name))
+		return errno = EINVAL, -1;
 	snprintf(buf, len, "%s/names/%s", reg_dir(), name);
-}
-
-/* write data to path atomically (temp file + rename, or link if excl) */
-static int
-write_file(const char *path, const char *data, size_t len, int excl)
-{
-	char tmp[PATH_MAX + 32];
-	ssize_t w;
-	int fd, rc = -1, e;
-
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	w = write(fd, data, len);
-	if (w < 0 || (size_t)w != len) {
-		e = w < 0 ? errno : EIO;
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	rc = excl ? link(tmp, path) : rename(tmp, path);
-	e = errno;
-out:
-	unlink(tmp);
-	errno = e;
-	return rc;
-}
-
-static int
-read_file(const char *path, char **data, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	ssize_t r;
-	int fd, e;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || st.st_size > (1 << 21)) {
-		e = errno ? errno : EFBIG;
-		close(fd);
-		return errno = e, -1;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		close(fd);
-		return -1;
-	}
-	r = read(fd, buf, (size_t)st.st_size);
-	e = errno;
-	close(fd);
-	if (r != st.st_size) {
-		free(buf);
-		return errno = r < 0 ? e : EIO, -1;
-	}
-	buf[r] = '\0';
-	*data = buf;
-	*len = (size_t)r;
 	return 0;
+}
+
+/* "DOMID\n" or "- PID START UUID\n" ("-" for no uuid), nothing else */
+static int
+parse_name(const char *s, size_t len, struct name_entry *e)
+{
+	unsigned long long v;
+
+	memset(e, 0, sizeof(*e));
+	if (strlen(s) != len)
+		return -1;
+	if (s[0] != '-') {
+		if (regf_u64(&s, DOMID_MAX, &v) < 0 || v == 0)
+			return -1;
+		e->domid = (uint32_t)v;
+		return strcmp(s, "\n") == 0 ? 0 : -1;
+	}
+	e->pending = 1;
+	e->domid = REG_NO_DOMID;
+	if (regf_char(&s, '-') < 0 || regf_char(&s, ' ') < 0 ||
+	    regf_u64(&s, INT32_MAX, &v) < 0 || v == 0)
+		return -1;
+	e->pid = (long)v;
+	if (regf_char(&s, ' ') < 0 || regf_u64(&s, ~0ull, &e->start) < 0 ||
+	    regf_char(&s, ' ') < 0)
+		return -1;
+	if (*s == '-') {
+		s++;
+	} else {
+		if (regf_uuid(&s, e->uuid) < 0)
+			return -1;
+		e->has_uuid = 1;
+	}
+	return strcmp(s, "\n") == 0 ? 0 : -1;
+}
+
+/* one read of names/NAME: -1 with ENOENT, EUCLEAN (corrupt) or the cause */
+static int
+read_name(const char *path, struct name_entry *e)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	if (regf_read(path, &data, &len) < 0)
+		return -1;
+	rc = parse_name(data, len, e);
+	free(data);
+	return rc < 0 ? (errno = EUCLEAN, -1) : 0;
 }
 
 int
 reg_lookup(const char *name, uint32_t *domid)
 {
-	char path[PATH_MAX], *data;
-	size_t len;
-	unsigned long v;
-	char *end;
+	char path[PATH_MAX];
+	struct name_entry e;
 
-	name_path(path, sizeof(path), name);
-	if (read_file(path, &data, &len) < 0)
+	if (name_path(path, sizeof(path), name) < 0)
+		return errno = ENOENT, -1;
+	if (read_name(path, &e) < 0)
 		return -1;
-	v = strtoul(data, &end, 10);
-	if (end == data || v > UINT32_MAX) {
-		free(data);
-		return errno = EINPROGRESS, -1; /* reserved, not yet bound */
-	}
-	free(data);
-	*domid = (uint32_t)v;
+	if (e.pending)
+		return errno = EINPROGRESS, -1;
+	*domid = e.domid;
+	return 0;
+}
+
+/* Decide, from one read made under the lock, whether the entry at path
+ * may be replaced: 0 (and its leftovers reaped) or -1 with errno. */
+static int
+may_take_over(const char *path, const struct reg_hooks *h)
+{
+	struct name_entry e;
+
+	if (read_name(path, &e) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!e.pending)
+		return h->alive(e.domid, h->arg) ? (errno = EEXIST, -1) : 0;
+	if (regf_is_self(e.pid, e.start) || reg_creator_alive(e.pid, e.start))
+		return errno = EEXIST, -1;
+	if (e.has_uuid && h->reap != NULL && h->reap(e.uuid, h->arg) < 0)
+		return errno = EBUSY, -1;
 	return 0;
 }
 
 int
-reg_claim(const char *name, int (*alive)(uint32_t, void *), void *arg)
+reg_claim(const char *name, const uint8_t *uuid, const struct reg_hooks *h)
 {
-	char path[PATH_MAX], pending[32], *data;
-	size_t len;
-	uint32_t domid;
+	char path[PATH_MAX], entry[96], hex[33] = "-";
+	unsigned long long start;
 	long pid;
-	int tries;
+	int rc = -1, e, tries;
 
-	name_path(path, sizeof(path), name);
-	snprintf(pending, sizeof(pending), "- %ld\n", (long)getpid());
-	for (tries = 0; tries < 3; tries++) {
-		if (write_file(path, pending, strlen(pending), 1) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return -1;
-		/* taken: by a live domain, a live creator, or a stale entry */
-		if (reg_lookup(name, &domid) == 0) {
-			if (alive(domid, arg))
-				return errno = EEXIST, -1;
-		} else if (errno == EINPROGRESS &&
-			   read_file(path, &data, &len) == 0) {
-			pid = strtol(data + 1, NULL, 10);
-			free(data);
-			if (pid > 0 &&
-			    (kill((pid_t)pid, 0) == 0 || errno == EPERM))
-				return errno = EEXIST, -1;
-		}
-		unlink(path);
+	if (name_path(path, sizeof(path), name) < 0 ||
+	    regf_self(&pid, &start) < 0)
+		return -1;
+	if (uuid != NULL)
+		regf_uuid_hex(hex, uuid);
+	snprintf(entry, sizeof(entry), "- %ld %llu %s\n", pid, start, hex);
+	if (reg_lock() < 0)
+		return -1;
+	/* every change of names/ is made under the lock, so what one read
+	 * shows stays true until this process acts on it */
+	for (tries = 0; tries < 2; tries++) {
+		rc = regf_write(path, entry, strlen(entry), 1);
+		if (rc == 0 || errno != EEXIST)
+			break;
+		if (may_take_over(path, h) < 0)
+			break;
+		if (unlink(path) < 0 && errno != ENOENT)
+			break;
+		errno = EEXIST;
 	}
-	return errno = EEXIST, -1;
+	e = errno;
+	reg_unlock();
+	return rc < 0 ? (errno = e, -1) : 0;
+}
+
+/* Under the lock: is names/NAME an entry this process may change?
+ * mine: our reservation; else bound to domid. */
+static int
+entry_is(const char *path, int mine, uint32_t domid)
+{
+	struct name_entry e;
+
+	if (read_name(path, &e) < 0)
+		return -1;
+	if (mine ? e.pending && regf_is_self(e.pid, e.start)
+		 : !e.pending && e.domid == domid)
+		return 0;
+	return errno = EPERM, -1;
 }
 
 int
 reg_bind(const char *name, uint32_t domid)
 {
 	char path[PATH_MAX], buf[32];
+	int rc, e;
 
-	name_path(path, sizeof(path), name);
+	if (name_path(path, sizeof(path), name) < 0 || reg_lock() < 0)
+		return -1;
 	snprintf(buf, sizeof(buf), "%u\n", domid);
-	return write_file(path, buf, strlen(buf), 0);
+	rc = entry_is(path, 1, 0);
+	if (rc == 0)
+		rc = regf_write(path, buf, strlen(buf), 0);
+	e = errno;
+	reg_unlock();
+	errno = e;
+	return rc;
+}
+
+static int
+remove_if(const char *name, int mine, uint32_t domid)
+{
+	char path[PATH_MAX];
+	int rc, e;
+
+	if (name_path(path, sizeof(path), name) < 0 || reg_lock() < 0)
+		return -1;
+	rc = entry_is(path, mine, domid);
+	if (rc == 0)
+		rc = unlink(path);
+	e = errno;
+	reg_unlock();
+	if (rc < 0 && (e == ENOENT || e == EPERM))
+		return 0; /* not ours to remove, or gone already */
+	errno = e;
+	return rc;
 }
 
 int
-reg_release(const char *name)
+reg_unclaim(const char *name)
+{
+	return remove_if(name, 1, 0);
+}
+
+int
+reg_release(const char *name, uint32_t domid)
+{
+	return remove_if(name, 0, domid);
+}
+
+int
+reg_drop_pending(const char *name, const uint8_t uuid[16])
 {
 	char path[PATH_MAX];
+	struct name_entry e;
+	int rc = 0, err = 0;
 
-	name_path(path, sizeof(path), name);
-	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+	if (name_path(path, sizeof(path), name) < 0 || reg_lock() < 0)
+		return -1;
+	if (read_name(path, &e) == 0 && e.pending && e.has_uuid &&
+	    memcmp(e.uuid, uuid, 16) == 0 &&
+	    !reg_creator_alive(e.pid, e.start) && unlink(path) < 0 &&
+	    errno != ENOENT) {
+		rc = -1;
+		err = errno;
+	}
+	reg_unlock();
+	errno = err;
+	return rc;
+}
+
+/* --- records ------------------------------------------------------------- */
+
+static void
+record_path(char *buf, size_t len, uint32_t domid)
+{
+	snprintf(buf, len, "%s/doms/%u", reg_dir(), domid);
 }
 
 /*
@@ -180,15 +252,15 @@ reg_release(const char *name)
 int
 reg_record_write(const struct reg_record *r)
 {
-	char path[PATH_MAX], head[256], *buf;
-	size_t n, i;
+	char path[PATH_MAX], head[256], hex[33], *buf;
+	size_t n;
 	int rc;
 
-	n = (size_t)snprintf(head, sizeof(head), "name %s\nuuid ", r->name);
-	for (i = 0; i < 16; i++)
-		n += (size_t)snprintf(head + n, sizeof(head) - n, "%02x",
-				      r->uuid[i]);
-	n += (size_t)snprintf(head + n, sizeof(head) - n, "\n");
+	if (!reg_name_ok(r->name))
+		return errno = EINVAL, -1;
+	regf_uuid_hex(hex, r->uuid);
+	n = (size_t)snprintf(head, sizeof(head), "name %s\nuuid %s\n", r->name,
+			     hex);
 	if (r->noxs)
 		n += (size_t)snprintf(
 			head + n, sizeof(head) - n, "noxs %llu %u %u %u\n",
@@ -202,64 +274,91 @@ reg_record_write(const struct reg_record *r)
 	memcpy(buf, head, n);
 	if (r->config_len)
 		memcpy(buf + n, r->config, r->config_len);
-	snprintf(path, sizeof(path), "%s/doms/%u", reg_dir(), r->domid);
-	rc = write_file(path, buf, n + r->config_len, 0);
+	record_path(path, sizeof(path), r->domid);
+	rc = regf_write(path, buf, n + r->config_len, 0);
 	free(buf);
 	return rc;
+}
+
+/* "noxs MFN OFFSET SYSCTL_PORT CONSOLE_PORT\n", each in its range: the
+ * offset as the device page's own checks want a control block */
+static int
+take_noxs(const char **p, struct reg_record *r)
+{
+	unsigned long long mfn, off, sport, cport;
+
+	if (regf_u64(p, MFN_LIMIT - 1, &mfn) < 0 || regf_char(p, ' ') < 0 ||
+	    regf_u64(p, NOXS_PAGE_SIZE, &off) < 0 || regf_char(p, ' ') < 0 ||
+	    regf_u64(p, EVTCHN_LIMIT - 1, &sport) < 0 ||
+	    regf_char(p, ' ') < 0 ||
+	    regf_u64(p, EVTCHN_LIMIT - 1, &cport) < 0 || regf_char(p, '\n') < 0)
+		return -1;
+	if (off < NOXS_ENTRIES_END || off > NOXS_PAGE_SIZE - SYSCTL_BLOCK_LEN ||
+	    off % SYSCTL_BLOCK_LEN != 0 || sport == 0 || cport == 0)
+		return -1;
+	r->noxs = 1;
+	r->devpage_mfn = mfn;
+	r->sysctl_offset = (uint32_t)off;
+	r->sysctl_port = (uint32_t)sport;
+	r->console_port = (uint32_t)cport;
+	return 0;
+}
+
+static int
+parse_record(const char *data, size_t len, struct reg_record *r)
+{
+	const char *p = data;
+	unsigned long long clen;
+
+	if (strncmp(p, "name ", 5) != 0)
+		return -1;
+	p += 5;
+	if (regf_name(&p, '\n', r->name) < 0 || regf_char(&p, '\n') < 0 ||
+	    strncmp(p, "uuid ", 5) != 0)
+		return -1;
+	p += 5;
+	if (regf_uuid(&p, r->uuid) < 0 || regf_char(&p, '\n') < 0)
+		return -1;
+	if (strncmp(p, "noxs ", 5) == 0) {
+		p += 5;
+		if (take_noxs(&p, r) < 0)
+			return -1;
+	}
+	if (strncmp(p, "config ", 7) != 0)
+		return -1;
+	p += 7;
+	if (regf_u64(&p, FILE_MAX, &clen) < 0 || regf_char(&p, '\n') < 0 ||
+	    clen != len - (size_t)(p - data))
+		return -1;
+	r->config = malloc(clen + 1);
+	if (r->config == NULL)
+		return -1;
+	memcpy(r->config, p, clen);
+	r->config[clen] = '\0';
+	r->config_len = clen;
+	return 0;
 }
 
 int
 reg_record_read(uint32_t domid, struct reg_record *r)
 {
-	char path[PATH_MAX], *data, *p, *nl;
-	size_t len, clen;
-	unsigned i, byte;
+	char path[PATH_MAX], *data;
+	size_t len;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(path, sizeof(path), "%s/doms/%u", reg_dir(), domid);
-	if (read_file(path, &data, &len) < 0)
+	record_path(path, sizeof(path), domid);
+	if (regf_read(path, &data, &len) < 0)
 		return -1;
-	p = data;
-	if (strncmp(p, "name ", 5) != 0 || (nl = strchr(p, '\n')) == NULL ||
-	    nl - p - 5 > 64)
-		goto bad;
-	memcpy(r->name, p + 5, (size_t)(nl - p - 5));
-	p = nl + 1;
-	if (strncmp(p, "uuid ", 5) != 0 || strlen(p) < 38 || p[37] != '\n')
-		goto bad;
-	for (i = 0; i < 16; i++) {
-		if (sscanf(p + 5 + 2 * i, "%2x", &byte) != 1)
-			goto bad;
-		r->uuid[i] = (uint8_t)byte;
+	rc = parse_record(data, len, r);
+	free(data);
+	if (rc < 0) {
+		free(r->config);
+		memset(r, 0, sizeof(*r));
+		return errno = EUCLEAN, -1;
 	}
-	p += 38;
-	if (strncmp(p, "noxs ", 5) == 0) {
-		unsigned long long mfn;
-
-		if (sscanf(p, "noxs %llu %u %u %u", &mfn, &r->sysctl_offset,
-			   &r->sysctl_port, &r->console_port) != 4 ||
-		    (nl = strchr(p, '\n')) == NULL)
-			goto bad;
-		r->noxs = 1;
-		r->devpage_mfn = mfn;
-		p = nl + 1;
-	}
-	if (sscanf(p, "config %zu\n", &clen) != 1 ||
-	    (nl = strchr(p, '\n')) == NULL ||
-	    clen != len - (size_t)(nl + 1 - data))
-		goto bad;
-	r->config = malloc(clen + 1);
-	if (r->config == NULL)
-		goto bad;
-	memcpy(r->config, nl + 1, clen);
-	r->config[clen] = '\0';
-	r->config_len = clen;
 	r->domid = domid;
-	free(data);
 	return 0;
-bad:
-	free(data);
-	return errno = EINVAL, -1;
 }
 
 int
@@ -267,7 +366,7 @@ reg_record_remove(uint32_t domid)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/doms/%u", reg_dir(), domid);
+	record_path(path, sizeof(path), domid);
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
@@ -278,39 +377,116 @@ reg_record_free(struct reg_record *r)
 	r->config = NULL;
 }
 
+static int
+parse_domid(const char *name, void *out)
+{
+	unsigned long long v;
+	uint32_t id;
+
+	if (regf_u64(&name, DOMID_MAX, &v) < 0 || *name != '\0' || v == 0)
+		return -1;
+	id = (uint32_t)v;
+	memcpy(out, &id, sizeof(id));
+	return 0;
+}
+
 int
 reg_record_list(uint32_t **domids, size_t *n)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	uint32_t *v = NULL, *nv;
-	size_t cap = 0;
-	unsigned long id;
-	char *end;
-	DIR *dir;
+	void *v;
 
-	*n = 0;
-	snprintf(path, sizeof(path), "%s/doms", reg_dir());
-	dir = opendir(path);
-	if (dir == NULL)
+	if (regf_list("doms", parse_domid, sizeof(**domids), &v, n, NULL) < 0)
 		return -1;
-	while ((de = readdir(dir)) != NULL) {
-		id = strtoul(de->d_name, &end, 10);
-		if (end == de->d_name || *end != '\0' || id > UINT32_MAX)
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL) {
-				free(v);
-				closedir(dir);
-				return -1;
-			}
-			v = nv;
-		}
-		v[(*n)++] = (uint32_t)id;
-	}
-	closedir(dir);
 	*domids = v;
+	return 0;
+}
+
+/* --- creates in progress ------------------------------------------------- */
+
+static void
+intent_path(char *buf, size_t len, const uint8_t uuid[16])
+{
+	char hex[33];
+
+	regf_uuid_hex(hex, uuid);
+	snprintf(buf, len, "%s/creating/%s", reg_dir(), hex);
+}
+
+/* "PID START NAME noxs|xenstore\n" */
+int
+reg_intent_begin(struct reg_intent *in)
+{
+	char path[PATH_MAX], buf[160];
+
+	if (!reg_name_ok(in->name) || regf_self(&in->pid, &in->start) < 0)
+		return errno = EINVAL, -1;
+	snprintf(buf, sizeof(buf), "%ld %llu %s %s\n", in->pid, in->start,
+		 in->name, in->noxs ? "noxs" : "xenstore");
+	intent_path(path, sizeof(path), in->uuid);
+	return regf_write(path, buf, strlen(buf), 1);
+}
+
+int
+reg_intent_read(const uint8_t uuid[16], struct reg_intent *in)
+{
+	char path[PATH_MAX], *data;
+	uint8_t id[16];
+	const char *p;
+	unsigned long long v;
+	size_t len;
+	int ok;
+
+	intent_path(path, sizeof(path), uuid); /* uuid may be in->uuid */
+	memcpy(id, uuid, 16);
+	memset(in, 0, sizeof(*in));
+	if (regf_read(path, &data, &len) < 0)
+		return -1;
+	p = data;
+	ok = strlen(data) == len && regf_u64(&p, INT32_MAX, &v) == 0 && v > 0 &&
+	     regf_char(&p, ' ') == 0 && regf_u64(&p, ~0ull, &in->start) == 0 &&
+	     regf_char(&p, ' ') == 0 && regf_name(&p, ' ', in->name) == 0 &&
+	     regf_char(&p, ' ') == 0;
+	if (ok && strcmp(p, "noxs\n") == 0)
+		in->noxs = 1;
+	else if (!ok || strcmp(p, "xenstore\n") != 0)
+		ok = 0;
+	free(data);
+	if (!ok) {
+		memset(in, 0, sizeof(*in));
+		return errno = EUCLEAN, -1;
+	}
+	in->pid = (long)v;
+	memcpy(in->uuid, id, 16);
+	return 0;
+}
+
+int
+reg_intent_remove(const uint8_t uuid[16])
+{
+	char path[PATH_MAX];
+
+	intent_path(path, sizeof(path), uuid);
+	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static int
+parse_uuid_name(const char *name, void *out)
+{
+	uint8_t uuid[16];
+
+	if (strlen(name) != 32 || regf_uuid(&name, uuid) < 0)
+		return -1;
+	memcpy(out, uuid, 16);
+	return 0;
+}
+
+int
+reg_intent_list(uint8_t (**uuids)[16], size_t *n, size_t *bad)
+{
+	void *v;
+
+	if (regf_list("creating", parse_uuid_name, 16, &v, n, bad) < 0)
+		return -1;
+	*uuids = v;
 	return 0;
 }

@@ -2,12 +2,22 @@
  * registry.h: chaos's own record of the domains it made, on disk under
  * /run/chaos (CHAOS_RUN_DIR overrides it), so it survives chaos restarts
  * and needs no XenStore:
- *   names/NAME   one file per name; its link(2) is the O(1) uniqueness
- *                check; it holds the domid ("-" while being created)
- *   doms/DOMID   the domain's record (name, uuid, noxs device locations,
- *                the config to restart it)
- * Entries of dead domains are reclaimed by the monitor, and lazily by
- * anyone who trips over them.
+ *   names/NAME       one file per name; its link(2) is the O(1) uniqueness
+ *                    check.  "DOMID\n" once bound; "- PID START UUID\n"
+ *                    while a create (or a rename) holds it
+ *   doms/DOMID       the domain's record (name, uuid, noxs device
+ *                    locations, the config to restart it)
+ *   creating/UUID    a create in progress: who makes it, under which name;
+ *                    written before the domain exists, removed when the
+ *                    create has finished or failed, so a create killed
+ *                    half-way leaves a trace that names what to destroy
+ *   lock             flock(2)ed around every decision that removes or
+ *                    replaces another process's entry
+ * Temporary files start with '.', which no domain name may.  A creator is
+ * its pid and the start time of that pid (field 22 of /proc/PID/stat), so
+ * a reused pid is not mistaken for it.  Every file is read as hostile: a
+ * field that does not check out makes the whole entry "corrupt" (EUCLEAN),
+ * never used.
  */
 #ifndef CHAOS_REGISTRY_H
 #define CHAOS_REGISTRY_H
@@ -21,20 +31,53 @@
 const char *reg_dir(void);
 
 /*
- * Reserve name for a domain being created.  -1 with errno EEXIST when it
- * is taken by a live domain or a create in progress; a name whose domain
- * is gone is taken over.  alive(domid, arg) tells whether a domid lives.
+ * Take the registry lock (blocking; nested calls in one process count).
+ * 0, or -1 with errno.  Every function below that changes names/ takes it
+ * itself; callers take it around a read-decide-act of their own.
  */
-int reg_claim(const char *name, int (*alive)(uint32_t domid, void *arg),
-	      void *arg);
+int reg_lock(void);
+void reg_unlock(void);
 
-/* Point the reserved name at its domid. */
+/* What a claim asks of the toolstack about entries it finds. */
+struct reg_hooks {
+	/* 1 when domid exists and is not dying */
+	int (*alive)(uint32_t domid, void *arg);
+	/*
+	 * A create whose creator died held the name for the domain of uuid:
+	 * destroy what it left (called with the lock held).  0 when nothing
+	 * of it is left, -1 when something could not be destroyed.
+	 */
+	int (*reap)(const uint8_t uuid[16], void *arg);
+	void *arg;
+};
+
+/*
+ * Reserve name for this process: for the domain of uuid being created, or
+ * (uuid NULL) for a rename.  -1 with errno EEXIST when a live domain or a
+ * live creator holds it, EUCLEAN when its file is corrupt (left alone for
+ * a person to look at), EBUSY when a dead creator's leftovers could not be
+ * destroyed.  A name whose domain is gone, or whose creator died, is taken
+ * over (hooks->reap first).
+ */
+int reg_claim(const char *name, const uint8_t *uuid,
+	      const struct reg_hooks *hooks);
+
+/* Point the name this process reserved at its domid: -1 with EPERM when
+ * the reservation is no longer ours. */
 int reg_bind(const char *name, uint32_t domid);
 
-/* Give the name up. */
-int reg_release(const char *name);
+/* Give up a reservation of this process (only ours is removed). */
+int reg_unclaim(const char *name);
 
-/* The domid behind name; -1 with ENOENT when there is none. */
+/* Give up the name if it is bound to domid (and only then). */
+int reg_release(const char *name, uint32_t domid);
+
+/* Remove a reservation of name made for the domain of uuid by a creator
+ * that is gone (0 also when there is none). */
+int reg_drop_pending(const char *name, const uint8_t uuid[16]);
+
+/* The domid behind name; -1 with ENOENT when there is none, EINPROGRESS
+ * while reserved, EUCLEAN when the entry is corrupt. */
 int reg_lookup(const char *name, uint32_t *domid);
 
 struct reg_record {
@@ -49,7 +92,8 @@ struct reg_record {
 	uint32_t sysctl_offset, sysctl_port, console_port;
 };
 
-/* Store, read (config malloc'd) and forget the record of a domain. */
+/* Store, read (config malloc'd) and forget the record of a domain.  Read
+ * fails with EUCLEAN when any field is out of its range. */
 int reg_record_write(const struct reg_record *r);
 int reg_record_read(uint32_t domid, struct reg_record *r);
 int reg_record_remove(uint32_t domid);
@@ -57,5 +101,30 @@ void reg_record_free(struct reg_record *r);
 
 /* The domids that have records; malloc'd array, count in *n. */
 int reg_record_list(uint32_t **domids, size_t *n);
+
+/* A create in progress (creating/UUID). */
+struct reg_intent {
+	uint8_t uuid[16];
+	long pid;
+	unsigned long long start; /* of pid, in clock ticks since boot */
+	char name[65];
+	int noxs; /* made without XenStore */
+};
+
+/* Record that this process starts creating (fills pid and start). */
+int reg_intent_begin(struct reg_intent *in);
+/* Read one (EUCLEAN when corrupt), or remove it. */
+int reg_intent_read(const uint8_t uuid[16], struct reg_intent *in);
+int reg_intent_remove(const uint8_t uuid[16]);
+/* The uuids of creates in progress; malloc'd array, count in *n.  Files
+ * whose names are not uuids are skipped and counted in *bad. */
+int reg_intent_list(uint8_t (**uuids)[16], size_t *n, size_t *bad);
+
+/* 1 when the creator (pid, start) still runs. */
+int reg_creator_alive(long pid, unsigned long long start);
+
+/* The name under which a record or intent refers to names/: 0 when name
+ * is one chaos would ever have made (so it is safe as a path). */
+int reg_name_ok(const char *name);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,7 +226,7 @@ out:
 }
 
 int
-ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh, int paused)
+ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 {
 	struct hv_pv_image img = {
 		.kernel = dc->kernel,
@@ -270,6 +271,13 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh, int paused)
 		if (dc->nvifs > 0 && ts_vifs_send(ts, sh->domid, dc) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+int
+ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
+	  int paused)
+{
 	if (!paused && hv_domain_unpause(ts->hv, sh->domid) < 0)
 		return ts_fail(ts, "unpause", "%s", cause(ts, errno));
 	/* the guest boots while its vifs are wired (netback keeps them from
@@ -280,6 +288,8 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh, int paused)
 	return 0;
 }
 
+volatile sig_atomic_t ts_interrupted;
+
 static int
 alive(uint32_t domid, void *arg)
 {
@@ -288,6 +298,113 @@ alive(uint32_t domid, void *arg)
 
 	return hv_domain_info(ts->hv, domid, &di) == 0 &&
 	       !(di.flags & HV_DYING);
+}
+
+/* the domain whose uuid this is: 0 and its domid, or -1 */
+static int
+find_uuid(struct ts *ts, const uint8_t uuid[16], uint32_t *domid)
+{
+	struct hv_dominfo di[256];
+	uint32_t first = 1;
+	int n, i;
+
+	do {
+		n = hv_domain_list(ts->hv, first, di, 256);
+		for (i = 0; i < n; i++) {
+			if (di[i].domid != 0 &&
+			    memcmp(di[i].uuid, uuid, 16) == 0) {
+				*domid = di[i].domid;
+				return 0;
+			}
+		}
+		if (n > 0)
+			first = di[n - 1].domid + 1;
+	} while (n == 256);
+	return -1;
+}
+
+/*
+ * With the registry lock held: destroy what a create that did not finish
+ * left for the domain of uuid, the domain, its XenStore nodes, its record,
+ * its name reservation and its intent.  A domain whose record's name is
+ * bound to it was finished (its creator died after the bind) and stays.
+ */
+static int
+reap_locked(struct ts *ts, const uint8_t uuid[16])
+{
+	struct reg_intent in;
+	struct reg_record r;
+	uint32_t domid, bound;
+	int have_in, have_rec, noxs, rc = 0;
+
+	have_in = reg_intent_read(uuid, &in) == 0;
+	if (find_uuid(ts, uuid, &domid) == 0) {
+		have_rec = reg_record_read(domid, &r) == 0 &&
+			   memcmp(r.uuid, uuid, 16) == 0;
+		if (have_rec && reg_lookup(r.name, &bound) == 0 &&
+		    bound == domid) {
+			reg_record_free(&r);
+			return reg_intent_remove(uuid);
+		}
+		noxs = have_rec ? r.noxs : have_in && in.noxs;
+		if (hv_domain_destroy(ts->hv, domid) < 0) {
+			rc = ts_fail(ts, "reap", "domain %u: %s", domid,
+				     cause(ts, errno));
+		} else {
+			if (!noxs && ts->xs != NULL)
+				xsdom_remove(ts->xs, domid, uuid);
+			if (have_rec)
+				reg_record_remove(domid);
+		}
+		if (have_rec)
+			reg_record_free(&r);
+		if (rc < 0)
+			return rc;
+	}
+	if (have_in)
+		reg_drop_pending(in.name, uuid);
+	return reg_intent_remove(uuid);
+}
+
+static int
+reap_hook(const uint8_t uuid[16], void *arg)
+{
+	return reap_locked(arg, uuid);
+}
+
+int
+ts_reap(struct ts *ts, unsigned *reaped, unsigned *bad)
+{
+	uint8_t(*uuids)[16];
+	struct reg_intent in;
+	size_t n, nbad, i;
+	int waiting = 0;
+
+	*reaped = 0;
+	if (reg_intent_list(&uuids, &n, &nbad) < 0)
+		return ts_fail(ts, "registry", "%s/creating: %s", reg_dir(),
+			       strerror(errno));
+	*bad = (unsigned)nbad;
+	for (i = 0; i < n; i++) {
+		if (reg_intent_read(uuids[i], &in) < 0) {
+			(*bad) += errno == EUCLEAN;
+			continue;
+		}
+		if (reg_creator_alive(in.pid, in.start)) {
+			waiting++;
+			continue;
+		}
+		if (reg_lock() < 0)
+			break;
+		/* read again under the lock: a claimer may have reaped it */
+		if (reg_intent_read(uuids[i], &in) == 0 &&
+		    !reg_creator_alive(in.pid, in.start) &&
+		    reap_locked(ts, uuids[i]) == 0)
+			(*reaped)++;
+		reg_unlock();
+	}
+	free(uuids);
+	return waiting;
 }
 
 static int
@@ -304,14 +421,23 @@ check_file(struct ts *ts, const char *what, const char *path)
 	return 0;
 }
 
+/* a signal asked the create to stop: fail this step */
+static int
+interrupted(struct ts *ts)
+{
+	return ts_interrupted ? ts_fail(ts, "create", "interrupted") : 0;
+}
+
 int
 ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	  size_t len, int paused, uint32_t *domid)
 {
+	const struct reg_hooks hooks = {alive, reap_hook, ts};
 	struct hv_physinfo pi;
 	struct shell sh = {.domid = REG_NO_DOMID};
 	struct reg_record rec = {0};
-	int v;
+	struct reg_intent in = {0};
+	int v, claimed = 0;
 
 	if (dc->ndisks > 0)
 		return ts_fail(ts, "disk",
@@ -348,24 +474,48 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 			       "%llu MiB asked, the host has %llu MiB free",
 			       (unsigned long long)dc->memory,
 			       (unsigned long long)(pi.free_kib / 1024));
-	if (reg_claim(dc->name, alive, ts) < 0)
-		return ts_fail(ts, "name", "'%s' %s", dc->name,
-			       errno == EEXIST ? "is already in use"
-					       : strerror(errno));
 	if (dc->has_uuid) {
 		memcpy(sh.uuid, dc->uuid, 16);
 	} else if (getrandom(sh.uuid, 16, 0) != 16) {
-		ts_fail(ts, "uuid", "%s", strerror(errno));
-		goto fail;
+		return ts_fail(ts, "uuid", "%s", strerror(errno));
 	} else {
 		sh.uuid[6] = (sh.uuid[6] & 0x0f) | 0x40; /* version 4 */
 		sh.uuid[8] = (sh.uuid[8] & 0x3f) | 0x80;
+	}
+	/*
+	 * From here a trace on disk names everything made, so that a create
+	 * killed at any point is undone by the monitor or the next claimer
+	 * of the name: the intent before the domain exists, its record
+	 * before it runs, the name bound last.
+	 */
+	memcpy(in.uuid, sh.uuid, 16);
+	snprintf(in.name, sizeof(in.name), "%s", dc->name);
+	in.noxs = sh.noxs;
+	if (reg_intent_begin(&in) < 0)
+		return ts_fail(ts, "registry", "%s/creating: %s", reg_dir(),
+			       errno == EEXIST ? "this uuid is being created"
+					       : strerror(errno));
+	if (reg_claim(dc->name, sh.uuid, &hooks) < 0) {
+		ts_fail(ts, "name", "'%s' %s", dc->name,
+			errno == EEXIST	   ? "is already in use"
+			: errno == EUCLEAN ? "has a corrupt registry entry"
+					     " (look at its file in names/)"
+					   : strerror(errno));
+		goto fail;
+	}
+	claimed = 1;
+	if (interrupted(ts) < 0)
+		goto fail;
+	if (dc->has_uuid && find_uuid(ts, sh.uuid, &sh.domid) == 0) {
+		sh.domid = REG_NO_DOMID;
+		ts_fail(ts, "uuid", "a domain with this uuid exists");
+		goto fail;
 	}
 	if (ts_prepare(ts, dc, &sh) < 0) {
 		sh.domid = REG_NO_DOMID; /* prepare cleans up after itself */
 		goto fail;
 	}
-	if (ts_execute(ts, dc, &sh, paused) < 0)
+	if (interrupted(ts) < 0 || ts_execute(ts, dc, &sh) < 0)
 		goto fail;
 	rec.domid = sh.domid;
 	snprintf(rec.name, sizeof(rec.name), "%s", dc->name);
@@ -377,10 +527,18 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	rec.sysctl_offset = sh.sysctl_offset;
 	rec.sysctl_port = sh.sysctl_port;
 	rec.console_port = sh.console_port;
-	if (reg_record_write(&rec) < 0 || reg_bind(dc->name, sh.domid) < 0) {
+	if (reg_record_write(&rec) < 0) {
 		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
 		goto fail;
 	}
+	if (interrupted(ts) < 0 || ts_launch(ts, dc, &sh, paused) < 0 ||
+	    interrupted(ts) < 0)
+		goto fail;
+	if (reg_bind(dc->name, sh.domid) < 0) {
+		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
+		goto fail;
+	}
+	reg_intent_remove(sh.uuid);
 	*domid = sh.domid;
 	return 0;
 fail:
@@ -390,32 +548,43 @@ fail:
 			xsdom_remove(ts->xs, sh.domid, sh.uuid);
 		reg_record_remove(sh.domid);
 	}
-	reg_release(dc->name);
+	if (claimed)
+		reg_unclaim(dc->name);
+	reg_intent_remove(sh.uuid);
 	return -1;
+}
+
+/* Forget a dead domain whose record (if have) is r. */
+static void
+forget(struct ts *ts, uint32_t domid, const struct reg_record *r,
+       const uint8_t *uuid)
+{
+	/* a noxs guest never had XenStore nodes: do not touch XenStore */
+	if (ts->xs != NULL && !(r != NULL && r->noxs))
+		xsdom_remove(ts->xs, domid, r != NULL ? r->uuid : uuid);
+	if (r != NULL)
+		reg_release(r->name, domid);
+	reg_record_remove(domid);
 }
 
 void
 ts_forget(struct ts *ts, uint32_t domid)
 {
 	struct reg_record r;
-	uint32_t bound;
 	int have = reg_record_read(domid, &r) == 0;
 
-	/* a noxs guest never had XenStore nodes: do not touch XenStore */
-	if (ts->xs != NULL && !(have && r.noxs))
-		xsdom_remove(ts->xs, domid, have ? r.uuid : NULL);
-	if (have) {
-		if (reg_lookup(r.name, &bound) == 0 && bound == domid)
-			reg_release(r.name);
+	forget(ts, domid, have ? &r : NULL, NULL);
+	if (have)
 		reg_record_free(&r);
-	}
-	reg_record_remove(domid);
 }
 
 int
 ts_destroy(struct ts *ts, uint32_t domid)
 {
+	static const uint8_t zero[16];
 	struct hv_dominfo di;
+	struct reg_record r;
+	int have;
 
 	memset(&di, 0, sizeof(di));
 	if (domid == 0)
@@ -424,43 +593,49 @@ ts_destroy(struct ts *ts, uint32_t domid)
 	    hv_domain_destroy(ts->hv, domid) < 0)
 		return ts_fail(ts, "destroy", "domain %u: %s", domid,
 			       cause(ts, errno));
-	{
-		/* /vm/UUID for domains chaos did not make */
-		uint8_t zero[16] = {0};
-
-		if (ts->xs != NULL && !ts_is_noxs(domid) &&
-		    memcmp(di.uuid, zero, 16) != 0)
-			xsdom_remove(ts->xs, domid, di.uuid);
-	}
-	ts_forget(ts, domid);
+	have = reg_record_read(domid, &r) == 0;
+	/* a domain chaos did not make: its /vm/UUID goes too */
+	forget(ts, domid, have ? &r : NULL,
+	       memcmp(di.uuid, zero, 16) != 0 ? di.uuid : NULL);
+	if (have)
+		reg_record_free(&r);
 	return 0;
 }
 
 int
 ts_rename(struct ts *ts, uint32_t domid, const char *name)
 {
+	const struct reg_hooks hooks = {alive, reap_hook, ts};
 	struct reg_record r;
+	char old[sizeof(r.name)];
 	uint32_t other;
 	const char *why;
+	int have, noxs = 0;
 
 	if (dc_check_name(name, &why) < 0)
 		return ts_fail(ts, "rename", "name '%s' %s", name, why);
 	if (ts_resolve(ts, name, &other) == 0)
 		return ts_fail(ts, "rename", "'%s' is already in use", name);
-	if (reg_record_read(domid, &r) == 0) {
-		if (reg_claim(name, alive, ts) < 0) {
+	have = reg_record_read(domid, &r) == 0;
+	if (have) {
+		if (reg_claim(name, NULL, &hooks) < 0) {
 			reg_record_free(&r);
 			return ts_fail(ts, "rename", "'%s' is already in use",
 				       name);
 		}
-		reg_bind(name, domid);
-		reg_release(r.name);
+		snprintf(old, sizeof(old), "%s", r.name);
 		snprintf(r.name, sizeof(r.name), "%s", name);
-		reg_record_write(&r);
+		if (reg_record_write(&r) < 0 || reg_bind(name, domid) < 0) {
+			reg_unclaim(name);
+			reg_record_free(&r);
+			return ts_fail(ts, "rename", "registry: %s",
+				       strerror(errno));
+		}
+		reg_release(old, domid);
+		noxs = r.noxs;
 		reg_record_free(&r);
 	}
-	if (ts->xs != NULL && !ts_is_noxs(domid) &&
-	    xsdom_rename(ts->xs, domid, name) < 0)
+	if (ts->xs != NULL && !noxs && xsdom_rename(ts->xs, domid, name) < 0)
 		return ts_fail(ts, "rename", "xenstore: %s", strerror(errno));
 	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef CHAOS_TOOLSTACK_H
 #define CHAOS_TOOLSTACK_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,17 +56,35 @@ struct shell {
  * and event channels for the store and the console. */
 int ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh);
 
-/* Phase 2: load the image, write XenStore, unpause unless paused. */
-int ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh,
-	       int paused);
+/* Phase 2: load the image, fill the device page or write XenStore and
+ * ask xendevd for the vifs.  The domain stays paused. */
+int ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh);
+
+/* Phase 3: unpause unless paused, then wait for the vifs to be wired. */
+int ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
+	      int paused);
 
 /*
- * The whole create: checks, name reservation, prepare, execute, registry
- * record (config/len: the text to recreate it from on reboot).  On
- * failure, whatever was made is destroyed and the name released.
+ * The whole create: checks, intent and name reservation, prepare,
+ * execute, registry record (config/len: the text to recreate it from on
+ * reboot), launch, name bound.  On failure, whatever was made is
+ * destroyed and the name released; a create killed half-way is undone by
+ * ts_reap (the monitor) or by the next claim of its name.
  */
 int ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	      size_t len, int paused, uint32_t *domid);
+
+/* Set from a signal handler (SIGINT, SIGTERM): a create in progress fails
+ * at its next step and destroys what it made. */
+extern volatile sig_atomic_t ts_interrupted;
+
+/*
+ * Undo the creates whose creator died before finishing (registry
+ * creating/): their domain, nodes, record and name.  Returns how many
+ * creates are still in progress with a live creator (or -1); *reaped
+ * counts those undone, *bad the corrupt entries skipped.
+ */
+int ts_reap(struct ts *ts, unsigned *reaped, unsigned *bad);
 
 /* Destroy a domain and remove its XenStore nodes and registry entries. */
 int ts_destroy(struct ts *ts, uint32_t domid);

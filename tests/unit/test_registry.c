@@ -1,12 +1,17 @@
-/* test_registry.c: names and records under a temporary CHAOS_RUN_DIR. */
+/* test_registry.c: names, records and intents under a temporary
+ * CHAOS_RUN_DIR, with real processes racing for names. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -15,6 +20,9 @@
 #include "registry.h"
 
 static uint32_t live_domid = 7;
+static unsigned reaps;
+static uint8_t reaped_uuid[16];
+static int reap_result;
 
 static int
 alive(uint32_t domid, void *arg)
@@ -23,15 +31,52 @@ alive(uint32_t domid, void *arg)
 	return domid == live_domid;
 }
 
+static int
+reap(const uint8_t uuid[16], void *arg)
+{
+	(void)arg;
+	reaps++;
+	memcpy(reaped_uuid, uuid, 16);
+	return reap_result;
+}
+
+static const struct reg_hooks hooks = {alive, reap, NULL};
+
+static void
+put_file(const char *sub, const char *name, const char *text)
+{
+	char path[1200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", reg_dir(), sub, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* a pid that existed a moment ago and is gone now */
+static long
+dead_pid(void)
+{
+	pid_t p = fork();
+
+	assert_true(p >= 0);
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	return (long)p;
+}
+
 static void
 test_claim_is_exclusive(void **state)
 {
 	uint32_t d;
 
 	(void)state;
-	assert_int_equal(reg_claim("web", alive, NULL), 0);
+	assert_int_equal(reg_claim("web", NULL, &hooks), 0);
 	/* reserved by a live creator (this process) */
-	assert_int_equal(reg_claim("web", alive, NULL), -1);
+	assert_int_equal(reg_claim("web", NULL, &hooks), -1);
 	assert_int_equal(errno, EEXIST);
 	assert_int_equal(reg_lookup("web", &d), -1);
 	assert_int_equal(errno, EINPROGRESS);
@@ -39,32 +84,218 @@ test_claim_is_exclusive(void **state)
 	assert_int_equal(reg_lookup("web", &d), 0);
 	assert_int_equal(d, 7);
 	/* bound to a live domain */
-	assert_int_equal(reg_claim("web", alive, NULL), -1);
+	assert_int_equal(reg_claim("web", NULL, &hooks), -1);
 	assert_int_equal(errno, EEXIST);
+	/* a bind needs our own reservation */
+	assert_int_equal(reg_bind("web", 9), -1);
+	assert_int_equal(errno, EPERM);
+	/* release only what is bound to that domid */
+	assert_int_equal(reg_release("web", 8), 0);
+	assert_int_equal(reg_lookup("web", &d), 0);
 	/* once the domain is gone, the name can be taken over */
 	live_domid = 8;
-	assert_int_equal(reg_claim("web", alive, NULL), 0);
-	assert_int_equal(reg_release("web"), 0);
+	assert_int_equal(reg_claim("web", NULL, &hooks), 0);
+	assert_int_equal(reg_release("web", 7), 0); /* not bound: stays */
+	assert_int_equal(reg_lookup("web", &d), -1);
+	assert_int_equal(errno, EINPROGRESS);
+	assert_int_equal(reg_unclaim("web"), 0);
 	assert_int_equal(reg_lookup("web", &d), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_int_equal(reg_release("web"), 0); /* twice is fine */
+	assert_int_equal(reg_unclaim("web"), 0); /* twice is fine */
+	live_domid = 7;
 }
 
 static void
 test_stale_pending_claim(void **state)
 {
-	char path[1200];
-	FILE *f;
+	char line[128];
+	uint8_t uuid[16];
 
 	(void)state;
-	/* a create that died half-way: its pid no longer exists */
-	snprintf(path, sizeof(path), "%s/names/orphan", reg_dir());
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "- 999999999\n");
-	fclose(f);
-	assert_int_equal(reg_claim("orphan", alive, NULL), 0);
-	assert_int_equal(reg_release("orphan"), 0);
+	/* a create that died half-way: its pid no longer exists; what it
+	 * left is reaped before the name is taken over */
+	memset(uuid, 0x5a, sizeof(uuid));
+	snprintf(line, sizeof(line),
+		 "- %ld 12 5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a\n", dead_pid());
+	put_file("names", "orphan", line);
+	reaps = 0;
+	reap_result = -1; /* its domain could not be destroyed */
+	assert_int_equal(reg_claim("orphan", NULL, &hooks), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(reaps, 1);
+	assert_memory_equal(reaped_uuid, uuid, 16);
+	reap_result = 0;
+	assert_int_equal(reg_claim("orphan", NULL, &hooks), 0);
+	assert_int_equal(reaps, 2);
+	assert_int_equal(reg_unclaim("orphan"), 0);
+	/* a live pid that is not the creator (the pid was reused): its
+	 * start time differs */
+	snprintf(line, sizeof(line), "- %ld 1 -\n", (long)getppid());
+	put_file("names", "reused", line);
+	assert_int_equal(reg_claim("reused", NULL, &hooks), 0);
+	assert_int_equal(reg_unclaim("reused"), 0);
+}
+
+static void
+test_corrupt_names(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"-",
+		"- ",
+		"\n",
+		"7",
+		"07\n",
+		"-7\n",
+		"99999999999\n",
+		"7\nx",
+		"- 12\n",
+		"- 12 5\n",
+		"- 0 5 -\n",
+		"- 12 5 -",
+		"- 12 5 5a5a\n",
+		"- 12 5 -\n\n",
+		"- -12 5 -\n",
+	};
+	uint32_t d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_file("names", "broken", bad[i]);
+		assert_int_equal(reg_claim("broken", NULL, &hooks), -1);
+		assert_int_equal(errno, EUCLEAN);
+		assert_int_equal(reg_lookup("broken", &d), -1);
+		assert_int_equal(errno, EUCLEAN);
+	}
+	assert_int_equal(reg_claim("../broken", NULL, &hooks), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(reg_claim("a/b", NULL, &hooks), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+/* a domain may be called like the registry's temporary files once were */
+static void
+test_temporary_files_are_not_names(void **state)
+{
+	char name[64];
+	uint32_t d;
+
+	(void)state;
+	snprintf(name, sizeof(name), "x.%ld.tmp", (long)getpid());
+	assert_int_equal(reg_claim(name, NULL, &hooks), 0);
+	assert_int_equal(reg_bind(name, 7), 0);
+	assert_int_equal(reg_claim("x", NULL, &hooks), 0);
+	assert_int_equal(reg_bind("x", 7), 0);
+	assert_int_equal(reg_lookup(name, &d), 0);
+	assert_int_equal(d, 7);
+	assert_int_equal(reg_release(name, 7), 0);
+	assert_int_equal(reg_release("x", 7), 0);
+}
+
+/*
+ * n processes claim name at once; each reports 'W' or 'L' and stays alive
+ * (a winner that exited would rightly be taken over) until all have.
+ */
+static int
+race(const char *name, int n, int bind_too)
+{
+	int go[2], done[2], res[2], i, wins = 0;
+	pid_t kids[32];
+	char c;
+
+	assert_true(n <= 32);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	assert_int_equal(pipe(res), 0);
+	for (i = 0; i < n; i++) {
+		kids[i] = fork();
+		assert_true(kids[i] >= 0);
+		if (kids[i] > 0)
+			continue;
+		close(go[1]);
+		close(done[1]);
+		(void)!read(go[0], &c, 1);
+		c = reg_claim(name, NULL, &hooks) == 0 ? 'W' : 'L';
+		if (c == 'W' && bind_too && reg_bind(name, 7) < 0)
+			c = 'B';
+		(void)!write(res[1], &c, 1);
+		(void)!read(done[0], &c, 1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(go[1]); /* all start */
+	for (i = 0; i < n; i++) {
+		assert_int_equal(read(res[0], &c, 1), 1);
+		assert_true(c != 'B');
+		wins += c == 'W';
+	}
+	close(done[1]);
+	for (i = 0; i < n; i++)
+		waitpid(kids[i], NULL, 0);
+	close(done[0]);
+	close(res[0]);
+	close(res[1]);
+	return wins;
+}
+
+static void
+test_one_winner_for_a_stale_name(void **state)
+{
+	char line[64];
+	int round;
+
+	(void)state;
+	for (round = 0; round < 40; round++) {
+		/* bound to a dead domain, or held by a dead creator */
+		if (round % 2)
+			put_file("names", "stale", "99\n");
+		else {
+			snprintf(line, sizeof(line), "- %ld 3 -\n", dead_pid());
+			put_file("names", "stale", line);
+		}
+		assert_int_equal(race("stale", 12, round % 4 == 1), 1);
+		/* the winner's children are gone: its claim is stale again */
+	}
+	live_domid = 7;
+}
+
+/* claimers running while the holder binds must never win */
+static void
+test_no_takeover_during_bind(void **state)
+{
+	pid_t kids[6];
+	int pipefd[2], round, i, won = 0;
+	char c;
+
+	(void)state;
+	for (round = 0; round < 30; round++) {
+		assert_int_equal(reg_claim("busy", NULL, &hooks), 0);
+		assert_int_equal(pipe(pipefd), 0);
+		for (i = 0; i < 6; i++) {
+			kids[i] = fork();
+			assert_true(kids[i] >= 0);
+			if (kids[i] > 0)
+				continue;
+			close(pipefd[0]);
+			c = 'L';
+			for (int t = 0; t < 200 && c == 'L'; t++)
+				if (reg_claim("busy", NULL, &hooks) == 0)
+					c = 'W';
+			(void)!write(pipefd[1], &c, 1);
+			_exit(0);
+		}
+		close(pipefd[1]);
+		assert_int_equal(reg_bind("busy", 7), 0);
+		for (i = 0; i < 6; i++) {
+			assert_int_equal(read(pipefd[0], &c, 1), 1);
+			won += c == 'W';
+			waitpid(kids[i], NULL, 0);
+		}
+		close(pipefd[0]);
+		assert_int_equal(won, 0);
+		assert_int_equal(reg_release("busy", 7), 0);
+	}
 }
 
 static void
@@ -90,14 +321,14 @@ test_records(void **state)
 	reg_record_free(&back);
 	r.noxs = 1;
 	r.devpage_mfn = 0x123456789ULL;
-	r.sysctl_offset = 576;
+	r.sysctl_offset = 1088;
 	r.sysctl_port = 3;
 	r.console_port = 2;
 	assert_int_equal(reg_record_write(&r), 0);
 	assert_int_equal(reg_record_read(42, &back), 0);
 	assert_true(back.noxs);
 	assert_true(back.devpage_mfn == 0x123456789ULL);
-	assert_int_equal(back.sysctl_offset, 576);
+	assert_int_equal(back.sysctl_offset, 1088);
 	assert_int_equal(back.sysctl_port, 3);
 	assert_int_equal(back.console_port, 2);
 	assert_memory_equal(back.config, cfg, sizeof(cfg) - 1);
@@ -110,24 +341,107 @@ test_records(void **state)
 	assert_int_equal(reg_record_remove(42), 0);
 	assert_int_equal(reg_record_read(42, &back), -1);
 	assert_int_equal(errno, ENOENT);
+	/* a name that is no domain name is never written */
+	snprintf(r.name, sizeof(r.name), "../names/x");
+	assert_int_equal(reg_record_write(&r), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+#define UUID_LINE "uuid abababababababababababababababab\n"
+
+static void
+test_corrupt_records(void **state)
+{
+	static const char *const bad[] = {
+		"name x\nuuid zz\nconfig 99999\n",
+		"",
+		"name ../../names/web\n" UUID_LINE "config 0\n",
+		"name \n" UUID_LINE "config 0\n",
+		"name x\nuuid ABABABABABABABABABABABABABABABAB\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 4096 3 2\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1024 3 2\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1089 3 2\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 0 2\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 3 131072\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 -1 2\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1099511627776 1088 3 2\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 3 2 9\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 3\nconfig 0\n",
+		"name x\n" UUID_LINE "config 5\nabc",
+		"name x\n" UUID_LINE "config 1\nabc",
+		"name x\n" UUID_LINE "config -1\n",
+		"name x\n" UUID_LINE "config 18446744073709551617\n",
+		"name x\n" UUID_LINE "config 0",
+		"name x\n" UUID_LINE,
+	};
+	struct reg_record back;
+	size_t i;
+
+	(void)state;
+	put_file("doms", "5",
+		 "name x\n" UUID_LINE "noxs 1 1088 3 2\nconfig 0\n");
+	assert_int_equal(reg_record_read(5, &back), 0); /* the good one */
+	reg_record_free(&back);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_file("doms", "5", bad[i]);
+		assert_int_equal(reg_record_read(5, &back), -1);
+		assert_int_equal(errno, EUCLEAN);
+		assert_null(back.config);
+	}
+	assert_int_equal(reg_record_remove(5), 0);
 }
 
 static void
-test_corrupt_record(void **state)
+test_record_list_is_strict(void **state)
 {
-	char path[1200];
-	struct reg_record back;
-	FILE *f;
+	uint32_t *ids;
+	size_t n, i;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/doms/5", reg_dir());
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "name x\nuuid zz\nconfig 99999\n");
-	fclose(f);
-	assert_int_equal(reg_record_read(5, &back), -1);
-	assert_int_equal(errno, EINVAL);
-	assert_int_equal(reg_record_remove(5), 0);
+	put_file("doms", "007", "");
+	put_file("doms", "+8", "");
+	put_file("doms", "99999", "");
+	put_file("doms", "0", "");
+	put_file("doms", "12", "");
+	assert_int_equal(reg_record_list(&ids, &n), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ids[i], 12);
+	assert_int_equal(n, 1);
+	free(ids);
+}
+
+static void
+test_intents(void **state)
+{
+	struct reg_intent in = {.name = "fn", .noxs = 1}, back;
+	uint8_t(*uuids)[16];
+	char line[128];
+	size_t n, bad;
+
+	(void)state;
+	memset(in.uuid, 0x11, 16);
+	assert_int_equal(reg_intent_begin(&in), 0);
+	assert_int_equal(in.pid, (long)getpid());
+	/* one create per uuid */
+	assert_int_equal(reg_intent_begin(&in), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(reg_intent_read(in.uuid, &back), 0);
+	assert_string_equal(back.name, "fn");
+	assert_true(back.noxs);
+	assert_true(reg_creator_alive(back.pid, back.start));
+	assert_false(reg_creator_alive(back.pid, back.start + 1));
+	assert_false(reg_creator_alive(dead_pid(), back.start));
+	put_file("creating", "not-a-uuid", "");
+	snprintf(line, sizeof(line), "%ld 5 ../x noxs\n", (long)getpid());
+	put_file("creating", "22222222222222222222222222222222", line);
+	assert_int_equal(reg_intent_list(&uuids, &n, &bad), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(bad, 1);
+	free(uuids);
+	memset(back.uuid, 0x22, 16);
+	assert_int_equal(reg_intent_read(back.uuid, &back), -1);
+	assert_int_equal(errno, EUCLEAN);
+	assert_int_equal(reg_intent_remove(in.uuid), 0);
 }
 
 static int
@@ -145,8 +459,14 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_claim_is_exclusive),
 		cmocka_unit_test(test_stale_pending_claim),
+		cmocka_unit_test(test_corrupt_names),
+		cmocka_unit_test(test_temporary_files_are_not_names),
+		cmocka_unit_test(test_one_winner_for_a_stale_name),
+		cmocka_unit_test(test_no_takeover_during_bind),
 		cmocka_unit_test(test_records),
-		cmocka_unit_test(test_corrupt_record),
+		cmocka_unit_test(test_corrupt_records),
+		cmocka_unit_test(test_record_list_is_strict),
+		cmocka_unit_test(test_intents),
 	};
 	char dir[] = "/tmp/chaos-test-registry-XXXXXX";
 	int rc;
