@@ -54,7 +54,7 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c chaos/elfnote.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/regfile.c chaos/registry.c \
 	chaos/toolstack.c chaos/monitor.c chaos/console.c chaos/xdclient.c \
-	chaos/netvif.c
+	chaos/netvif.c chaos/clock.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
@@ -97,8 +97,9 @@ $(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
 # in build/bin, it rides into the xenbox with chaos
-# with chaos's XenStore helpers (xsdom.c: the xenstored probe)
-$(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/chaos/xsdom.o
+# with chaos's XenStore helpers (xsdom.c: the xenstored probe) and clock
+$(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/chaos/xsdom.o \
+		$(B)/obj/chaos/clock.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
@@ -133,12 +134,12 @@ check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%) $(GUESTS)
 
 # xendevd for real in a network namespace of the test's own
 $(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o) \
-		$(B)/san/chaos/xsdom.o
+		$(B)/san/chaos/xsdom.o $(B)/san/chaos/clock.o
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
 $(B)/san/tests/net/test_xendevd: $(B)/san/tests/net/test_xendevd.o \
-		$(B)/san/chaos/xdclient.o
+		$(B)/san/chaos/xdclient.o $(B)/san/chaos/clock.o
 	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS)
 
 check-net: $(B)/san/bin/xendevd $(B)/san/tests/net/test_xendevd
@@ -220,17 +221,18 @@ bench: all
 
 # bench/domwatch: stamps domain shutdowns for the hello curve; it rides
 # into the xenbox from build/bin
-$(B)/bin/domwatch: bench/domwatch.c bench/clock.h $(B)/libchaos.a
+$(B)/bin/domwatch: bench/domwatch.c $(B)/libchaos.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(XEN_CFLAGS) -o $@ $(filter-out %.h,$^) $(YAJL_LIBS) $(XEN_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(XEN_CFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
 # bench/pingwait, bench/linkwatch: the vif benchmark's clocks
-$(B)/bin/pingwait: bench/pingwait.c bench/clock.h
+$(B)/bin/pingwait: bench/pingwait.c $(B)/obj/chaos/clock.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(filter-out %.h,$^)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^
 
-$(B)/bin/linkwatch: bench/linkwatch.c bench/clock.h $(B)/obj/xendevd/netlink.o
+$(B)/bin/linkwatch: bench/linkwatch.c $(B)/obj/chaos/clock.o \
+		$(B)/obj/xendevd/netlink.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(filter-out %.h,$^) $(MNL_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^ $(MNL_LIBS)
 
 all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch

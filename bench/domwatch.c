@@ -27,7 +27,7 @@ look(struct hv *hv)
 {
 	static struct hv_dominfo di[MAXDOM];
 	static unsigned char seen[MAXDOM];
-	long long t = now_ms();
+	long long t = (long long)clk_now_ms();
 	int n, i;
 
 	memset(seen, 0, sizeof(seen));
@@ -91,7 +91,7 @@ main(int argc, char **argv)
 		}
 		pfd.fd = hv_evtchn_fd(hv);
 	}
-	printf("%lld 0 ready\n", now_ms());
+	printf("%lld 0 ready\n", (long long)clk_now_ms());
 	look(hv);
 	for (;;) {
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)

@@ -17,7 +17,7 @@ static void
 event(enum xdd_nl_event ev, const struct xdd_link *l, void *arg)
 {
 	(void)arg;
-	printf("%lld %s %s master=%u %s\n", now_ms(), l->name,
+	printf("%lld %s %s master=%u %s\n", (long long)clk_now_ms(), l->name,
 	       ev == XDD_NL_NEW ? "new" : "del", l->master,
 	       l->flags & IFF_UP ? "up" : "down");
 	fflush(stdout);
@@ -38,6 +38,6 @@ main(void)
 		if (poll(&p, 1, -1) < 0)
 			continue;
 		if (xdd_nl_events(nl, event, NULL) < 0)
-			printf("%lld lost-events\n", now_ms());
+			printf("%lld lost-events\n", (long long)clk_now_ms());
 	}
 }

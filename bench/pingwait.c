@@ -55,9 +55,9 @@ main(int argc, char **argv)
 		perror("pingwait: socket");
 		return 2;
 	}
-	end = now_ms() + timeout;
+	end = (long long)clk_now_ms() + timeout;
 	p = (struct pollfd){.fd = fd, .events = POLLIN};
-	while (now_ms() < end) {
+	while ((long long)clk_now_ms() < end) {
 		memset(&req, 0, sizeof(req));
 		req.type = ICMP_ECHO;
 		req.un.echo.id = id;
@@ -77,7 +77,7 @@ main(int argc, char **argv)
 			rep = (struct icmphdr *)(buf + ip->ihl * 4);
 			if (rep->type == ICMP_ECHOREPLY &&
 			    rep->un.echo.id == id) {
-				printf("%lld\n", now_ms());
+				printf("%lld\n", (long long)clk_now_ms());
 				return 0;
 			}
 		}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "clock.h"
 #include "monitor.h"
 #include "registry.h"
 #include "toolstack.h"
@@ -27,14 +28,12 @@ static void __attribute__((format(printf, 1, 2))) logmsg(const char *fmt, ...)
 {
 	char when[32];
 	time_t now = time(NULL);
-	struct timespec boot;
 	va_list ap;
 
 	/* wall clock for people, boot clock in ms for measurements */
-	clock_gettime(CLOCK_BOOTTIME, &boot);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&now));
 	fprintf(stderr, "%s [%lld] chaos-monitor: ", when,
-		(long long)boot.tv_sec * 1000 + boot.tv_nsec / 1000000);
+		(long long)clk_now_ms());
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

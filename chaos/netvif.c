@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
@@ -91,15 +92,6 @@ ts_vif_bridges(struct ts *ts, const struct dc_vif *vifs, size_t n)
 	return 0;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static int
 name_field(struct ts *ts, char *dst, const char *src, const char *what,
 	   unsigned devid)
@@ -160,12 +152,12 @@ collect(struct ts *ts, size_t n)
 {
 	struct xdd_status st;
 	struct xdd_hdr h;
-	int64_t end = now_ms() + WIRE_TIMEOUT_MS + 1000, left;
+	int64_t end = clk_now_ms() + WIRE_TIMEOUT_MS + 1000, left;
 	size_t answered = 0;
 	int failed = 0;
 
 	while (answered < n) {
-		left = end - now_ms();
+		left = end - clk_now_ms();
 		if (xdc_recv(&ts->xdd, left > 0 ? (int)left : 0, &h, &st, NULL,
 			     0, NULL) < 0)
 			return ts_fail(ts, "vif", "xendevd: %s",
@@ -276,8 +268,8 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 	if (ts->xdd.fd >= 0 || xdc_open(&ts->xdd, xdc_path()) == 0)
 		xdc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
 			 NULL, 0, NULL);
-	end = now_ms() + timeout_ms;
-	while (!closed && now_ms() < end) {
+	end = clk_now_ms() + timeout_ms;
+	while (!closed && clk_now_ms() < end) {
 		state = be_read(ts, domid, devid, "state");
 		closed = state == NULL || strcmp(state, "6") == 0;
 		free(state);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "xdclient.h"
 
 const char *
@@ -17,15 +18,6 @@ xdc_path(void)
 	const char *p = getenv("XENDEVD_SOCKET");
 
 	return p && *p ? p : XDD_SOCKET;
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int
@@ -139,13 +131,13 @@ xdc_call(struct xdc *c, uint16_t type, const void *req, uint32_t reqlen,
 	 uint32_t *len)
 {
 	struct xdd_hdr h;
-	int64_t end = now_ms() + timeout_ms, left;
+	int64_t end = clk_now_ms() + timeout_ms, left;
 	uint32_t id;
 
 	if (xdc_send(c, type, req, reqlen, &id) < 0)
 		return -1;
 	for (;;) {
-		left = end - now_ms();
+		left = end - clk_now_ms();
 		if (left < 0)
 			left = 0;
 		if (xdc_recv(c, (int)left, &h, st, body, cap, len) < 0)

@@ -2,8 +2,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
-#include <time.h>
 
+#include "clock.h"
 #include "xendevd.h"
 
 static int use_syslog;
@@ -15,28 +15,20 @@ xdd_log_syslog(void)
 	use_syslog = 1;
 }
 
-int64_t
-xdd_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 vlog(int prio, const char *fmt, va_list ap)
 {
-	struct timespec ts;
+	int64_t now;
 
 	if (use_syslog) {
 		vsyslog(prio, fmt, ap);
 		return;
 	}
 	/* boot time, the clock the e2e scenarios and benchmarks stamp with */
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	fprintf(stderr, "xendevd[%lld.%03ld]: %s", (long long)ts.tv_sec,
-		ts.tv_nsec / 1000000, prio == LOG_WARNING ? "warning: " : "");
+	now = clk_now_ms();
+	fprintf(stderr, "xendevd[%lld.%03lld]: %s", (long long)(now / 1000),
+		(long long)(now % 1000),
+		prio == LOG_WARNING ? "warning: " : "");
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "xendevd.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
@@ -228,7 +229,7 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	}
 	v->waiter = c;
 	v->waiter_id = id;
-	v->deadline_ms = xdd_now_ms() + t;
+	v->deadline_ms = clk_now_ms() + t;
 	if (xdd_nl_get(d->nl, v->req.ifname, 0, &l) == 0)
 		wire(d, v, &l);
 	else if (errno != ENODEV)
@@ -462,7 +463,7 @@ int
 xdd_vif_expire(struct xdd *d)
 {
 	struct vif *v, *next;
-	int64_t now = xdd_now_ms(), left, soonest = -1;
+	int64_t now = clk_now_ms(), left, soonest = -1;
 
 	for (v = d->vifs; v != NULL; v = next) {
 		next = v->next;

@@ -46,9 +46,6 @@ void xdd_log_syslog(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* monotonic milliseconds */
-int64_t xdd_now_ms(void);
-
 /* server.c */
 int xdd_server_listen(struct xdd *d, const char *path);
 int xdd_server_accept(struct xdd *d);
