@@ -65,8 +65,10 @@ CMD(network_detach);
  * One row of `chaos network-list` (with its newline) for the vif named
  * idx: val[i] holds the len[i] bytes of the frontend's node for column i
  * (backend-id, mac, handle, state, event-channel, tx-ring-ref,
- * rx-ring-ref, backend), NULL when there is none (shown "-").  malloc'd;
- * NULL with errno.
+ * rx-ring-ref, backend), NULL when there is none (shown "-").  The
+ * guest writes those nodes, so every value (and idx) is escaped as
+ * esc_bytes does (escape.h): the row holds printable ASCII and its
+ * newline only.  malloc'd; NULL with errno.
  */
 #define NET_LIST_LEAVES 8
 char *net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "escape.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
@@ -112,20 +113,25 @@ fe(struct ts *ts, uint32_t domid, const char *n, const char *leaf,
 	return xs_read(ts->xs, XBT_NULL, path, len);
 }
 
+/* the guest writes its frontend's nodes: every value is escaped */
 char *
 net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
 	     const unsigned len[NET_LIST_LEAVES])
 {
-	const char *v[NET_LIST_LEAVES];
-	char *row;
-	int j;
+	char *v[1 + NET_LIST_LEAVES], *row = NULL;
+	int j, ok;
 
-	(void)len;
-	for (j = 0; j < NET_LIST_LEAVES; j++)
-		v[j] = val[j] ? val[j] : "-";
-	if (asprintf(&row, LIST_FMT, idx, v[0], v[1], v[2], v[3], v[4], v[5],
-		     v[6], v[7]) < 0)
-		return NULL;
+	v[0] = esc_dup(idx, strlen(idx));
+	ok = v[0] != NULL;
+	for (j = 0; j < NET_LIST_LEAVES; j++) {
+		v[1 + j] = val[j] ? esc_dup(val[j], len[j]) : strdup("-");
+		ok &= v[1 + j] != NULL;
+	}
+	if (ok && asprintf(&row, LIST_FMT, v[0], v[1], v[2], v[3], v[4], v[5],
+			   v[6], v[7], v[8]) < 0)
+		row = NULL;
+	for (j = 0; j < 1 + NET_LIST_LEAVES; j++)
+		free(v[j]);
 	return row;
 }
 
