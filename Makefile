@@ -12,7 +12,7 @@
 # (HELLO_N=100 tiny guests) and vif-ping (VIF_N=5 rounds of a guest with a
 # vif, to its first ping reply), xl beside chaos (bench/run).
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
-# fuzzer's run (default 60).
+# fuzzers' run, shared between them (default 60).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -54,13 +54,13 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c chaos/elfnote.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/regfile.c chaos/registry.c \
 	chaos/toolstack.c chaos/monitor.c chaos/console.c chaos/xdclient.c \
-	chaos/netvif.c chaos/clock.c
+	chaos/netvif.c chaos/clock.c chaos/escape.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
-	test_noxs test_elfnote
+	test_noxs test_elfnote test_escape
 
 # xendevd: the device daemon (netlink through libmnl)
 XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/vif.c \
@@ -153,10 +153,20 @@ $(B)/fuzz/fuzz_noxs: tests/fuzz/fuzz_noxs.c $(LIBNOXS_SRCS)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $^
 
-# the fuzzers share the time: two thirds to the parser, one to noxs
-check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs
-	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) * 2 / 3))
-	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 3))
+# the note scanner reads kernel images, which a tenant may supply
+$(B)/fuzz/fuzz_elfnote: tests/fuzz/fuzz_elfnote.c chaos/elfnote.c \
+		chaos/elfnote.h libnoxs/noxs.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
+
+# the fuzzers share the time: half to the parser, a quarter each to the
+# noxs pages and the ELF note scanner (the remainder, so it adds up)
+check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs $(B)/fuzz/fuzz_elfnote
+	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 2))
+	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 4))
+	tests/fuzz/run $(B)/fuzz/fuzz_elfnote \
+		$$(($(FUZZ_SECONDS) - $(FUZZ_SECONDS) / 2 - $(FUZZ_SECONDS) / 4))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:

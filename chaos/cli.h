@@ -61,6 +61,19 @@ CMD(network_list);
 CMD(network_detach);
 #undef CMD
 
+/*
+ * One row of `chaos network-list` (with its newline) for the vif named
+ * idx: val[i] holds the len[i] bytes of the frontend's node for column i
+ * (backend-id, mac, handle, state, event-channel, tx-ring-ref,
+ * rx-ring-ref, backend), NULL when there is none (shown "-").  The
+ * guest writes those nodes, so every value (and idx) is escaped as
+ * esc_bytes does (escape.h): the row holds printable ASCII and its
+ * newline only.  malloc'd; NULL with errno.
+ */
+#define NET_LIST_LEAVES 8
+char *net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
+		   const unsigned len[NET_LIST_LEAVES]);
+
 /* Debian's console client, which `xl console` runs too */
 #define CHAOS_XENCONSOLE "/usr/lib/xen-4.17/bin/xenconsole"
 

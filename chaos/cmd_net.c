@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "escape.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
@@ -91,38 +92,66 @@ cmd_network_attach(const struct cli_opts *opts, int argc, char **argv)
 	return rc;
 }
 
-/* device/vif/N/leaf of the frontend, or "-" (malloc'd) */
+/* network-list's columns, as xl prints them */
+#define LIST_FMT "%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-11s %s\n"
+
+static const char *const list_leaves[NET_LIST_LEAVES] = {
+	"backend-id",	 "mac",		"handle",      "state",
+	"event-channel", "tx-ring-ref", "rx-ring-ref", "backend",
+};
+
+/* device/vif/N/leaf of the frontend (malloc'd, *len bytes), or NULL */
 static char *
-fe(struct ts *ts, uint32_t domid, const char *n, const char *leaf)
+fe(struct ts *ts, uint32_t domid, const char *n, const char *leaf,
+   unsigned *len)
 {
-	char path[128], *v;
-	unsigned len;
+	char path[128];
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%s/%s", domid,
 		 n, leaf);
-	v = xs_read(ts->xs, XBT_NULL, path, &len);
-	return v ? v : strdup("-");
+	*len = 0;
+	return xs_read(ts->xs, XBT_NULL, path, len);
+}
+
+/* the guest writes its frontend's nodes: every value is escaped */
+char *
+net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
+	     const unsigned len[NET_LIST_LEAVES])
+{
+	char *v[1 + NET_LIST_LEAVES], *row = NULL;
+	int j, ok;
+
+	v[0] = esc_dup(idx, strlen(idx));
+	ok = v[0] != NULL;
+	for (j = 0; j < NET_LIST_LEAVES; j++) {
+		v[1 + j] = val[j] ? esc_dup(val[j], len[j]) : strdup("-");
+		ok &= v[1 + j] != NULL;
+	}
+	if (ok && asprintf(&row, LIST_FMT, v[0], v[1], v[2], v[3], v[4], v[5],
+			   v[6], v[7], v[8]) < 0)
+		row = NULL;
+	for (j = 0; j < 1 + NET_LIST_LEAVES; j++)
+		free(v[j]);
+	return row;
 }
 
 static void
 list_one(struct ts *ts, uint32_t domid)
 {
-	static const char *const leaves[] = {
-		"backend-id",	 "mac",		"handle",      "state",
-		"event-channel", "tx-ring-ref", "rx-ring-ref", "backend",
-	};
-	char path[64], **ents, *val[8];
-	unsigned n, i, j;
+	char path[64], **ents, *val[NET_LIST_LEAVES], *row;
+	unsigned len[NET_LIST_LEAVES], n, i, j;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif", domid);
 	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
 	for (i = 0; ents != NULL && i < n; i++) {
-		for (j = 0; j < 8; j++)
-			val[j] = fe(ts, domid, ents[i], leaves[j]);
-		printf("%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-11s %s\n", ents[i],
-		       val[0], val[1], val[2], val[3], val[4], val[5], val[6],
-		       val[7]);
-		for (j = 0; j < 8; j++)
+		for (j = 0; j < NET_LIST_LEAVES; j++)
+			val[j] =
+				fe(ts, domid, ents[i], list_leaves[j], &len[j]);
+		row = net_list_row(ents[i], val, len);
+		if (row != NULL)
+			fputs(row, stdout);
+		free(row);
+		for (j = 0; j < NET_LIST_LEAVES; j++)
 			free(val[j]);
 	}
 	free(ents);
@@ -151,9 +180,8 @@ cmd_network_list(const struct cli_opts *opts, int argc, char **argv)
 		ts_close(&ts);
 		return EXIT_FAILED;
 	}
-	printf("%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-11s %s\n", "Idx", "BE",
-	       "Mac Addr.", "handle", "state", "evt-ch", "tx-", "rx-ring-ref",
-	       "BE-path");
+	printf(LIST_FMT, "Idx", "BE", "Mac Addr.", "handle", "state", "evt-ch",
+	       "tx-", "rx-ring-ref", "BE-path");
 	for (i = optind; i < argc; i++) {
 		if (ts_resolve(&ts, argv[i], &domid) < 0) {
 			fprintf(stderr, "chaos network-list: %s\n", ts.err);
@@ -171,7 +199,7 @@ static int
 find_vif(struct ts *ts, uint32_t domid, const char *arg, unsigned *devid)
 {
 	char path[64], **ents, *mac, *end;
-	unsigned n, i;
+	unsigned n, i, len;
 	int found = 0;
 	unsigned long v = strtoul(arg, &end, 10);
 
@@ -182,8 +210,8 @@ find_vif(struct ts *ts, uint32_t domid, const char *arg, unsigned *devid)
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vif", domid);
 	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
 	for (i = 0; ents != NULL && i < n && !found; i++) {
-		mac = fe(ts, domid, ents[i], "mac");
-		if (strcasecmp(mac, arg) == 0) {
+		mac = fe(ts, domid, ents[i], "mac", &len);
+		if (mac != NULL && strcasecmp(mac, arg) == 0) {
 			*devid = (unsigned)strtoul(ents[i], NULL, 10);
 			found = 1;
 		}

@@ -1,12 +1,14 @@
 /*
  * elfnote.c: find the noxs ELF note in a kernel image.  The image is
- * untrusted input: every offset and size is checked against the file
- * before it is used, and only the program headers and notes are read.
+ * untrusted input (a tenant may supply the kernel): every offset and size
+ * it claims is checked, in 64 bits, against the image before it is used,
+ * and only the ELF header, the program headers and the notes are read.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,79 +17,132 @@
 #include "noxs.h"
 
 #define MAX_NOTES_SIZE (64 * 1024)
+#define MAX_PHNUM      256
 
+/* An image in a file (fd >= 0) or in memory; size bounds every read. */
+struct image {
+	int fd;
+	const unsigned char *mem;
+	uint64_t size;
+};
+
+/* len bytes at off into buf: 0, or -1 when they are not all inside */
 static int
-read_at(int fd, void *buf, size_t len, uint64_t off)
+image_read(const struct image *im, void *buf, size_t len, uint64_t off)
 {
-	ssize_t r = pread(fd, buf, len, (off_t)off);
+	ssize_t r;
 
+	if (off > im->size || len > im->size - off)
+		return -1;
+	if (im->fd < 0) {
+		memcpy(buf, im->mem + off, len);
+		return 0;
+	}
+	r = pread(im->fd, buf, len, (off_t)off);
 	return r == (ssize_t)len ? 0 : -1;
 }
 
-/* the noxs version in one PT_NOTE segment's bytes, or 0 */
+/* a note's name or descriptor size, padded to 4, without wrapping */
+static uint64_t
+padded(uint32_t sz)
+{
+	return ((uint64_t)sz + 3) & ~(uint64_t)3;
+}
+
+/* the noxs version in one PT_NOTE segment's len bytes at p, or 0 */
 static int
 scan_notes(const unsigned char *p, size_t len)
 {
-	size_t at = 0, name_sz, desc_sz, step;
-	uint32_t v;
+	uint64_t name_sz, desc_sz;
+	size_t at = 0;
 	Elf64_Nhdr h;
+	uint32_t v;
 
 	while (len - at >= sizeof(h)) {
 		memcpy(&h, p + at, sizeof(h));
-		name_sz = (h.n_namesz + 3u) & ~(size_t)3;
-		desc_sz = (h.n_descsz + 3u) & ~(size_t)3;
-		if (name_sz > len || desc_sz > len)
-			return 0;
-		step = sizeof(h) + name_sz + desc_sz;
-		if (step > len - at)
-			return 0;
+		at += sizeof(h);
+		name_sz = padded(h.n_namesz);
+		desc_sz = padded(h.n_descsz);
+		if (name_sz > len - at || desc_sz > len - at - name_sz)
+			return 0; /* runs past the segment: malformed */
+		/* the descriptor must hold the version, inside the segment */
 		if (h.n_type == NOXS_ELFNOTE_NOXS &&
 		    h.n_namesz == sizeof(NOXS_ELFNOTE_NAME) &&
-		    memcmp(p + at + sizeof(h), NOXS_ELFNOTE_NAME,
+		    memcmp(p + at, NOXS_ELFNOTE_NAME,
 			   sizeof(NOXS_ELFNOTE_NAME)) == 0 &&
-		    h.n_descsz >= 4) {
-			memcpy(&v, p + at + sizeof(h) + name_sz, 4);
+		    h.n_descsz >= sizeof(v)) {
+			memcpy(&v, p + at + name_sz, sizeof(v));
 			return v > 0 && v < 1000 ? (int)v : 0;
 		}
-		at += step;
+		at += name_sz + desc_sz;
 	}
 	return 0;
+}
+
+/* the version in the first PT_NOTE segment that declares one, or 0; a
+ * program header table that does not fit in the image is not ELF we read */
+static int
+scan_image(const struct image *im)
+{
+	unsigned char *notes;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int i, v = 0;
+
+	if (image_read(im, &eh, sizeof(eh), 0) < 0 ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(ph) || eh.e_phnum > MAX_PHNUM ||
+	    eh.e_phoff > im->size ||
+	    (uint64_t)eh.e_phnum * sizeof(ph) > im->size - eh.e_phoff)
+		return 0;
+	for (i = 0; i < eh.e_phnum && v == 0; i++) {
+		if (image_read(im, &ph, sizeof(ph),
+			       eh.e_phoff + (uint64_t)i * sizeof(ph)) < 0)
+			return 0;
+		if (ph.p_type != PT_NOTE || ph.p_filesz == 0 ||
+		    ph.p_filesz > MAX_NOTES_SIZE)
+			continue;
+		/* exactly the segment: a read past it is a read past
+		 * memory we own (ASan sees it in the fuzzer) */
+		notes = malloc(ph.p_filesz);
+		if (notes == NULL)
+			return -1;
+		if (image_read(im, notes, ph.p_filesz, ph.p_offset) == 0)
+			v = scan_notes(notes, ph.p_filesz);
+		free(notes);
+	}
+	return v;
+}
+
+int
+elf_noxs_scan(const void *image, size_t len)
+{
+	struct image im = {.fd = -1, .mem = image, .size = len};
+
+	return scan_image(&im);
 }
 
 int
 elf_noxs_version(const char *path)
 {
-	unsigned char notes[MAX_NOTES_SIZE];
+	struct image im = {.fd = -1};
 	struct stat st;
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-	int fd, i, v = 0;
+	int v, e;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	im.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (im.fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
+	if (fstat(im.fd, &st) < 0) {
+		e = errno;
+		close(im.fd);
+		errno = e;
 		return -1;
 	}
-	if (read_at(fd, &eh, sizeof(eh), 0) < 0 ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(ph) || eh.e_phnum > 256 ||
-	    eh.e_phoff > (uint64_t)st.st_size)
-		goto out;
-	for (i = 0; i < eh.e_phnum && v == 0; i++) {
-		if (read_at(fd, &ph, sizeof(ph),
-			    eh.e_phoff + (uint64_t)i * sizeof(ph)) < 0)
-			break;
-		if (ph.p_type != PT_NOTE || ph.p_filesz > sizeof(notes) ||
-		    ph.p_offset > (uint64_t)st.st_size ||
-		    ph.p_filesz > (uint64_t)st.st_size - ph.p_offset)
-			continue;
-		if (read_at(fd, notes, ph.p_filesz, ph.p_offset) == 0)
-			v = scan_notes(notes, ph.p_filesz);
-	}
-out:
-	close(fd);
+	im.size = (uint64_t)st.st_size;
+	v = scan_image(&im);
+	e = errno;
+	close(im.fd);
+	errno = e;
 	return v;
 }
