@@ -127,9 +127,8 @@ lex_escape(struct lexer *lx, char *out)
 	return 0;
 }
 
-/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-static int
-utf8_valid(const unsigned char *s, size_t n)
+int
+cfg_utf8_valid(const unsigned char *s, size_t n)
 {
 	size_t i = 0, k, len;
 	unsigned cp;
@@ -202,7 +201,7 @@ lex_string(struct lexer *lx)
 		buf[n++] = c;
 	}
 	buf[n] = '\0';
-	if (!utf8_valid((unsigned char *)buf, n)) {
+	if (!cfg_utf8_valid((unsigned char *)buf, n)) {
 		free(buf);
 		return lex_error(lx, line, col, "string is not valid UTF-8");
 	}

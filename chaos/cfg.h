@@ -55,4 +55,7 @@ const struct cfg_setting *cfg_get(const struct cfg *cfg, const char *key);
 
 void cfg_free(struct cfg *cfg);
 
+/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+int cfg_utf8_valid(const unsigned char *s, size_t n);
+
 #endif

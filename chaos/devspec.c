@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "domcfg.h"
 
 static int
@@ -243,7 +244,16 @@ dc_check_name(const char *name, const char **why)
 			*why = "contains '/', a space or a control character";
 			return -1;
 		}
+		/* C1 controls (U+0080-U+009F) act on terminals too */
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			*why = "contains a control character";
+			return -1;
+		}
 		digits &= isdigit(*p) != 0;
+	}
+	if (!cfg_utf8_valid((const unsigned char *)name, strlen(name))) {
+		*why = "is not valid UTF-8";
+		return -1;
 	}
 	if (digits) {
 		*why = "is all digits, which xl would read as a domain id";

@@ -126,6 +126,18 @@ test_name(void **state)
 	assert_int_equal(dc_check_name("a/b", &why), -1);
 	assert_int_equal(dc_check_name("Domain-0", &why), -1);
 	assert_int_equal(dc_check_name(".hidden", &why), -1);
+	/* text, as terminals show it: UTF-8 yes, C1 controls and broken
+	 * sequences (a lone 8-bit CSI) no */
+	assert_int_equal(dc_check_name("caf\xc3\xa9", &why), 0);
+	assert_int_equal(dc_check_name("a\xc2\x9b"
+				       "31m",
+				       &why),
+			 -1);
+	assert_int_equal(dc_check_name("a\x9b"
+				       "31m",
+				       &why),
+			 -1);
+	assert_int_equal(dc_check_name("a\xc3", &why), -1);
 	assert_int_equal(
 		dc_check_name("x23456789012345678901234567890123456789012345678"
 			      "90123456789012345",
