@@ -11,4 +11,7 @@
 /* Milliseconds since boot. */
 int64_t clk_now_ms(void);
 
+/* Microseconds since boot, for measurements finer than a millisecond. */
+int64_t clk_now_us(void);
+
 #endif
