@@ -1,4 +1,5 @@
 /* cmd_create.c: `chaos create`. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "domcfg_json.h"
 #include "registry.h"
 #include "monitor.h"
+#include "phases.h"
 #include "toolstack.h"
 
 static void
@@ -44,6 +46,7 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 	static const struct option longopts[] = {
 		{"dry-run", no_argument, NULL, 'n'},
 		{"device-method", required_argument, NULL, 'D'},
+		{"timings", optional_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -53,18 +56,29 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 	struct ts ts;
 	const char *path = NULL;
 	int c, dryrun = opts->dryrun, paused = 0, console = 0, rc, n, i;
+	int timings = 0;
+	struct phases ph;
 	char *json, *text = NULL, id[16], method[64] = "", **over;
 	struct reg_record rec;
 	size_t len;
 	uint32_t domid;
 
-	while ((c = getopt_long(argc, argv, "nf:pcqh", longopts, NULL)) != -1) {
+	phases_start(&ph);
+	while ((c = getopt_long(argc, argv, "nf:pcqTh", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'n': dryrun = 1; break;
 		case 'f': path = optarg; break;
 		case 'p': paused = 1; break;
 		case 'c': console = 1; break;
 		case 'q': break; /* chaos is quiet anyway */
+		case 'T':
+			if (optarg != NULL && strcmp(optarg, "text") &&
+			    strcmp(optarg, "json"))
+				return cmd_usage_error(
+					self, "--timings: text or json");
+			timings = optarg && !strcmp(optarg, "json") ? 2 : 1;
+			break;
 		case 'D':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "noxs") &&
 			    strcmp(optarg, "xenstore"))
@@ -109,11 +123,14 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 		free(json);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
 	}
+	phases_mark(&ph, "parse");
 	rc = EXIT_FAILED;
 	if (ts_open(&ts) < 0) {
 		fprintf(stderr, "chaos create: %s\n", ts.err);
 		goto out;
 	}
+	phases_mark(&ph, "open");
+	ts.ph = timings ? &ph : NULL;
 	/* with -c, stay paused until the console is attached */
 	catch_stops(1);
 	rc = ts_create(&ts, &dc, text, len, paused || console, &domid);
@@ -132,6 +149,8 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 	if (opts->verbose)
 		fprintf(stderr, "chaos create: %s is domain %u\n", dc.name,
 			domid);
+	if (timings && phases_print(&ph, "cold", timings == 2, stdout) < 0)
+		fprintf(stderr, "chaos create: timings: %s\n", strerror(errno));
 	rc = EXIT_OK;
 	if (console && reg_record_read(domid, &rec) == 0 && rec.noxs) {
 		/* xenconsoled does not serve noxs guests: chaos does */

@@ -16,7 +16,7 @@ const struct cmd_spec cmd_table[] = {
 		.fn = cmd_create,
 		.can_dryrun = 1,
 		.summary = "Create a domain from an xl.cfg file",
-		.usage = "[-n] [-p] [-c] [-q] [--device-method=M] "
+		.usage = "[-n] [-p] [-c] [-q] [-T] [--device-method=M] "
 			 "[-f FILE | CONFIG] [KEY=VALUE ...]",
 		.options =
 			"  -n, --dry-run   parse CONFIG, print the domain as "
@@ -24,6 +24,9 @@ const struct cmd_spec cmd_table[] = {
 			"  -p              leave the domain paused\n"
 			"  -c              attach to its console\n"
 			"  -q              quiet (chaos is anyway)\n"
+			"  -T, --timings[=text|json]\n"
+			"                  print how long each phase of the "
+			"create took\n"
 			"  --device-method=auto|noxs|xenstore\n"
 			"                  how devices reach the guest (auto: "
 			"noxs when the\n"

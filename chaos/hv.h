@@ -113,10 +113,20 @@ struct hv_pv_image {
 	uint32_t store_port, store_domid;
 };
 
-/* Where the builder put the shared rings. */
+/* The builder's steps, timed (chaos create -T). */
+enum hv_build_step {
+	HV_BUILD_PARSE,	 /* read and parse the kernel (and ramdisk) */
+	HV_BUILD_MEMORY, /* populate the domain's memory */
+	HV_BUILD_IMAGE,	 /* load the image, page tables, start_info */
+	HV_BUILD_BOOT,	 /* vCPU context, grant table entries */
+	HV_BUILD_STEPS
+};
+
+/* Where the builder put the shared rings, and how long each step took. */
 struct hv_pv_result {
 	uint64_t console_mfn;
 	uint64_t store_mfn;
+	int64_t step_us[HV_BUILD_STEPS];
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <xenguest.h>
 #include <xentoollog.h>
 
+#include "clock.h"
 #include "hv.h"
 
 /* Keeps the last error the Xen libraries reported, instead of stderr. */
@@ -281,11 +282,23 @@ hv_evtchn_alloc(struct hv *hv, uint32_t domid, uint32_t remote, uint32_t *port)
 	return 0;
 }
 
+/* the builder's step s ended now; 0, to chain in a condition */
+static int
+step(struct hv_pv_result *res, enum hv_build_step s, int64_t *t)
+{
+	int64_t now = clk_now_us();
+
+	res->step_us[s] = now - *t;
+	*t = now;
+	return 0;
+}
+
 int
 hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 	    struct hv_pv_result *res)
 {
 	struct xc_dom_image *dom;
+	int64_t t;
 	int rc = -1, e;
 
 	hv->log.last[0] = '\0';
@@ -299,16 +312,20 @@ hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 	dom->xenstore_evtchn = img->store_port;
 	dom->xenstore_domid = img->store_domid;
 	dom->max_vcpus = img->max_vcpus;
+	memset(res->step_us, 0, sizeof(res->step_us));
+	t = clk_now_us();
 	if (xc_dom_kernel_file(dom, img->kernel) != 0)
 		goto out;
 	if (img->ramdisk != NULL &&
 	    xc_dom_module_file(dom, img->ramdisk, NULL) != 0)
 		goto out;
 	if (xc_dom_boot_xen_init(dom, hv->xch, domid) != 0 ||
-	    xc_dom_parse_image(dom) != 0 ||
+	    xc_dom_parse_image(dom) != 0 || step(res, HV_BUILD_PARSE, &t) ||
 	    xc_dom_mem_init(dom, (unsigned)img->memory_mib) != 0 ||
-	    xc_dom_boot_mem_init(dom) != 0 || xc_dom_build_image(dom) != 0 ||
-	    xc_dom_boot_image(dom) != 0 || xc_dom_gnttab_init(dom) != 0)
+	    xc_dom_boot_mem_init(dom) != 0 || step(res, HV_BUILD_MEMORY, &t) ||
+	    xc_dom_build_image(dom) != 0 || step(res, HV_BUILD_IMAGE, &t) ||
+	    xc_dom_boot_image(dom) != 0 || xc_dom_gnttab_init(dom) != 0 ||
+	    step(res, HV_BUILD_BOOT, &t))
 		goto out;
 	res->console_mfn = xc_dom_p2m(dom, dom->console_pfn);
 	res->store_mfn = xc_dom_p2m(dom, dom->xenstore_pfn);

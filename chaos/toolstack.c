@@ -250,6 +250,11 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	if (hv_build_pv(ts->hv, sh->domid, &img, &res) < 0)
 		return ts_fail(ts, "build", "kernel %s: %s", dc->kernel,
 			       cause(ts, errno));
+	phases_add(ts->ph, "kernel parse", res.step_us[HV_BUILD_PARSE]);
+	phases_add(ts->ph, "memory", res.step_us[HV_BUILD_MEMORY]);
+	phases_add(ts->ph, "image load", res.step_us[HV_BUILD_IMAGE]);
+	phases_add(ts->ph, "vcpu, grants", res.step_us[HV_BUILD_BOOT]);
+	phases_mark(ts->ph, "builder other");
 	x.store_mfn = res.store_mfn;
 	x.console_mfn = res.console_mfn;
 	if (sh->noxs) {
@@ -271,6 +276,7 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		if (dc->nvifs > 0 && ts_vifs_send(ts, sh->domid, dc) < 0)
 			return -1;
 	}
+	phases_mark(ts->ph, sh->noxs ? "device page" : "xenstore");
 	return 0;
 }
 
@@ -280,11 +286,15 @@ ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
 {
 	if (!paused && hv_domain_unpause(ts->hv, sh->domid) < 0)
 		return ts_fail(ts, "unpause", "%s", cause(ts, errno));
+	phases_mark(ts->ph, "unpause");
 	/* the guest boots while its vifs are wired (netback keeps them from
 	 * connecting until then); create returns once they are, or fails
 	 * and destroys the guest */
-	if (!sh->noxs && dc->nvifs > 0 && ts_vifs_collect(ts, dc) < 0)
-		return -1;
+	if (!sh->noxs && dc->nvifs > 0) {
+		if (ts_vifs_collect(ts, dc) < 0)
+			return -1;
+		phases_mark(ts->ph, "vifs wired");
+	}
 	return 0;
 }
 
@@ -474,6 +484,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 			       "%llu MiB asked, the host has %llu MiB free",
 			       (unsigned long long)dc->memory,
 			       (unsigned long long)(pi.free_kib / 1024));
+	phases_mark(ts->ph, "checks");
 	if (dc->has_uuid) {
 		memcpy(sh.uuid, dc->uuid, 16);
 	} else if (getrandom(sh.uuid, 16, 0) != 16) {
@@ -504,6 +515,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		goto fail;
 	}
 	claimed = 1;
+	phases_mark(ts->ph, "name");
 	if (interrupted(ts) < 0)
 		goto fail;
 	if (dc->has_uuid && find_uuid(ts, sh.uuid, &sh.domid) == 0) {
@@ -515,6 +527,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		sh.domid = REG_NO_DOMID; /* prepare cleans up after itself */
 		goto fail;
 	}
+	phases_mark(ts->ph, "domain");
 	if (interrupted(ts) < 0 || ts_execute(ts, dc, &sh) < 0)
 		goto fail;
 	rec.domid = sh.domid;
@@ -531,6 +544,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
 		goto fail;
 	}
+	phases_mark(ts->ph, "record");
 	if (interrupted(ts) < 0 || ts_launch(ts, dc, &sh, paused) < 0 ||
 	    interrupted(ts) < 0)
 		goto fail;
@@ -539,6 +553,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		goto fail;
 	}
 	reg_intent_remove(sh.uuid);
+	phases_mark(ts->ph, "name bound");
 	*domid = sh.domid;
 	return 0;
 fail:

@@ -14,12 +14,14 @@
 
 #include "domcfg.h"
 #include "hv.h"
+#include "phases.h"
 #include "xdclient.h"
 
 struct ts {
 	struct hv *hv;
 	struct xs_handle *xs;
-	struct xdc xdd; /* xendevd, once a vif needs it (fd -1: not yet) */
+	struct xdc xdd;	   /* xendevd, once a vif needs it (fd -1: not yet) */
+	struct phases *ph; /* a create's phases are timed here (or NULL) */
 	char err[512];
 };
 

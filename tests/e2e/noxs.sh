@@ -20,6 +20,18 @@ grep -q "(noxs), devices: console 0, sysctl 0" /tmp/h.out || die "not a noxs boo
 grep -q "XENBOX_MARKER hi-noxs" /tmp/h.out || die "no marker"
 wait_for 30 domain_gone nx-hello || die "hello did not go away after poweroff"
 
+# -T: each phase of the create, then the total; JSON on request
+chaos create -p -T /tmp/h.cfg > /tmp/h.t || die "create -p -T"
+cat /tmp/h.t
+for phase in parse name domain memory "image load" "device page" record total; do
+	grep -q "^  $phase  *[0-9][0-9]*\.[0-9][0-9]$" /tmp/h.t || die "no phase '$phase'"
+done
+chaos destroy nx-hello || die "destroy after -T"
+chaos create -p --timings=json /tmp/h.cfg > /tmp/h.j || die "create --timings=json"
+grep -q '"phase": "memory"' /tmp/h.j && grep -q '"total_ms": [0-9]' /tmp/h.j ||
+	{ cat /tmp/h.j; die "no JSON timings"; }
+chaos destroy nx-hello || die "destroy after --timings=json"
+
 tiny_cfg /tmp/i.cfg nx-idle idle marker=wait-noxs
 chaos create -c /tmp/i.cfg > /tmp/i.out &
 console=$!
