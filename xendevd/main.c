@@ -68,7 +68,8 @@ loop(struct xdd *d)
 	struct pollfd *pfd = NULL;
 	struct xdd_client *c, *next;
 	size_t n, cap = 0, i;
-	int timeout;
+	int timeout, t;
+	int64_t now;
 
 	while (!stop) {
 		n = 2;
@@ -82,7 +83,11 @@ loop(struct xdd *d)
 				exit(1);
 			}
 		}
-		pfd[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
+		/* after an accept failed, leave the queue alone a while */
+		now = xdd_now_ms();
+		pfd[0] = (struct pollfd){
+			.fd = now < d->accept_after_ms ? -1 : d->listen_fd,
+			.events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
 					 .events = POLLIN};
 		i = 2;
@@ -90,6 +95,12 @@ loop(struct xdd *d)
 			pfd[i++] = (struct pollfd){.fd = xdd_client_fd(c),
 						   .events = POLLIN};
 		timeout = xdd_vif_expire(d);
+		t = xdd_log_tick();
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+		if (now < d->accept_after_ms &&
+		    (timeout < 0 || d->accept_after_ms - now < timeout))
+			timeout = (int)(d->accept_after_ms - now);
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -116,7 +127,8 @@ loop(struct xdd *d)
 			}
 		}
 		if (pfd[0].revents && xdd_server_accept(d) < 0)
-			log_warn("accept: %s", strerror(errno));
+			log_warn("accept: %s; trying again shortly",
+				 strerror(errno));
 	}
 	free(pfd);
 }
@@ -125,7 +137,7 @@ int
 main(int argc, char **argv)
 {
 	const char *sock = XDD_SOCKET, *pid = "/run/xendevd.pid";
-	struct xdd d = {.use_xs = 1, .listen_fd = -1};
+	struct xdd d = {.use_xs = 1, .listen_fd = -1, .spare_fd = -1};
 	struct sigaction sa = {.sa_handler = on_signal};
 	int fg = 0, sys = 0, opt, pfd;
 
@@ -174,6 +186,7 @@ main(int argc, char **argv)
 	xdd_vif_rescan(&d);
 	log_info("ready on %s (%u vifs found)", sock, d.nvifs);
 	loop(&d);
+	xdd_log_flush();
 	log_info("stopping");
 	xdd_server_close(&d);
 	xdd_vif_forget_all(&d);

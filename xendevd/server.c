@@ -4,6 +4,7 @@
  * copied out of it; a bad one gets an error reply and the connection stays.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,9 @@
 #include <unistd.h>
 
 #include "xendevd.h"
+
+/* after an accept that failed for want of memory or descriptors */
+#define ACCEPT_PAUSE_MS 100
 
 struct xdd_client {
 	struct xdd_client *next;
@@ -56,14 +60,15 @@ xdd_server_listen(struct xdd *d, const char *path)
 		return -1;
 	}
 	d->listen_fd = fd;
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
-void
-xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
-	  const void *body, uint32_t len, const char *fmt, ...)
+/* A reply into buf (XDD_MSG_MAX bytes); its length. */
+static uint32_t
+build(uint8_t *buf, uint16_t type, uint32_t id, int err, const void *body,
+      uint32_t len, const char *fmt, va_list ap)
 {
-	static uint8_t buf[XDD_MSG_MAX];
 	struct xdd_hdr h = {
 		.magic = XDD_MAGIC,
 		.version = XDD_VERSION,
@@ -71,26 +76,82 @@ xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
 		.id = id,
 	};
 	struct xdd_status st = {.err = err};
-	va_list ap;
 
-	if (c == NULL)
-		return;
-	if (len > sizeof(buf) - sizeof(h) - sizeof(st))
+	if (len > XDD_MSG_MAX - sizeof(h) - sizeof(st))
 		len = 0; /* cannot happen: the layouts are asserted in xdd.h */
-	if (fmt != NULL) {
-		va_start(ap, fmt);
+	if (fmt != NULL)
 		vsnprintf(st.msg, sizeof(st.msg), fmt, ap);
-		va_end(ap);
-	}
 	h.len = (uint32_t)(sizeof(h) + sizeof(st) + len);
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), &st, sizeof(st));
 	if (len)
 		memcpy(buf + sizeof(h) + sizeof(st), body, len);
+	return h.len;
+}
+
+void
+xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
+	  const void *body, uint32_t len, const char *fmt, ...)
+{
+	static uint8_t buf[XDD_MSG_MAX];
+	uint32_t n;
+	va_list ap;
+
+	if (c == NULL)
+		return;
+	va_start(ap, fmt);
+	n = build(buf, type, id, err, body, len, fmt, ap);
+	va_end(ap);
 	/* a client that does not read its replies loses them, not us */
-	if (send(c->fd, buf, h.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+	if (send(c->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_warn("client pid %d: reply lost: %s", (int)c->pid,
 			 strerror(errno));
+}
+
+/* A client that will not be served: one reply (id 0) says why, if its
+ * socket takes it, and it is closed. */
+static void
+refuse(int fd, int err, const char *fmt, ...)
+{
+	static uint8_t buf[XDD_MSG_MAX];
+	uint32_t n;
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	n = build(buf, XDD_HELLO, 0, err, NULL, 0, fmt, ap);
+	va_end(ap);
+	send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	/* what it sent already (its hello) is read first: a socket closed
+	 * with unread messages makes the peer's next read fail with
+	 * ECONNRESET instead of returning our reply */
+	for (i = 0; i < 4; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) < 0)
+			break;
+	close(fd);
+}
+
+/*
+ * Out of descriptors, the connection stays queued and poll reports it
+ * again at once.  Give back the spare descriptor, take the client off the
+ * queue, tell it and close it, and take a spare again.
+ */
+static int
+accept_spare(struct xdd *d)
+{
+	int fd;
+
+	if (d->spare_fd < 0)
+		return -1;
+	close(d->spare_fd);
+	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd >= 0)
+		refuse(fd, EMFILE, "xendevd is out of file descriptors");
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	log_warn("refused a client: out of file descriptors");
+	return 0;
 }
 
 int
@@ -102,32 +163,46 @@ xdd_server_accept(struct xdd *d)
 	int fd;
 
 	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
-		return errno == EAGAIN ? 0 : -1;
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+	    accept_spare(d) == 0)
+		return 0;
+	if (fd < 0) {
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return 0;
+		/* it is still queued: poll would report it again at once */
+		d->accept_after_ms = xdd_now_ms() + ACCEPT_PAUSE_MS;
+		return -1;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0) {
 		close(fd);
 		return 0;
 	}
+	/* wiring bridges is root's business (and that of xendevd's user) */
+	if (cr.uid != 0 && cr.uid != geteuid()) {
+		log_warn("refused a client: pid %d, uid %u", (int)cr.pid,
+			 (unsigned)cr.uid);
+		refuse(fd, EPERM, "uid %u may not use xendevd",
+		       (unsigned)cr.uid);
+		return 0;
+	}
+	if (d->nclients >= XDD_CLIENTS_MAX) {
+		log_warn("refused a client: pid %d: %d clients already",
+			 (int)cr.pid, XDD_CLIENTS_MAX);
+		refuse(fd, EUSERS, "xendevd serves %d clients already",
+		       XDD_CLIENTS_MAX);
+		return 0;
+	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
-		close(fd);
+		refuse(fd, ENOMEM, "xendevd is out of memory");
 		return 0;
 	}
 	c->fd = fd;
 	c->uid = cr.uid;
 	c->pid = cr.pid;
-	/* wiring bridges is root's business (and that of xendevd's user) */
-	if (cr.uid != 0 && cr.uid != geteuid()) {
-		log_warn("refused a client: pid %d, uid %u", (int)cr.pid,
-			 (unsigned)cr.uid);
-		xdd_reply(c, XDD_HELLO, 0, EPERM, NULL, 0,
-			  "uid %u may not use xendevd", (unsigned)cr.uid);
-		close(fd);
-		free(c);
-		return 0;
-	}
 	c->next = d->clients;
 	d->clients = c;
+	d->nclients++;
 	return 0;
 }
 
@@ -140,6 +215,7 @@ client_close(struct xdd *d, struct xdd_client *c)
 	for (pp = &d->clients; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
+			d->nclients--;
 			break;
 		}
 	}
@@ -154,7 +230,10 @@ xdd_server_close(struct xdd *d)
 		client_close(d, d->clients);
 	if (d->listen_fd >= 0)
 		close(d->listen_fd);
+	if (d->spare_fd >= 0)
+		close(d->spare_fd);
 	d->listen_fd = -1;
+	d->spare_fd = -1;
 }
 
 /* A string field must end within its array and be a usable name. */

@@ -8,8 +8,10 @@
  *
  * Needs CAP_NET_ADMIN in a fresh namespace: root, or a user namespace.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -131,41 +134,71 @@ expect_loose(const char *name)
 		fail_msg("%s should be down and in no bridge: %s", name, s);
 }
 
-static void
-start_daemon(void)
+/*
+ * Run xendevd on socket s with pidfile p; its standard error goes to log
+ * when that is not NULL, and with nofile its descriptors are limited to
+ * that many.  Returns once it answers.
+ */
+static pid_t
+spawn(const char *s, const char *p, const char *log, rlim_t nofile)
 {
+	struct rlimit rl = {nofile, nofile};
 	struct xdc c;
-	int i;
+	pid_t pid;
+	int i, fd;
 
-	daemon_pid = fork();
-	if (daemon_pid == 0) {
-		execl(daemon_bin, daemon_bin, "-f", "-X", "-s", sock, "-p",
-		      pidf, (char *)NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (log != NULL) {
+			fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+				_exit(126);
+			close(fd);
+		}
+		if (nofile && setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(126);
+		execl(daemon_bin, daemon_bin, "-f", "-X", "-s", s, "-p", p,
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 500; i++) { /* 5 s */
-		if (xdc_open(&c, sock) == 0) {
+		if (xdc_open(&c, s) == 0) {
 			xdc_close(&c);
-			return;
+			return pid;
 		}
 		usleep(10000);
 	}
-	fail_msg("xendevd did not come up on %s", sock);
+	fail_msg("xendevd did not come up on %s", s);
+	return -1;
+}
+
+static void
+start_daemon(void)
+{
+	daemon_pid = spawn(sock, pidf, NULL, 0);
+}
+
+/* SIGTERM, and a clean stop: no sanitizer finding, no crash */
+static void
+reap(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 static void
 stop_daemon(void)
 {
-	int st;
+	pid_t pid = daemon_pid;
 
-	if (daemon_pid <= 0)
+	if (pid <= 0)
 		return;
-	kill(daemon_pid, SIGTERM);
-	waitpid(daemon_pid, &st, 0);
 	daemon_pid = -1;
-	/* a clean stop: no sanitizer finding, no crash */
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	reap(pid);
 }
 
 static void
@@ -572,6 +605,240 @@ t_strangers_refused(void **state)
 	alive();
 }
 
+/* --- a daemon survives its clients: descriptors, floods, leaks ---------- */
+
+/* a xendevd of one test's own, beside the group's, its log in a file */
+struct own {
+	pid_t pid;
+	char sock[128], pidf[128], log[128];
+};
+
+static pid_t own_pid = -1; /* for own_teardown when a test fails */
+
+static void
+own_start(struct own *o, const char *name, rlim_t nofile)
+{
+	snprintf(o->sock, sizeof(o->sock), "%s/%s.sock", dir, name);
+	snprintf(o->pidf, sizeof(o->pidf), "%s/%s.pid", dir, name);
+	snprintf(o->log, sizeof(o->log), "%s/%s.log", dir, name);
+	o->pid = own_pid = spawn(o->sock, o->pidf, o->log, nofile);
+}
+
+static void
+own_stop(struct own *o)
+{
+	own_pid = -1;
+	reap(o->pid);
+}
+
+static int
+own_teardown(void **state)
+{
+	(void)state;
+	if (own_pid > 0) {
+		kill(own_pid, SIGKILL);
+		waitpid(own_pid, NULL, 0);
+	}
+	own_pid = -1;
+	return 0;
+}
+
+/* the CPU time pid has used, user and system, in ms (/proc/PID/stat) */
+static long
+cpu_ms(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	/* after the command's ")": state is field 3, utime 14, stime 15 */
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &ut, &st) != 2)
+		fail_msg("cannot read %s", path);
+	return (long)((ut + st) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
+static long
+lines_of(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long n = 0;
+	int ch;
+
+	assert_non_null(f);
+	while ((ch = getc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+/* a bare connection; the hello is sent, its reply not waited for */
+static int
+connect_hello(const char *path, uint32_t id)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct {
+		struct xdd_hdr h;
+		struct xdd_hello b;
+	} m = {{XDD_MAGIC, XDD_VERSION, XDD_HELLO, sizeof(m), id}, {1, 0}};
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(send(fd, &m, sizeof(m), MSG_NOSIGNAL), sizeof(m));
+	return fd;
+}
+
+/* the error of the reply waiting on fd, -1 when none is there */
+static int
+reply_err(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	uint8_t buf[XDD_MSG_MAX];
+	struct xdd_status st;
+	ssize_t n;
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -1;
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < (ssize_t)(sizeof(struct xdd_hdr) + sizeof(st)))
+		return -1;
+	memcpy(&st, buf + sizeof(struct xdd_hdr), sizeof(st));
+	return st.err;
+}
+
+/* one list request on a fresh connection to path: served normally */
+static void
+served(const char *path)
+{
+	uint8_t buf[XDD_MSG_MAX];
+	struct xdd_status st;
+	struct xdd_list l = {0};
+	struct xdc c;
+
+	assert_int_equal(xdc_open(&c, path), 0);
+	assert_int_equal(xdc_call(&c, XDD_VIF_LIST, &l, sizeof(l), 5000, &st,
+				  buf, sizeof(buf), NULL),
+			 0);
+	assert_int_equal(st.err, 0);
+	xdc_close(&c);
+}
+
+/*
+ * More clients than xendevd has descriptors for: the ones it cannot take
+ * are told so and closed, rather than left queued for poll to report again
+ * and again (a busy loop with a warning on each turn).
+ */
+static void
+t_out_of_fds(void **state)
+{
+	enum { N = 40 };
+	int fd[N], i, ok = 0, refused = 0, e;
+	long cpu, lines;
+	struct own o;
+
+	(void)state;
+	own_start(&o, "nofile", 24);
+	for (i = 0; i < N; i++)
+		fd[i] = connect_hello(o.sock, 1);
+	usleep(200000);
+	cpu = cpu_ms(o.pid);
+	usleep(1000000);
+	cpu = cpu_ms(o.pid) - cpu;
+	lines = lines_of(o.log);
+	for (i = 0; i < N; i++) {
+		e = reply_err(fd[i], 0);
+		ok += e == 0;
+		refused += e == EMFILE;
+	}
+	print_message("out of descriptors: %d clients served, %d refused; "
+		      "xendevd used %ld ms of CPU in 1 s, logged %ld lines\n",
+		      ok, refused, cpu, lines);
+	assert_true(cpu < 100);
+	assert_true(lines < 50);
+	assert_true(ok > 0);
+	assert_true(refused > 0);
+	assert_int_equal(ok + refused, N);
+	for (i = 0; i < N; i++)
+		close(fd[i]);
+	served(o.sock);
+	assert_true(lines_of(o.log) < 50);
+	own_stop(&o);
+}
+
+/* At most XDD_CLIENTS_MAX clients; the next one is told and closed. */
+static void
+t_client_cap(void **state)
+{
+	static struct xdc c[XDD_CLIENTS_MAX];
+	struct own o;
+	int i, fd;
+
+	(void)state;
+	own_start(&o, "cap", 0);
+	for (i = 0; i < XDD_CLIENTS_MAX; i++)
+		assert_int_equal(xdc_open(&c[i], o.sock), 0);
+	fd = connect_hello(o.sock, 1);
+	assert_int_equal(reply_err(fd, 5000), EUSERS);
+	close(fd);
+	xdc_close(&c[0]);
+	served(o.sock);
+	for (i = 1; i < XDD_CLIENTS_MAX; i++)
+		xdc_close(&c[i]);
+	assert_true(lines_of(o.log) < 50);
+	own_stop(&o);
+}
+
+/*
+ * A stranger that retries in a loop: each try is refused and would be
+ * logged; the log gets a few lines and, at the end, how many were left
+ * out.
+ */
+static void
+t_warnings_limited(void **state)
+{
+	struct own o;
+	struct xdc c;
+	long lines;
+	pid_t p;
+	int st, i;
+
+	(void)state;
+	own_start(&o, "stranger", 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chmod(o.sock, 0666), 0);
+	p = fork();
+	if (p == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(3);
+		for (i = 0; i < 200; i++)
+			if (xdc_open(&c, o.sock) == 0)
+				_exit(1);
+		_exit(0);
+	}
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	lines = lines_of(o.log);
+	served(o.sock);
+	own_stop(&o);
+	print_message("200 refused strangers: %ld lines logged\n", lines);
+	assert_true(lines < 20);
+	assert_true(lines_of(o.log) < 20);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -586,6 +853,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_malformed),
 		cmocka_unit_test(t_restart_finds_ports),
 		cmocka_unit_test(t_strangers_refused),
+		cmocka_unit_test_teardown(t_out_of_fds, own_teardown),
+		cmocka_unit_test_teardown(t_client_cap, own_teardown),
+		cmocka_unit_test_teardown(t_warnings_limited, own_teardown),
 	};
 
 	if (argc != 2) {
