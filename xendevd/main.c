@@ -91,9 +91,12 @@ loop(struct xdd *d)
 		pfd[1] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
 					 .events = POLLIN};
 		i = 2;
+		/* a client with replies waiting is not read until it reads */
 		for (c = d->clients; c != NULL; c = xdd_client_next(c))
-			pfd[i++] = (struct pollfd){.fd = xdd_client_fd(c),
-						   .events = POLLIN};
+			pfd[i++] = (struct pollfd){
+				.fd = xdd_client_fd(c),
+				.events = xdd_client_blocked(c) ? POLLOUT
+								: POLLIN};
 		timeout = xdd_vif_expire(d);
 		t = xdd_log_tick();
 		if (t >= 0 && (timeout < 0 || t < timeout))
@@ -120,10 +123,14 @@ loop(struct xdd *d)
 				continue;
 			for (c = d->clients; c != NULL; c = next) {
 				next = xdd_client_next(c);
-				if (xdd_client_fd(c) == pfd[i].fd) {
+				if (xdd_client_fd(c) != pfd[i].fd)
+					continue;
+				if (pfd[i].events & POLLOUT)
+					xdd_client_flush(c);
+				if (pfd[i].revents &
+				    (POLLIN | POLLHUP | POLLERR))
 					xdd_server_read(d, c);
-					break;
-				}
+				break;
 			}
 		}
 		if (pfd[0].revents && xdd_server_accept(d) < 0)

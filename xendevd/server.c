@@ -19,12 +19,29 @@
 /* after an accept that failed for want of memory or descriptors */
 #define ACCEPT_PAUSE_MS 100
 
+/*
+ * Replies a client's socket did not take yet wait here, oldest first.
+ * While any wait, xendevd reads no request of that client (xdd_client_
+ * blocked), so a client that never reads stops itself, not the daemon;
+ * what can still join the queue is the answer to each attach it has
+ * waiting, at most XDD_WAITS_MAX.  OUT_MAX is a guard beyond that.
+ */
+#define OUT_MAX (XDD_WAITS_MAX + 8)
+
+struct out {
+	struct out *next;
+	uint32_t len;
+	uint8_t msg[];
+};
+
 struct xdd_client {
 	struct xdd_client *next;
 	int fd;
 	uid_t uid;
 	pid_t pid;
 	int greeted; /* said hello */
+	struct out *out, **out_tail;
+	unsigned nout;
 };
 
 int
@@ -37,6 +54,70 @@ struct xdd_client *
 xdd_client_next(const struct xdd_client *c)
 {
 	return c->next;
+}
+
+int
+xdd_client_blocked(const struct xdd_client *c)
+{
+	return c->out != NULL;
+}
+
+static void
+out_drop(struct xdd_client *c)
+{
+	struct out *o;
+
+	while ((o = c->out) != NULL) {
+		c->out = o->next;
+		free(o);
+	}
+	c->out_tail = &c->out;
+	c->nout = 0;
+}
+
+void
+xdd_client_flush(struct xdd_client *c)
+{
+	struct out *o;
+
+	while ((o = c->out) != NULL) {
+		if (send(c->fd, o->msg, o->len, MSG_NOSIGNAL | MSG_DONTWAIT) <
+		    0) {
+			if (errno == EAGAIN || errno == ENOBUFS)
+				return;
+			out_drop(c); /* it is gone: its hangup closes it */
+			return;
+		}
+		c->out = o->next;
+		if (c->out == NULL)
+			c->out_tail = &c->out;
+		c->nout--;
+		free(o);
+	}
+}
+
+/* a reply the socket did not take: it waits for the client to read */
+static void
+out_queue(struct xdd_client *c, const uint8_t *msg, uint32_t len)
+{
+	struct out *o;
+
+	if (c->nout >= OUT_MAX) {
+		log_warn("client pid %d reads no replies: one lost",
+			 (int)c->pid);
+		return;
+	}
+	o = malloc(sizeof(*o) + len);
+	if (o == NULL) {
+		log_warn("client pid %d: reply lost: no memory", (int)c->pid);
+		return;
+	}
+	o->next = NULL;
+	o->len = len;
+	memcpy(o->msg, msg, len);
+	*c->out_tail = o;
+	c->out_tail = &o->next;
+	c->nout++;
 }
 
 int
@@ -102,10 +183,14 @@ xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
 	va_start(ap, fmt);
 	n = build(buf, type, id, err, body, len, fmt, ap);
 	va_end(ap);
-	/* a client that does not read its replies loses them, not us */
-	if (send(c->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		log_warn("client pid %d: reply lost: %s", (int)c->pid,
-			 strerror(errno));
+	/* in order: after those waiting already */
+	if (c->out == NULL) {
+		if (send(c->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+			return;
+		if (errno != EAGAIN && errno != ENOBUFS)
+			return; /* it is gone: its hangup closes it */
+	}
+	out_queue(c, buf, n);
 }
 
 /* A client that will not be served: one reply (id 0) says why, if its
@@ -200,6 +285,7 @@ xdd_server_accept(struct xdd *d)
 	c->fd = fd;
 	c->uid = cr.uid;
 	c->pid = cr.pid;
+	c->out_tail = &c->out;
 	c->next = d->clients;
 	d->clients = c;
 	d->nclients++;
@@ -219,6 +305,7 @@ client_close(struct xdd *d, struct xdd_client *c)
 			break;
 		}
 	}
+	out_drop(c);
 	close(c->fd);
 	free(c);
 }

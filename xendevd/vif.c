@@ -156,6 +156,18 @@ add(struct xdd *d, const struct xdd_vif *req)
 	return v;
 }
 
+/* the attaches client c waits for */
+static unsigned
+waits_of(struct xdd *d, const struct xdd_client *c)
+{
+	struct vif *v;
+	unsigned n = 0;
+
+	for (v = d->vifs; v != NULL; v = v->next)
+		n += v->state == VIF_PENDING && v->waiter == c;
+	return n;
+}
+
 void
 xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	       const struct xdd_vif *req)
@@ -181,6 +193,12 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 			  "attach needs a bridge, an interface (or XenStore "
 			  "ids), an MTU in 68..65535 and at most %d ms",
 			  MAX_TIMEOUT_MS);
+		return;
+	}
+	if (waits_of(d, c) >= XDD_WAITS_MAX) {
+		xdd_reply(c, XDD_VIF_ATTACH, id, EAGAIN, NULL, 0,
+			  "%d attaches of this connection wait already",
+			  XDD_WAITS_MAX);
 		return;
 	}
 	if ((req->flags & XDD_VIF_XENSTORE) && xdd_xs_ready(d) < 0) {

@@ -73,8 +73,13 @@ void xdd_server_close(struct xdd *d);
 /* Serve one readable client; it may be closed and freed. */
 void xdd_server_read(struct xdd *d, struct xdd_client *c);
 int xdd_client_fd(const struct xdd_client *c);
+/* Replies wait for the client to read: poll it for POLLOUT, not POLLIN,
+ * and call xdd_client_flush when it is writable. */
+int xdd_client_blocked(const struct xdd_client *c);
+void xdd_client_flush(struct xdd_client *c);
 struct xdd_client *xdd_client_next(const struct xdd_client *c);
-/* Reply to request id of type with status err/msg and an optional body. */
+/* Reply to request id of type with status err/msg and an optional body;
+ * a reply the client's socket does not take waits for it, in order. */
 void xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
 	       const void *body, uint32_t len, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));

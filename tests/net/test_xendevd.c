@@ -643,6 +643,15 @@ own_teardown(void **state)
 	return 0;
 }
 
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* the CPU time pid has used, user and system, in ms (/proc/PID/stat) */
 static long
 cpu_ms(pid_t pid)
@@ -680,6 +689,24 @@ lines_of(const char *path)
 		n += ch == '\n';
 	fclose(f);
 	return n;
+}
+
+/* resident memory in KiB (/proc/PID/status) */
+static long
+rss_of(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
 }
 
 /* a bare connection; the hello is sent, its reply not waited for */
@@ -802,6 +829,62 @@ t_client_cap(void **state)
 }
 
 /*
+ * A client that sends requests and never reads the replies: xendevd stops
+ * reading it until it reads, so the daemon neither spins nor logs nor
+ * grows, and no reply is lost: when the client reads at last, each
+ * request has its reply, in order.
+ */
+static void
+t_never_reads(void **state)
+{
+	struct {
+		struct xdd_hdr h;
+		struct xdd_list b;
+	} m = {{XDD_MAGIC, XDD_VERSION, XDD_VIF_LIST, sizeof(m), 0}, {0}};
+	struct xdd_status st;
+	struct xdd_hdr h;
+	struct own o;
+	struct xdc c;
+	uint32_t sent = 0, i;
+	long cpu, lines, rss;
+	int64_t end;
+
+	(void)state;
+	own_start(&o, "noread", 0);
+	assert_int_equal(xdc_open(&c, o.sock), 0);
+	rss = rss_of(o.pid);
+	cpu = cpu_ms(o.pid);
+	for (end = now_ms() + 1000; now_ms() < end;) {
+		m.h.id = sent + 100;
+		if (send(c.fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    sizeof(m)) {
+			sent++;
+			continue;
+		}
+		assert_int_equal(errno, EAGAIN);
+		usleep(1000);
+	}
+	cpu = cpu_ms(o.pid) - cpu;
+	lines = lines_of(o.log);
+	rss = rss_of(o.pid) - rss;
+	print_message("a client that never reads: %u requests sent; xendevd "
+		      "used %ld ms of CPU in 1 s, logged %ld lines, grew "
+		      "%ld KiB\n",
+		      sent, cpu, lines, rss);
+	assert_true(cpu < 100);
+	assert_true(lines < 50);
+	/* it reads at last: every reply, in order */
+	for (i = 0; i < sent; i++) {
+		assert_int_equal(xdc_recv(&c, 5000, &h, &st, NULL, 0, NULL), 0);
+		if (h.id != i + 100)
+			fail_msg("reply %u: id %u, not %u", i, h.id, i + 100);
+	}
+	xdc_close(&c);
+	served(o.sock);
+	own_stop(&o);
+}
+
+/*
  * A stranger that retries in a loop: each try is refused and would be
  * logged; the log gets a few lines and, at the end, how many were left
  * out.
@@ -839,6 +922,33 @@ t_warnings_limited(void **state)
 	assert_true(lines_of(o.log) < 20);
 }
 
+/* XDD_WAITS_MAX attaches may wait on one connection; the next: EAGAIN */
+static void
+t_waits_cap(void **state)
+{
+	struct xdd_vif v = vif("", "br0", 0, 10000);
+	struct xdd_status st;
+	struct xdd_hdr h;
+	struct xdc c;
+	uint32_t id;
+	int i;
+
+	(void)state;
+	assert_int_equal(xdc_open(&c, sock), 0);
+	for (i = 0; i < XDD_WAITS_MAX; i++) {
+		snprintf(v.ifname, sizeof(v.ifname), "wait%d", i);
+		assert_int_equal(
+			xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), NULL), 0);
+	}
+	snprintf(v.ifname, sizeof(v.ifname), "wait%d", i);
+	assert_int_equal(xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), &id), 0);
+	assert_int_equal(xdc_recv(&c, 2000, &h, &st, NULL, 0, NULL), 0);
+	assert_int_equal(h.id, id);
+	assert_int_equal(st.err, EAGAIN);
+	xdc_close(&c);
+	alive();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -855,7 +965,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_strangers_refused),
 		cmocka_unit_test_teardown(t_out_of_fds, own_teardown),
 		cmocka_unit_test_teardown(t_client_cap, own_teardown),
+		cmocka_unit_test_teardown(t_never_reads, own_teardown),
 		cmocka_unit_test_teardown(t_warnings_limited, own_teardown),
+		cmocka_unit_test(t_waits_cap),
 	};
 
 	if (argc != 2) {
