@@ -691,6 +691,23 @@ lines_of(const char *path)
 	return n;
 }
 
+static int
+fds_of(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 /* resident memory in KiB (/proc/PID/status) */
 static long
 rss_of(pid_t pid)
@@ -949,6 +966,78 @@ t_waits_cap(void **state)
 	alive();
 }
 
+/*
+ * Many clients come and go, in every way a client can: no hello, a hello,
+ * a request, an attach left waiting, replies never read (some left
+ * waiting in xendevd).  xendevd ends
+ * with the descriptors and (near enough) the memory it started with.
+ */
+static void
+t_no_leaks(void **state)
+{
+	struct xdd_vif v = vif("", "br0", 0, 10000);
+	struct xdd_status st;
+	uint8_t buf[XDD_MSG_MAX];
+	struct xdd_list l = {0};
+	struct {
+		struct xdd_hdr h;
+		struct xdd_list b;
+	} m = {{XDD_MAGIC, XDD_VERSION, XDD_VIF_LIST, sizeof(m), 7}, {0}};
+	int fds = 0, i;
+	long rss = 0;
+	ssize_t e;
+	struct xdc c;
+
+	(void)state;
+	for (i = 0; i < 550; i++) {
+		if (i == 50) { /* after a warm-up, with the hangups handled */
+			served(sock);
+			usleep(100000);
+			fds = fds_of(daemon_pid);
+			rss = rss_of(daemon_pid);
+		}
+		switch (i % 5) {
+		case 0: close(connect_hello(sock, 1)); break;
+		case 1:
+			assert_int_equal(xdc_open(&c, sock), 0);
+			xdc_close(&c);
+			break;
+		case 2:
+			assert_int_equal(xdc_open(&c, sock), 0);
+			assert_int_equal(xdc_call(&c, XDD_VIF_LIST, &l,
+						  sizeof(l), 5000, &st, buf,
+						  sizeof(buf), NULL),
+					 0);
+			xdc_close(&c);
+			break;
+		case 3:
+			assert_int_equal(xdc_open(&c, sock), 0);
+			snprintf(v.ifname, sizeof(v.ifname), "leak%d", i);
+			assert_int_equal(xdc_send(&c, XDD_VIF_ATTACH, &v,
+						  sizeof(v), NULL),
+					 0);
+			xdc_close(&c);
+			break;
+		case 4: /* replies unread; every 50th, until some wait */
+			assert_int_equal(xdc_open(&c, sock), 0);
+			do
+				e = send(c.fd, &m, sizeof(m),
+					 MSG_DONTWAIT | MSG_NOSIGNAL);
+			while (e > 0 && i % 50 == 4);
+			xdc_close(&c);
+			break;
+		}
+	}
+	served(sock); /* the last ones' hangups are handled by now */
+	usleep(100000);
+	print_message("500 clients: xendevd's descriptors %d -> %d, "
+		      "resident memory %ld -> %ld KiB\n",
+		      fds, fds_of(daemon_pid), rss, rss_of(daemon_pid));
+	assert_int_equal(fds_of(daemon_pid), fds);
+	assert_true(rss_of(daemon_pid) - rss < 512);
+	alive();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -968,6 +1057,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_teardown(t_never_reads, own_teardown),
 		cmocka_unit_test_teardown(t_warnings_limited, own_teardown),
 		cmocka_unit_test(t_waits_cap),
+		cmocka_unit_test(t_no_leaks),
 	};
 
 	if (argc != 2) {
