@@ -62,8 +62,8 @@ UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_noxs test_elfnote
 
 # xendevd: the device daemon (netlink through libmnl)
-XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/vif.c \
-	xendevd/netlink.c xendevd/xenstore.c xendevd/log.c
+XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \
+	xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c xendevd/log.c
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)

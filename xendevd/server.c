@@ -1,7 +1,7 @@
 /*
- * server.c: xendevd's socket API (xdd.h).  Every message is checked
- * (size, magic, version, length, type, body size) before anything is
- * copied out of it; a bad one gets an error reply and the connection stays.
+ * server.c: xendevd's socket API (xdd.h).  Every message is checked by
+ * xdd_msg_parse (msg.c) before anything is copied out of it; a bad one
+ * gets an error reply and the connection stays.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "xendevd.h"
 
 /* after an accept that failed for want of memory or descriptors */
@@ -323,94 +324,53 @@ xdd_server_close(struct xdd *d)
 	d->spare_fd = -1;
 }
 
-/* A string field must end within its array and be a usable name. */
-static int
-bad_name(const char *s, int may_be_empty)
-{
-	size_t n = strnlen(s, XDD_NAME_MAX), i;
-
-	if (n == XDD_NAME_MAX)
-		return 1;
-	if (n == 0)
-		return !may_be_empty;
-	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return 1;
-	for (i = 0; i < n; i++)
-		if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] > '~')
-			return 1;
-	return 0;
-}
-
 typedef void handler_fn(struct xdd *d, struct xdd_client *c,
-			const struct xdd_hdr *h, const uint8_t *body,
-			uint32_t len);
+			const struct xdd_req *r);
 
 static void
-on_hello(struct xdd *d, struct xdd_client *c, const struct xdd_hdr *h,
-	 const uint8_t *body, uint32_t len)
+on_hello(struct xdd *d, struct xdd_client *c, const struct xdd_req *r)
 {
-	struct xdd_hello in,
-		out = {.version = XDD_VERSION, .pid = (uint32_t)getpid()};
+	struct xdd_hello out = {.version = XDD_VERSION,
+				.pid = (uint32_t)getpid()};
 
 	(void)d;
-	memcpy(&in, body, len);
-	if (in.version < 1) {
-		xdd_reply(c, h->type, h->id, EPROTONOSUPPORT, NULL, 0,
-			  "protocol version %u is not spoken here", in.version);
-		return;
-	}
 	c->greeted = 1;
-	xdd_reply(c, h->type, h->id, 0, &out, sizeof(out), NULL);
+	xdd_reply(c, r->h.type, r->h.id, 0, &out, sizeof(out), NULL);
 }
 
 static void
-on_vif(struct xdd *d, struct xdd_client *c, const struct xdd_hdr *h,
-       const uint8_t *body, uint32_t len)
+on_vif(struct xdd *d, struct xdd_client *c, const struct xdd_req *r)
 {
-	struct xdd_vif v;
-
-	memcpy(&v, body, len);
-	if (bad_name(v.ifname, 1) || bad_name(v.bridge, 1) ||
-	    bad_name(v.vifname, 1)) {
-		xdd_reply(c, h->type, h->id, EINVAL, NULL, 0,
-			  "an interface name is unterminated, too long or "
-			  "holds a forbidden character");
-		return;
-	}
-	if (h->type == XDD_VIF_ATTACH)
-		xdd_vif_attach(d, c, h->id, &v);
+	if (r->h.type == XDD_VIF_ATTACH)
+		xdd_vif_attach(d, c, r->h.id, &r->u.vif);
 	else
-		xdd_vif_detach(d, c, h->id, &v);
+		xdd_vif_detach(d, c, r->h.id, &r->u.vif);
 }
 
 static void
-on_list(struct xdd *d, struct xdd_client *c, const struct xdd_hdr *h,
-	const uint8_t *body, uint32_t len)
+on_list(struct xdd *d, struct xdd_client *c, const struct xdd_req *r)
 {
-	struct xdd_list l;
-
-	memcpy(&l, body, len);
-	xdd_vif_list(d, c, h->id, l.offset);
+	xdd_vif_list(d, c, r->h.id, r->u.list.offset);
 }
 
-/* handlers by type, with the exact body size each takes */
-static const struct {
-	handler_fn *fn;
-	uint32_t body;
-} handlers[XDD_NTYPES] = {
-	[XDD_HELLO] = {on_hello, sizeof(struct xdd_hello)},
-	[XDD_VIF_ATTACH] = {on_vif, sizeof(struct xdd_vif)},
-	[XDD_VIF_DETACH] = {on_vif, sizeof(struct xdd_vif)},
-	[XDD_VIF_LIST] = {on_list, sizeof(struct xdd_list)},
+/* handlers by type; msg.c knows the body each takes */
+static handler_fn *const handlers[XDD_NTYPES] = {
+	[XDD_HELLO] = on_hello,
+	[XDD_VIF_ATTACH] = on_vif,
+	[XDD_VIF_DETACH] = on_vif,
+	[XDD_VIF_LIST] = on_list,
 };
 
 void
 xdd_server_read(struct xdd *d, struct xdd_client *c)
 {
 	static uint8_t buf[XDD_MSG_MAX];
-	struct xdd_hdr h;
+	struct xdd_req r;
+	char why[160];
 	ssize_t n;
+	int err;
 
+	/* MSG_TRUNC: n is the packet's size, even when it did not fit */
 	n = recv(c->fd, buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -418,46 +378,19 @@ xdd_server_read(struct xdd *d, struct xdd_client *c)
 		client_close(d, c);
 		return;
 	}
-	memset(&h, 0, sizeof(h));
-	if ((size_t)n >= sizeof(h))
-		memcpy(&h, buf, sizeof(h));
-	if ((size_t)n > sizeof(buf)) {
-		xdd_reply(c, h.type, h.id, EMSGSIZE, NULL, 0,
-			  "message of %zd bytes; at most %d", n, XDD_MSG_MAX);
+	err = xdd_msg_parse(buf, (size_t)n, &r, why, sizeof(why));
+	if (err != 0) {
+		xdd_reply(c, r.h.type, r.h.id, err, NULL, 0, "%s", why);
 		return;
 	}
-	if ((size_t)n < sizeof(h) || h.magic != XDD_MAGIC) {
-		xdd_reply(c, 0, h.id, EBADMSG, NULL, 0,
-			  "not a xendevd message (%zd bytes)", n);
+	if (!c->greeted && r.h.type != XDD_HELLO) {
+		xdd_reply(c, r.h.type, r.h.id, EPROTO, NULL, 0,
+			  "say hello first");
 		return;
 	}
-	if (h.version != XDD_VERSION) {
-		xdd_reply(c, h.type, h.id, EPROTONOSUPPORT, NULL, 0,
-			  "message version %u; this xendevd speaks %d",
-			  h.version, XDD_VERSION);
-		return;
-	}
-	if (h.len != (uint32_t)n) {
-		xdd_reply(c, h.type, h.id, EBADMSG, NULL, 0,
-			  "header says %u bytes, the message has %zd", h.len,
-			  n);
-		return;
-	}
-	if (h.type >= XDD_NTYPES || handlers[h.type].fn == NULL) {
-		xdd_reply(c, h.type, h.id, EOPNOTSUPP, NULL, 0,
-			  "unknown request type %u", h.type);
-		return;
-	}
-	if (h.len - sizeof(h) != handlers[h.type].body) {
-		xdd_reply(c, h.type, h.id, EBADMSG, NULL, 0,
-			  "request type %u takes %u bytes of body, not %zu",
-			  h.type, handlers[h.type].body, h.len - sizeof(h));
-		return;
-	}
-	if (!c->greeted && h.type != XDD_HELLO) {
-		xdd_reply(c, h.type, h.id, EPROTO, NULL, 0, "say hello first");
-		return;
-	}
-	handlers[h.type].fn(d, c, &h, buf + sizeof(h),
-			    h.len - (uint32_t)sizeof(h));
+	if (handlers[r.h.type] == NULL) /* msg.c and the table disagree */
+		xdd_reply(c, r.h.type, r.h.id, EOPNOTSUPP, NULL, 0,
+			  "request type %u is not served", r.h.type);
+	else
+		handlers[r.h.type](d, c, &r);
 }

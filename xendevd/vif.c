@@ -15,7 +15,6 @@
 #include "xendevd.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
-#define MAX_TIMEOUT_MS	   60000
 
 static struct vif *
 find_name(struct xdd *d, const char *name)
@@ -179,22 +178,7 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	int e;
 	uint32_t t = req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
 
-	if (req->backend != XDD_BE_NETBACK) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, EOPNOTSUPP, NULL, 0,
-			  "backend kind %u is not served by this xendevd",
-			  req->backend);
-		return;
-	}
-	if (req->bridge[0] == '\0' ||
-	    (req->ifname[0] == '\0' && !(req->flags & XDD_VIF_XENSTORE)) ||
-	    (req->flags & ~XDD_VIF_XENSTORE) || req->mtu > 65535 ||
-	    (req->mtu != 0 && req->mtu < 68) || t > MAX_TIMEOUT_MS) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, EINVAL, NULL, 0,
-			  "attach needs a bridge, an interface (or XenStore "
-			  "ids), an MTU in 68..65535 and at most %d ms",
-			  MAX_TIMEOUT_MS);
-		return;
-	}
+	/* names, backend kind, flags, MTU and timeout: xdd_msg_parse */
 	if (waits_of(d, c) >= XDD_WAITS_MAX) {
 		xdd_reply(c, XDD_VIF_ATTACH, id, EAGAIN, NULL, 0,
 			  "%d attaches of this connection wait already",

@@ -84,7 +84,8 @@ void xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
 	       const void *body, uint32_t len, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-/* vif.c: handlers of the vif requests, and the link events */
+/* vif.c: handlers of the vif requests (checked by xdd_msg_parse), and the
+ * link events */
 void xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 		    const struct xdd_vif *req);
 void xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
