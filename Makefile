@@ -12,7 +12,7 @@
 # (HELLO_N=100 tiny guests) and vif-ping (VIF_N=5 rounds of a guest with a
 # vif, to its first ping reply), xl beside chaos (bench/run).
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
-# fuzzer's run (default 60).
+# fuzzers' run, shared among them (default 60).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -151,10 +151,18 @@ $(B)/fuzz/fuzz_noxs: tests/fuzz/fuzz_noxs.c $(LIBNOXS_SRCS)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $^
 
-# the fuzzers share the time: two thirds to the parser, one to noxs
-check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs
-	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) * 2 / 3))
-	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 3))
+# xendevd's message parser, pure: no socket, netlink or XenStore
+$(B)/fuzz/fuzz_xdd: tests/fuzz/fuzz_xdd.c xendevd/msg.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $^
+
+# the fuzzers share the time: half to the xl.cfg parser, a quarter each
+# to noxs and to xendevd's messages
+check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs $(B)/fuzz/fuzz_xdd
+	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 2))
+	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 4))
+	tests/fuzz/run $(B)/fuzz/fuzz_xdd $$(($(FUZZ_SECONDS) / 4))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:
