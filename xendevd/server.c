@@ -248,6 +248,9 @@ xdd_server_accept(struct xdd *d)
 	socklen_t crlen = sizeof(cr);
 	int fd;
 
+	/* lost when the last one ran out: take it again once there is one */
+	if (d->spare_fd < 0)
+		d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
 	    accept_spare(d) == 0)
