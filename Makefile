@@ -65,8 +65,8 @@ UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_noxs test_elfnote test_phases test_escape
 
 # xendevd: the device daemon (netlink through libmnl)
-XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/vif.c \
-	xendevd/netlink.c xendevd/xenstore.c xendevd/log.c
+XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \
+	xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c xendevd/log.c
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
@@ -177,13 +177,22 @@ $(B)/fuzz/fuzz_elfnote: tests/fuzz/fuzz_elfnote.c chaos/elfnote.c \
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
 
-# the fuzzers share the time: half to the parser, a quarter each to the
-# noxs pages and the ELF note scanner (the remainder, so it adds up)
-check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs $(B)/fuzz/fuzz_elfnote
-	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 2))
-	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 4))
-	tests/fuzz/run $(B)/fuzz/fuzz_elfnote \
-		$$(($(FUZZ_SECONDS) - $(FUZZ_SECONDS) / 2 - $(FUZZ_SECONDS) / 4))
+# xendevd's message parser, pure: no socket, netlink or XenStore
+$(B)/fuzz/fuzz_xdd: tests/fuzz/fuzz_xdd.c xendevd/msg.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $^
+
+# the fuzzers share the time: two fifths to the xl.cfg parser, a fifth
+# each to the noxs pages and xendevd's messages, the ELF note scanner the
+# remainder (so it adds up)
+check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs $(B)/fuzz/fuzz_xdd \
+		$(B)/fuzz/fuzz_elfnote
+	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) * 2 / 5))
+	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 5))
+	tests/fuzz/run $(B)/fuzz/fuzz_xdd $$(($(FUZZ_SECONDS) / 5))
+	tests/fuzz/run $(B)/fuzz/fuzz_elfnote $$(($(FUZZ_SECONDS) - \
+		$(FUZZ_SECONDS) * 2 / 5 - $(FUZZ_SECONDS) / 5 * 2))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:

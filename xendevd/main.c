@@ -16,6 +16,7 @@
 
 #include <xenstore.h>
 
+#include "clock.h"
 #include "xendevd.h"
 
 static volatile sig_atomic_t stop;
@@ -68,7 +69,8 @@ loop(struct xdd *d)
 	struct pollfd *pfd = NULL;
 	struct xdd_client *c, *next;
 	size_t n, cap = 0, i;
-	int timeout;
+	int timeout, t;
+	int64_t now;
 
 	while (!stop) {
 		n = 2;
@@ -82,14 +84,27 @@ loop(struct xdd *d)
 				exit(1);
 			}
 		}
-		pfd[0] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
+		/* after an accept failed, leave the queue alone a while */
+		now = clk_now_ms();
+		pfd[0] = (struct pollfd){
+			.fd = now < d->accept_after_ms ? -1 : d->listen_fd,
+			.events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
 					 .events = POLLIN};
 		i = 2;
+		/* a client with replies waiting is not read until it reads */
 		for (c = d->clients; c != NULL; c = xdd_client_next(c))
-			pfd[i++] = (struct pollfd){.fd = xdd_client_fd(c),
-						   .events = POLLIN};
+			pfd[i++] = (struct pollfd){
+				.fd = xdd_client_fd(c),
+				.events = xdd_client_blocked(c) ? POLLOUT
+								: POLLIN};
 		timeout = xdd_vif_expire(d);
+		t = xdd_log_tick();
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+		if (now < d->accept_after_ms &&
+		    (timeout < 0 || d->accept_after_ms - now < timeout))
+			timeout = (int)(d->accept_after_ms - now);
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -109,14 +124,19 @@ loop(struct xdd *d)
 				continue;
 			for (c = d->clients; c != NULL; c = next) {
 				next = xdd_client_next(c);
-				if (xdd_client_fd(c) == pfd[i].fd) {
+				if (xdd_client_fd(c) != pfd[i].fd)
+					continue;
+				if (pfd[i].events & POLLOUT)
+					xdd_client_flush(c);
+				if (pfd[i].revents &
+				    (POLLIN | POLLHUP | POLLERR))
 					xdd_server_read(d, c);
-					break;
-				}
+				break;
 			}
 		}
 		if (pfd[0].revents && xdd_server_accept(d) < 0)
-			log_warn("accept: %s", strerror(errno));
+			log_warn("accept: %s; trying again shortly",
+				 strerror(errno));
 	}
 	free(pfd);
 }
@@ -125,7 +145,7 @@ int
 main(int argc, char **argv)
 {
 	const char *sock = XDD_SOCKET, *pid = "/run/xendevd.pid";
-	struct xdd d = {.use_xs = 1, .listen_fd = -1};
+	struct xdd d = {.use_xs = 1, .listen_fd = -1, .spare_fd = -1};
 	struct sigaction sa = {.sa_handler = on_signal};
 	int fg = 0, sys = 0, opt, pfd;
 
@@ -174,6 +194,7 @@ main(int argc, char **argv)
 	xdd_vif_rescan(&d);
 	log_info("ready on %s (%u vifs found)", sock, d.nvifs);
 	loop(&d);
+	xdd_log_flush();
 	log_info("stopping");
 	xdd_server_close(&d);
 	xdd_vif_forget_all(&d);

@@ -16,7 +16,6 @@
 #include "xendevd.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
-#define MAX_TIMEOUT_MS	   60000
 
 static struct vif *
 find_name(struct xdd *d, const char *name)
@@ -157,6 +156,18 @@ add(struct xdd *d, const struct xdd_vif *req)
 	return v;
 }
 
+/* the attaches client c waits for */
+static unsigned
+waits_of(struct xdd *d, const struct xdd_client *c)
+{
+	struct vif *v;
+	unsigned n = 0;
+
+	for (v = d->vifs; v != NULL; v = v->next)
+		n += v->state == VIF_PENDING && v->waiter == c;
+	return n;
+}
+
 void
 xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	       const struct xdd_vif *req)
@@ -168,20 +179,11 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	int e;
 	uint32_t t = req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
 
-	if (req->backend != XDD_BE_NETBACK) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, EOPNOTSUPP, NULL, 0,
-			  "backend kind %u is not served by this xendevd",
-			  req->backend);
-		return;
-	}
-	if (req->bridge[0] == '\0' ||
-	    (req->ifname[0] == '\0' && !(req->flags & XDD_VIF_XENSTORE)) ||
-	    (req->flags & ~XDD_VIF_XENSTORE) || req->mtu > 65535 ||
-	    (req->mtu != 0 && req->mtu < 68) || t > MAX_TIMEOUT_MS) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, EINVAL, NULL, 0,
-			  "attach needs a bridge, an interface (or XenStore "
-			  "ids), an MTU in 68..65535 and at most %d ms",
-			  MAX_TIMEOUT_MS);
+	/* names, backend kind, flags, MTU and timeout: xdd_msg_parse */
+	if (waits_of(d, c) >= XDD_WAITS_MAX) {
+		xdd_reply(c, XDD_VIF_ATTACH, id, EAGAIN, NULL, 0,
+			  "%d attaches of this connection wait already",
+			  XDD_WAITS_MAX);
 		return;
 	}
 	if ((req->flags & XDD_VIF_XENSTORE) && xdd_xs_ready(d) < 0) {

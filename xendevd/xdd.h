@@ -27,6 +27,13 @@
 #define XDD_MSG_MAX  4096
 #define XDD_NAME_MAX 16 /* IFNAMSIZ, with its NUL */
 
+/* xendevd serves at most this many clients at once; the next one gets an
+ * EUSERS reply (id 0) and is closed. */
+#define XDD_CLIENTS_MAX 256
+/* Attaches one connection may have waiting for their interface; the next
+ * one gets EAGAIN. */
+#define XDD_WAITS_MAX 64
+
 /* The value xendevd's vifs carry in XenStore's backend "script" node:
  * netback insists on the node; nothing runs it. */
 #define XDD_SCRIPT "xendevd"

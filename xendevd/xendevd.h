@@ -36,7 +36,12 @@ struct xdd {
 	struct xs_handle *xs; /* NULL: not connected (yet) */
 	int use_xs;	      /* 0 with -X: netlink only */
 	int listen_fd;
+	/* kept open to be given back when descriptors run out, so that a
+	 * client can still be taken off the queue and told why it is refused */
+	int spare_fd;
+	int64_t accept_after_ms; /* accept nothing before (after a failure) */
 	struct xdd_client *clients;
+	unsigned nclients;
 	struct vif *vifs;
 	unsigned nvifs;
 };
@@ -44,23 +49,40 @@ struct xdd {
 /* log.c: to stderr, or syslog after xdd_log_syslog() */
 void xdd_log_syslog(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Rate-limited per call site (its format string): a few per period, then
+ * a count of those left out. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Log the counts of warnings left out whose period is over; ms until the
+ * next one is due, or -1.  The event loop calls it on every turn. */
+int xdd_log_tick(void);
+/* Log every count left out now (at exit). */
+void xdd_log_flush(void);
 
 /* server.c */
 int xdd_server_listen(struct xdd *d, const char *path);
+/* Take one client off the listening socket.  One that cannot be served
+ * (XDD_CLIENTS_MAX reached, no descriptor left) is told so and closed.
+ * -1 with errno when nothing could be taken: then d->accept_after_ms says
+ * when to try again, since the connection is still queued. */
 int xdd_server_accept(struct xdd *d);
 /* Close every client and the listening socket. */
 void xdd_server_close(struct xdd *d);
 /* Serve one readable client; it may be closed and freed. */
 void xdd_server_read(struct xdd *d, struct xdd_client *c);
 int xdd_client_fd(const struct xdd_client *c);
+/* Replies wait for the client to read: poll it for POLLOUT, not POLLIN,
+ * and call xdd_client_flush when it is writable. */
+int xdd_client_blocked(const struct xdd_client *c);
+void xdd_client_flush(struct xdd_client *c);
 struct xdd_client *xdd_client_next(const struct xdd_client *c);
-/* Reply to request id of type with status err/msg and an optional body. */
+/* Reply to request id of type with status err/msg and an optional body;
+ * a reply the client's socket does not take waits for it, in order. */
 void xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
 	       const void *body, uint32_t len, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-/* vif.c: handlers of the vif requests, and the link events */
+/* vif.c: handlers of the vif requests (checked by xdd_msg_parse), and the
+ * link events */
 void xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 		    const struct xdd_vif *req);
 void xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,

@@ -8,8 +8,10 @@
  *
  * Needs CAP_NET_ADMIN in a fresh namespace: root, or a user namespace.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -131,41 +134,71 @@ expect_loose(const char *name)
 		fail_msg("%s should be down and in no bridge: %s", name, s);
 }
 
-static void
-start_daemon(void)
+/*
+ * Run xendevd on socket s with pidfile p; its standard error goes to log
+ * when that is not NULL, and with nofile its descriptors are limited to
+ * that many.  Returns once it answers.
+ */
+static pid_t
+spawn(const char *s, const char *p, const char *log, rlim_t nofile)
 {
+	struct rlimit rl = {nofile, nofile};
 	struct xdc c;
-	int i;
+	pid_t pid;
+	int i, fd;
 
-	daemon_pid = fork();
-	if (daemon_pid == 0) {
-		execl(daemon_bin, daemon_bin, "-f", "-X", "-s", sock, "-p",
-		      pidf, (char *)NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (log != NULL) {
+			fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+				_exit(126);
+			close(fd);
+		}
+		if (nofile && setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(126);
+		execl(daemon_bin, daemon_bin, "-f", "-X", "-s", s, "-p", p,
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 500; i++) { /* 5 s */
-		if (xdc_open(&c, sock) == 0) {
+		if (xdc_open(&c, s) == 0) {
 			xdc_close(&c);
-			return;
+			return pid;
 		}
 		usleep(10000);
 	}
-	fail_msg("xendevd did not come up on %s", sock);
+	fail_msg("xendevd did not come up on %s", s);
+	return -1;
+}
+
+static void
+start_daemon(void)
+{
+	daemon_pid = spawn(sock, pidf, NULL, 0);
+}
+
+/* SIGTERM, and a clean stop: no sanitizer finding, no crash */
+static void
+reap(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 static void
 stop_daemon(void)
 {
-	int st;
+	pid_t pid = daemon_pid;
 
-	if (daemon_pid <= 0)
+	if (pid <= 0)
 		return;
-	kill(daemon_pid, SIGTERM);
-	waitpid(daemon_pid, &st, 0);
 	daemon_pid = -1;
-	/* a clean stop: no sanitizer finding, no crash */
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	reap(pid);
 }
 
 static void
@@ -572,6 +605,454 @@ t_strangers_refused(void **state)
 	alive();
 }
 
+/* --- a daemon survives its clients: descriptors, floods, leaks ---------- */
+
+/* a xendevd of one test's own, beside the group's, its log in a file */
+struct own {
+	pid_t pid;
+	char sock[128], pidf[128], log[128];
+};
+
+static pid_t own_pid = -1; /* for own_teardown when a test fails */
+
+static void
+own_start(struct own *o, const char *name, rlim_t nofile)
+{
+	snprintf(o->sock, sizeof(o->sock), "%s/%s.sock", dir, name);
+	snprintf(o->pidf, sizeof(o->pidf), "%s/%s.pid", dir, name);
+	snprintf(o->log, sizeof(o->log), "%s/%s.log", dir, name);
+	o->pid = own_pid = spawn(o->sock, o->pidf, o->log, nofile);
+}
+
+static void
+own_stop(struct own *o)
+{
+	own_pid = -1;
+	reap(o->pid);
+}
+
+static int
+own_teardown(void **state)
+{
+	(void)state;
+	if (own_pid > 0) {
+		kill(own_pid, SIGKILL);
+		waitpid(own_pid, NULL, 0);
+	}
+	own_pid = -1;
+	return 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* the CPU time pid has used, user and system, in ms (/proc/PID/stat) */
+static long
+cpu_ms(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	/* after the command's ")": state is field 3, utime 14, stime 15 */
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &ut, &st) != 2)
+		fail_msg("cannot read %s", path);
+	return (long)((ut + st) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
+static long
+lines_of(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long n = 0;
+	int ch;
+
+	assert_non_null(f);
+	while ((ch = getc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+static int
+fds_of(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* pid's descriptors once the hangups of clients gone are handled: the
+ * same count twice, 100 ms apart */
+static int
+settled_fds(pid_t pid)
+{
+	int i, n = fds_of(pid), m;
+
+	for (i = 0; i < 50; i++) {
+		usleep(100000);
+		m = fds_of(pid);
+		if (m == n)
+			return n;
+		n = m;
+	}
+	fail_msg("xendevd's descriptors never settled");
+	return -1;
+}
+
+/* resident memory in KiB (/proc/PID/status) */
+static long
+rss_of(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* a bare connection; the hello is sent, its reply not waited for */
+static int
+connect_hello(const char *path, uint32_t id)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct {
+		struct xdd_hdr h;
+		struct xdd_hello b;
+	} m = {{XDD_MAGIC, XDD_VERSION, XDD_HELLO, sizeof(m), id}, {1, 0}};
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(send(fd, &m, sizeof(m), MSG_NOSIGNAL), sizeof(m));
+	return fd;
+}
+
+/* the error of the reply waiting on fd, -1 when none is there */
+static int
+reply_err(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	uint8_t buf[XDD_MSG_MAX];
+	struct xdd_status st;
+	ssize_t n;
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -1;
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < (ssize_t)(sizeof(struct xdd_hdr) + sizeof(st)))
+		return -1;
+	memcpy(&st, buf + sizeof(struct xdd_hdr), sizeof(st));
+	return st.err;
+}
+
+/* one list request on a fresh connection to path: served normally */
+static void
+served(const char *path)
+{
+	uint8_t buf[XDD_MSG_MAX];
+	struct xdd_status st;
+	struct xdd_list l = {0};
+	struct xdc c;
+
+	assert_int_equal(xdc_open(&c, path), 0);
+	assert_int_equal(xdc_call(&c, XDD_VIF_LIST, &l, sizeof(l), 5000, &st,
+				  buf, sizeof(buf), NULL),
+			 0);
+	assert_int_equal(st.err, 0);
+	xdc_close(&c);
+}
+
+/*
+ * More clients than xendevd has descriptors for: the ones it cannot take
+ * are told so and closed, rather than left queued for poll to report again
+ * and again (a busy loop with a warning on each turn).
+ */
+static void
+t_out_of_fds(void **state)
+{
+	enum { N = 40 };
+	int fd[N], i, ok = 0, refused = 0, e;
+	long cpu, lines;
+	struct own o;
+
+	(void)state;
+	own_start(&o, "nofile", 24);
+	for (i = 0; i < N; i++)
+		fd[i] = connect_hello(o.sock, 1);
+	usleep(200000);
+	cpu = cpu_ms(o.pid);
+	usleep(1000000);
+	cpu = cpu_ms(o.pid) - cpu;
+	lines = lines_of(o.log);
+	for (i = 0; i < N; i++) {
+		e = reply_err(fd[i], 0);
+		ok += e == 0;
+		refused += e == EMFILE;
+	}
+	print_message("out of descriptors: %d clients served, %d refused; "
+		      "xendevd used %ld ms of CPU in 1 s, logged %ld lines\n",
+		      ok, refused, cpu, lines);
+	assert_true(cpu < 100);
+	assert_true(lines < 50);
+	assert_true(ok > 0);
+	assert_true(refused > 0);
+	assert_int_equal(ok + refused, N);
+	for (i = 0; i < N; i++)
+		close(fd[i]);
+	served(o.sock);
+	assert_true(lines_of(o.log) < 50);
+	own_stop(&o);
+}
+
+/* At most XDD_CLIENTS_MAX clients; the next one is told and closed. */
+static void
+t_client_cap(void **state)
+{
+	static struct xdc c[XDD_CLIENTS_MAX];
+	struct own o;
+	int i, fd;
+
+	(void)state;
+	own_start(&o, "cap", 0);
+	for (i = 0; i < XDD_CLIENTS_MAX; i++)
+		assert_int_equal(xdc_open(&c[i], o.sock), 0);
+	fd = connect_hello(o.sock, 1);
+	assert_int_equal(reply_err(fd, 5000), EUSERS);
+	close(fd);
+	xdc_close(&c[0]);
+	served(o.sock);
+	for (i = 1; i < XDD_CLIENTS_MAX; i++)
+		xdc_close(&c[i]);
+	assert_true(lines_of(o.log) < 50);
+	own_stop(&o);
+}
+
+/*
+ * A client that sends requests and never reads the replies: xendevd stops
+ * reading it until it reads, so the daemon neither spins nor logs nor
+ * grows, and no reply is lost: when the client reads at last, each
+ * request has its reply, in order.
+ */
+static void
+t_never_reads(void **state)
+{
+	struct {
+		struct xdd_hdr h;
+		struct xdd_list b;
+	} m = {{XDD_MAGIC, XDD_VERSION, XDD_VIF_LIST, sizeof(m), 0}, {0}};
+	struct xdd_status st;
+	struct xdd_hdr h;
+	struct own o;
+	struct xdc c;
+	uint32_t sent = 0, i;
+	long cpu, lines, rss;
+	int64_t end;
+
+	(void)state;
+	own_start(&o, "noread", 0);
+	assert_int_equal(xdc_open(&c, o.sock), 0);
+	rss = rss_of(o.pid);
+	cpu = cpu_ms(o.pid);
+	for (end = now_ms() + 1000; now_ms() < end;) {
+		m.h.id = sent + 100;
+		if (send(c.fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    sizeof(m)) {
+			sent++;
+			continue;
+		}
+		assert_int_equal(errno, EAGAIN);
+		usleep(1000);
+	}
+	cpu = cpu_ms(o.pid) - cpu;
+	lines = lines_of(o.log);
+	rss = rss_of(o.pid) - rss;
+	print_message("a client that never reads: %u requests sent; xendevd "
+		      "used %ld ms of CPU in 1 s, logged %ld lines, grew "
+		      "%ld KiB\n",
+		      sent, cpu, lines, rss);
+	assert_true(cpu < 100);
+	assert_true(lines < 50);
+	/* it reads at last: every reply, in order */
+	for (i = 0; i < sent; i++) {
+		assert_int_equal(xdc_recv(&c, 5000, &h, &st, NULL, 0, NULL), 0);
+		if (h.id != i + 100)
+			fail_msg("reply %u: id %u, not %u", i, h.id, i + 100);
+	}
+	xdc_close(&c);
+	served(o.sock);
+	own_stop(&o);
+}
+
+/*
+ * A stranger that retries in a loop: each try is refused and would be
+ * logged; the log gets a few lines and, at the end, how many were left
+ * out.
+ */
+static void
+t_warnings_limited(void **state)
+{
+	struct own o;
+	struct xdc c;
+	long lines;
+	pid_t p;
+	int st, i;
+
+	(void)state;
+	own_start(&o, "stranger", 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chmod(o.sock, 0666), 0);
+	p = fork();
+	if (p == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(3);
+		for (i = 0; i < 200; i++)
+			if (xdc_open(&c, o.sock) == 0)
+				_exit(1);
+		_exit(0);
+	}
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	lines = lines_of(o.log);
+	served(o.sock);
+	own_stop(&o);
+	print_message("200 refused strangers: %ld lines logged\n", lines);
+	assert_true(lines < 20);
+	assert_true(lines_of(o.log) < 20);
+}
+
+/* XDD_WAITS_MAX attaches may wait on one connection; the next: EAGAIN */
+static void
+t_waits_cap(void **state)
+{
+	struct xdd_vif v = vif("", "br0", 0, 10000);
+	struct xdd_status st;
+	struct xdd_hdr h;
+	struct xdc c;
+	uint32_t id;
+	int i;
+
+	(void)state;
+	assert_int_equal(xdc_open(&c, sock), 0);
+	for (i = 0; i < XDD_WAITS_MAX; i++) {
+		snprintf(v.ifname, sizeof(v.ifname), "wait%d", i);
+		assert_int_equal(
+			xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), NULL), 0);
+	}
+	snprintf(v.ifname, sizeof(v.ifname), "wait%d", i);
+	assert_int_equal(xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), &id), 0);
+	assert_int_equal(xdc_recv(&c, 2000, &h, &st, NULL, 0, NULL), 0);
+	assert_int_equal(h.id, id);
+	assert_int_equal(st.err, EAGAIN);
+	xdc_close(&c);
+	alive();
+}
+
+/*
+ * Many clients come and go, in every way a client can: no hello, a hello,
+ * a request, an attach left waiting, replies never read (some left
+ * waiting in xendevd).  xendevd ends with the descriptors and (near
+ * enough) the memory it started with.
+ */
+static void
+t_no_leaks(void **state)
+{
+	struct xdd_vif v = vif("", "br0", 0, 10000);
+	struct xdd_status st;
+	uint8_t buf[XDD_MSG_MAX];
+	struct xdd_list l = {0};
+	struct {
+		struct xdd_hdr h;
+		struct xdd_list b;
+	} m = {{XDD_MAGIC, XDD_VERSION, XDD_VIF_LIST, sizeof(m), 7}, {0}};
+	int fds = 0, i;
+	long rss = 0;
+	ssize_t e;
+	struct xdc c;
+
+	(void)state;
+	for (i = 0; i < 550; i++) {
+		if (i == 50) { /* after a warm-up */
+			fds = settled_fds(daemon_pid);
+			rss = rss_of(daemon_pid);
+		}
+		switch (i % 5) {
+		case 0: close(connect_hello(sock, 1)); break;
+		case 1:
+			assert_int_equal(xdc_open(&c, sock), 0);
+			xdc_close(&c);
+			break;
+		case 2:
+			assert_int_equal(xdc_open(&c, sock), 0);
+			assert_int_equal(xdc_call(&c, XDD_VIF_LIST, &l,
+						  sizeof(l), 5000, &st, buf,
+						  sizeof(buf), NULL),
+					 0);
+			xdc_close(&c);
+			break;
+		case 3:
+			assert_int_equal(xdc_open(&c, sock), 0);
+			snprintf(v.ifname, sizeof(v.ifname), "leak%d", i);
+			assert_int_equal(xdc_send(&c, XDD_VIF_ATTACH, &v,
+						  sizeof(v), NULL),
+					 0);
+			xdc_close(&c);
+			break;
+		case 4: /* replies unread; every 50th, until some wait */
+			assert_int_equal(xdc_open(&c, sock), 0);
+			do
+				e = send(c.fd, &m, sizeof(m),
+					 MSG_DONTWAIT | MSG_NOSIGNAL);
+			while (e > 0 && i % 50 == 4);
+			xdc_close(&c);
+			break;
+		}
+	}
+	i = settled_fds(daemon_pid);
+	print_message("500 clients: xendevd's descriptors %d -> %d, "
+		      "resident memory %ld -> %ld KiB\n",
+		      fds, i, rss, rss_of(daemon_pid));
+	assert_int_equal(i, fds);
+	assert_true(rss_of(daemon_pid) - rss < 512);
+	alive();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -586,6 +1067,12 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_malformed),
 		cmocka_unit_test(t_restart_finds_ports),
 		cmocka_unit_test(t_strangers_refused),
+		cmocka_unit_test_teardown(t_out_of_fds, own_teardown),
+		cmocka_unit_test_teardown(t_client_cap, own_teardown),
+		cmocka_unit_test_teardown(t_never_reads, own_teardown),
+		cmocka_unit_test_teardown(t_warnings_limited, own_teardown),
+		cmocka_unit_test(t_waits_cap),
+		cmocka_unit_test(t_no_leaks),
 	};
 
 	if (argc != 2) {
