@@ -42,7 +42,7 @@ xdc_open(struct xdc *c, const char *path)
 		    0)
 		goto fail;
 	if (st.err != 0) {
-		errno = EPROTO;
+		errno = (int)st.err;
 		goto fail;
 	}
 	return 0;
@@ -144,6 +144,10 @@ xdc_call(struct xdc *c, uint16_t type, const void *req, uint32_t reqlen,
 			return -1;
 		if (h.id == id)
 			return 0;
+		/* id 0: the daemon refused the connection itself (too many
+		 * clients, out of descriptors, a stranger) */
+		if (h.id == 0 && st->err != 0)
+			return errno = (int)st->err, -1;
 		/* a late reply to an earlier request: not this one's */
 	}
 }

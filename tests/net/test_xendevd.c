@@ -845,6 +845,7 @@ static void
 t_client_cap(void **state)
 {
 	static struct xdc c[XDD_CLIENTS_MAX];
+	struct xdc extra;
 	struct own o;
 	int i, fd;
 
@@ -855,6 +856,9 @@ t_client_cap(void **state)
 	fd = connect_hello(o.sock, 1);
 	assert_int_equal(reply_err(fd, 5000), EUSERS);
 	close(fd);
+	/* chaos's client names the refusal, not a reset connection */
+	assert_int_equal(xdc_open(&extra, o.sock), -1);
+	assert_int_equal(errno, EUSERS);
 	xdc_close(&c[0]);
 	served(o.sock);
 	for (i = 1; i < XDD_CLIENTS_MAX; i++)
