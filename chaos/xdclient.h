@@ -20,7 +20,8 @@ struct xdc {
 const char *xdc_path(void);
 
 /* Connect to path and say hello; -1 with errno (ECONNREFUSED, ENOENT:
- * xendevd is not running; EPROTO: it refused the hello). */
+ * xendevd is not running; else the daemon's own cause when it refused
+ * us, e.g. EUSERS for too many clients, EMFILE, EPERM). */
 int xdc_open(struct xdc *c, const char *path);
 void xdc_close(struct xdc *c);
 
