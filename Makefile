@@ -53,7 +53,8 @@ LIBNOXS_SRCS := libnoxs/noxs.c
 LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c chaos/elfnote.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/registry.c chaos/toolstack.c \
-	chaos/monitor.c chaos/console.c chaos/xdclient.c chaos/netvif.c
+	chaos/monitor.c chaos/monstate.c chaos/console.c chaos/xdclient.c \
+	chaos/netvif.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \

@@ -15,13 +15,11 @@
 
 #include "cfg.h"
 #include "monitor.h"
+#include "monstate.h"
 #include "registry.h"
 #include "toolstack.h"
 
-#define PRESERVED_MAX 1024
-
-static uint32_t preserved[PRESERVED_MAX]; /* shut down, left as they are */
-static size_t npreserved;
+static struct mon_set known; /* the domains the monitor has looked at */
 
 static void __attribute__((format(printf, 1, 2))) logmsg(const char *fmt, ...)
 {
@@ -122,15 +120,16 @@ load_record(const struct reg_record *r, struct domcfg *dc)
 	return rc;
 }
 
-static int
-is_preserved(uint32_t domid)
+/* Mark the instance of r as acted on (kept as is). */
+static void
+handled(const struct reg_record *r)
 {
-	size_t i;
+	struct mon_dom *d = mon_find(&known, r->domid, r->uuid);
 
-	for (i = 0; i < npreserved; i++)
-		if (preserved[i] == domid)
-			return 1;
-	return 0;
+	if (d == NULL)
+		d = mon_add(&known, r->domid, r->uuid, 0);
+	if (d != NULL)
+		d->flags |= MON_F_HANDLED;
 }
 
 static void
@@ -138,22 +137,16 @@ restart(struct ts *ts, const struct reg_record *r, struct domcfg *dc,
 	int rename_old)
 {
 	char newname[96];
-	struct tm tm;
-	time_t now = time(NULL);
 	uint32_t domid;
 
 	if (rename_old) {
-		gmtime_r(&now, &tm);
-		snprintf(newname, sizeof(newname),
-			 "%.40s-%04d%02d%02dT%02d%02dZ", r->name,
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min);
+		mon_rename_name(newname, sizeof(newname), r->name, time(NULL),
+				r->domid);
 		if (ts_rename(ts, r->domid, newname) < 0) {
 			logmsg("%s: %s", r->name, ts->err);
 			return;
 		}
-		if (npreserved < PRESERVED_MAX)
-			preserved[npreserved++] = r->domid;
+		handled(r);
 	} else if (ts_destroy(ts, r->domid) < 0) {
 		logmsg("%s: %s", r->name, ts->err);
 		return;
@@ -190,10 +183,7 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	else if (reason == HV_SHUTDOWN_CRASH)
 		a = dc.on_crash;
 	switch (a) {
-	case DC_ACT_PRESERVE:
-		if (npreserved < PRESERVED_MAX)
-			preserved[npreserved++] = r->domid;
-		break;
+	case DC_ACT_PRESERVE: handled(r); break;
 	case DC_ACT_RESTART:
 	case DC_ACT_COREDUMP_RESTART: restart(ts, r, &dc, 0); break;
 	case DC_ACT_RENAME_RESTART: restart(ts, r, &dc, 1); break;
@@ -210,8 +200,9 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 static int
 scan(struct ts *ts)
 {
-	int noxs = 0;
+	int noxs = 0, rc;
 	struct hv_dominfo di;
+	struct mon_dom *d;
 	struct reg_record r;
 	uint32_t *ids;
 	size_t n, i;
@@ -221,15 +212,16 @@ scan(struct ts *ts)
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		if (hv_domain_info(ts->hv, ids[i], &di) < 0 ||
-		    (di.flags & HV_DYING)) {
+		rc = hv_domain_info(ts->hv, ids[i], &di);
+		if (mon_judge(rc, errno, &di, NULL, NULL) == MON_FORGET) {
 			ts_forget(ts, ids[i]);
 			continue;
 		}
 		if (reg_record_read(ids[i], &r) < 0)
 			continue;
 		noxs += r.noxs;
-		if ((di.flags & HV_SHUTDOWN) && !is_preserved(ids[i]))
+		if (mon_decide(&known, r.domid, r.uuid, 0, rc, 0, &di, &d) ==
+		    MON_ACT)
 			act(ts, &r, di.shutdown_reason);
 		reg_record_free(&r);
 	}

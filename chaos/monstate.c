@@ -1,0 +1,144 @@
+/* monstate.c: the monitor's memory of domains and its decisions (pure). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monstate.h"
+
+#define MON_MAX 1024 /* as the fixed preserved[] it replaces */
+
+struct mon_dom *
+mon_find(struct mon_set *s, uint32_t domid, const uint8_t uuid[16])
+{
+	size_t i;
+
+	(void)uuid;
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].domid == domid)
+			return &s->v[i];
+	return NULL;
+}
+
+struct mon_dom *
+mon_find_local(struct mon_set *s, uint32_t local)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if ((s->v[i].flags & MON_F_NOTICE) &&
+		    s->v[i].notice_local == local)
+			return &s->v[i];
+	return NULL;
+}
+
+struct mon_dom *
+mon_add(struct mon_set *s, uint32_t domid, const uint8_t uuid[16],
+	unsigned epoch)
+{
+	struct mon_dom *d;
+
+	if (s->n == s->cap) {
+		if (s->cap == MON_MAX)
+			return errno = ENOSPC, NULL;
+		s->cap = MON_MAX;
+		d = realloc(s->v, s->cap * sizeof(*d));
+		if (d == NULL)
+			return NULL;
+		s->v = d;
+	}
+	d = &s->v[s->n++];
+	memset(d, 0, sizeof(*d));
+	d->domid = domid;
+	memcpy(d->uuid, uuid, 16);
+	d->epoch = epoch;
+	d->flags = MON_F_SEEN;
+	return d;
+}
+
+void
+mon_scan_begin(struct mon_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		s->v[i].flags &= ~(unsigned)MON_F_SEEN;
+}
+
+void
+mon_scan_end(struct mon_set *s, void (*drop)(struct mon_dom *, void *),
+	     void *arg)
+{
+	(void)s;
+	(void)drop;
+	(void)arg;
+}
+
+void
+mon_set_free(struct mon_set *s, void (*drop)(struct mon_dom *, void *),
+	     void *arg)
+{
+	size_t i;
+
+	for (i = 0; drop != NULL && i < s->n; i++)
+		drop(&s->v[i], arg);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+enum mon_verdict
+mon_judge(int rc, int err, const struct hv_dominfo *di, const uint8_t uuid[16],
+	  const struct mon_dom *d)
+{
+	(void)err;
+	(void)uuid;
+	if (rc < 0 || (di->flags & HV_DYING))
+		return MON_FORGET;
+	if (!(di->flags & HV_SHUTDOWN) ||
+	    di->shutdown_reason == HV_SHUTDOWN_SUSPEND)
+		return MON_RUNNING;
+	if (d != NULL && (d->flags & MON_F_HANDLED))
+		return MON_DONE;
+	return MON_ACT;
+}
+
+enum mon_verdict
+mon_decide(struct mon_set *s, uint32_t domid, const uint8_t uuid[16],
+	   unsigned epoch, int rc, int err, const struct hv_dominfo *di,
+	   struct mon_dom **dp)
+{
+	struct mon_dom *d = mon_find(s, domid, uuid);
+	enum mon_verdict v = mon_judge(rc, err, di, uuid, d);
+
+	(void)epoch;
+	*dp = v == MON_FORGET || v == MON_STALE ? NULL : d;
+	return v;
+}
+
+int
+mon_rename_name(char *buf, size_t len, const char *name, time_t when,
+		uint32_t domid)
+{
+	struct tm tm;
+	int n;
+
+	(void)domid;
+	gmtime_r(&when, &tm);
+	n = snprintf(buf, len, "%.40s-%04d%02d%02dT%02d%02dZ", name,
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		     tm.tm_min);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int
+mon_rl_allow(struct mon_rl *rl, int64_t now, unsigned *missed)
+{
+	if (now < rl->next) {
+		rl->missed++;
+		return 0;
+	}
+	*missed = rl->missed;
+	rl->missed = 0;
+	rl->next = now + MON_RL_MS;
+	return 1;
+}
