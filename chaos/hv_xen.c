@@ -162,10 +162,15 @@ int
 hv_domain_info(struct hv *hv, uint32_t domid, struct hv_dominfo *di)
 {
 	xc_domaininfo_t x;
+	int n;
 
-	if (xc_domain_getinfolist(hv->xch, domid, 1, &x) != 1)
-		return errno = ESRCH, -1;
-	if (x.domain != domid)
+	/* the list starts at the first domain >= domid: none, or another
+	 * one, is a definite "no such domain"; a failed call tells nothing,
+	 * and keeps its errno (never ESRCH) */
+	n = xc_domain_getinfolist(hv->xch, domid, 1, &x);
+	if (n < 0)
+		return errno = errno && errno != ESRCH ? errno : EIO, -1;
+	if (n != 1 || x.domain != domid)
 		return errno = ESRCH, -1;
 	to_dominfo(&x, di);
 	return 0;

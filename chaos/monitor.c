@@ -19,7 +19,13 @@
 #include "registry.h"
 #include "toolstack.h"
 
-static struct mon_set known; /* the domains the monitor has looked at */
+/* The monitor: its connections and its memory of the domains. */
+struct mon {
+	struct ts ts;
+	struct mon_set set; /* every domain of the registry it has seen */
+	unsigned epoch;	    /* counts xenstored connections */
+	struct mon_rl rl;   /* for "cannot tell" lines */
+};
 
 static void __attribute__((format(printf, 1, 2))) logmsg(const char *fmt, ...)
 {
@@ -120,18 +126,6 @@ load_record(const struct reg_record *r, struct domcfg *dc)
 	return rc;
 }
 
-/* Mark the instance of r as acted on (kept as is). */
-static void
-handled(const struct reg_record *r)
-{
-	struct mon_dom *d = mon_find(&known, r->domid, r->uuid);
-
-	if (d == NULL)
-		d = mon_add(&known, r->domid, r->uuid, 0);
-	if (d != NULL)
-		d->flags |= MON_F_HANDLED;
-}
-
 static void
 restart(struct ts *ts, const struct reg_record *r, struct domcfg *dc,
 	int rename_old)
@@ -140,15 +134,15 @@ restart(struct ts *ts, const struct reg_record *r, struct domcfg *dc,
 	uint32_t domid;
 
 	if (rename_old) {
-		mon_rename_name(newname, sizeof(newname), r->name, time(NULL),
-				r->domid);
-		if (ts_rename(ts, r->domid, newname) < 0) {
-			logmsg("%s: %s", r->name, ts->err);
+		if (mon_rename_name(newname, sizeof(newname), r->name,
+				    time(NULL), r->domid) < 0 ||
+		    ts_rename(ts, r->domid, newname) < 0) {
+			logmsg("%s: kept, not restarted: %s", r->name, ts->err);
 			return;
 		}
-		handled(r);
+		logmsg("%s: kept as %s", r->name, newname);
 	} else if (ts_destroy(ts, r->domid) < 0) {
-		logmsg("%s: %s", r->name, ts->err);
+		logmsg("%s: not restarted: %s", r->name, ts->err);
 		return;
 	}
 	if (ts_create(ts, dc, r->config, r->config_len, 0, &domid) < 0)
@@ -157,6 +151,8 @@ restart(struct ts *ts, const struct reg_record *r, struct domcfg *dc,
 		logmsg("%s: restarted as domain %u", r->name, domid);
 }
 
+/* Carry out what the config says for this shutdown.  Called once per
+ * shutdown of a domain (mon_decide); a failure is logged, not retried. */
 static void
 act(struct ts *ts, const struct reg_record *r, unsigned reason)
 {
@@ -166,8 +162,6 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	struct domcfg dc;
 	enum dc_action a = DC_ACT_DESTROY;
 
-	if (reason == HV_SHUTDOWN_SUSPEND)
-		return; /* a save in progress owns it */
 	logmsg("%s (domain %u) %s", r->name, r->domid,
 	       reason < 6 ? why[reason] : "shut down");
 	if (load_record(r, &dc) < 0) {
@@ -183,7 +177,7 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	else if (reason == HV_SHUTDOWN_CRASH)
 		a = dc.on_crash;
 	switch (a) {
-	case DC_ACT_PRESERVE: handled(r); break;
+	case DC_ACT_PRESERVE: break; /* mon_decide remembers it */
 	case DC_ACT_RESTART:
 	case DC_ACT_COREDUMP_RESTART: restart(ts, r, &dc, 0); break;
 	case DC_ACT_RENAME_RESTART: restart(ts, r, &dc, 1); break;
@@ -195,38 +189,126 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	domcfg_free(&dc);
 }
 
-/* Look at every domain chaos made; act on the shut down, forget the dead.
- * Returns how many noxs guests it saw alive. */
-static int
-scan(struct ts *ts)
+static int64_t
+now_ms(void)
 {
-	int noxs = 0, rc;
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * A record whose domid Xen now gives to a domain of another uuid: the
+ * domain it described died unseen.  Its record and name go; XenStore is
+ * left alone, its nodes under that domid are the new domain's.
+ */
+static void
+forget_stale(const struct reg_record *r)
+{
+	uint32_t bound;
+
+	if (reg_lookup(r->name, &bound) == 0 && bound == r->domid)
+		reg_release(r->name);
+	reg_record_remove(r->domid);
+}
+
+/* One registry record; 1 when it acted on a shutdown. */
+static int
+look(struct mon *m, uint32_t domid)
+{
 	struct hv_dominfo di;
-	struct mon_dom *d;
 	struct reg_record r;
+	struct mon_dom *d;
+	enum mon_verdict v;
+	unsigned missed;
+	int rc, e, acted = 0;
+
+	if (reg_record_read(domid, &r) < 0) {
+		/* unreadable: forget it once its domain is surely gone */
+		rc = hv_domain_info(m->ts.hv, domid, &di);
+		if ((rc < 0 && errno == ESRCH) ||
+		    (rc == 0 && (di.flags & HV_DYING)))
+			ts_forget(&m->ts, domid);
+		return 0;
+	}
+	rc = hv_domain_info(m->ts.hv, domid, &di);
+	e = errno;
+	v = mon_decide(&m->set, domid, r.uuid, m->epoch, rc, e, &di, &d);
+	if (d != NULL && r.noxs)
+		d->flags |= MON_F_NOXS;
+	switch (v) {
+	case MON_FORGET: ts_forget(&m->ts, domid); break;
+	case MON_STALE:
+		logmsg("%s (domain %u) died unseen; the domid is another "
+		       "domain's now",
+		       r.name, domid);
+		forget_stale(&r);
+		break;
+	case MON_RETRY:
+		if (mon_rl_allow(&m->rl, now_ms(), &missed))
+			logmsg("%s (domain %u): cannot tell its state: %s; "
+			       "looking again (%u such lines held back)",
+			       r.name, domid, strerror(e), missed);
+		break;
+	case MON_ACT:
+		act(&m->ts, &r, di.shutdown_reason);
+		acted = 1;
+		break;
+	default: break;
+	}
+	reg_record_free(&r);
+	return acted;
+}
+
+/* Every record in the registry; -1 when they cannot be listed. */
+static int
+look_at_records(struct mon *m)
+{
 	uint32_t *ids;
 	size_t n, i;
+	int acted = 0;
 
 	if (reg_record_list(&ids, &n) < 0) {
 		logmsg("cannot list %s/doms: %s", reg_dir(), strerror(errno));
-		return 0;
+		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		rc = hv_domain_info(ts->hv, ids[i], &di);
-		if (mon_judge(rc, errno, &di, NULL, NULL) == MON_FORGET) {
-			ts_forget(ts, ids[i]);
-			continue;
-		}
-		if (reg_record_read(ids[i], &r) < 0)
-			continue;
-		noxs += r.noxs;
-		if (mon_decide(&known, r.domid, r.uuid, 0, rc, 0, &di, &d) ==
-		    MON_ACT)
-			act(ts, &r, di.shutdown_reason);
-		reg_record_free(&r);
-	}
+	for (i = 0; i < n; i++)
+		acted += look(m, ids[i]);
 	free(ids);
-	return noxs;
+	return acted;
+}
+
+/*
+ * One look at everything the monitor answers for, one call per pass (so
+ * that another pass, say over half-made domains, drops in beside them);
+ * what the passes did not see no longer exists and is dropped from its
+ * memory.  Returns how many shutdowns it acted on.
+ */
+static int
+scan(struct mon *m)
+{
+	int acted;
+
+	mon_scan_begin(&m->set);
+	acted = look_at_records(m);
+	if (acted < 0)
+		return 0; /* saw nothing: forget nothing */
+	mon_scan_end(&m->set, NULL, NULL);
+	return acted;
+}
+
+/* Live noxs guests not yet acted on: xenstored does not report them. */
+static int
+noxs_live(const struct mon *m)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < m->set.n; i++)
+		n += (m->set.v[i].flags & (MON_F_NOXS | MON_F_HANDLED)) ==
+		     MON_F_NOXS;
+	return n;
 }
 
 /*
@@ -244,12 +326,12 @@ wake(int sig)
 int
 monitor_run(void)
 {
+	static struct mon m;
 	char path[PATH_MAX], **ev, pidbuf[24];
 	struct sigaction sa;
 	struct pollfd pfd;
-	struct ts ts;
 	uint32_t virq = 0, fired;
-	int fd, noxs = 0, timeout;
+	int fd, timeout, acted;
 
 	if (lock_path(path, sizeof(path)) < 0)
 		return 1;
@@ -265,50 +347,54 @@ monitor_run(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = wake; /* no SA_RESTART: poll returns EINTR */
 	sigaction(SIGUSR1, &sa, NULL);
-	if (ts_open(&ts) < 0) {
-		logmsg("%s", ts.err);
+	if (ts_open(&m.ts) < 0) {
+		logmsg("%s", m.ts.err);
 		return 1;
 	}
-	if (ts.xs != NULL) {
-		if (!xs_watch(ts.xs, "@releaseDomain", "chaos")) {
+	if (m.ts.xs != NULL) {
+		if (!xs_watch(m.ts.xs, "@releaseDomain", "chaos")) {
 			logmsg("cannot watch @releaseDomain: %s",
 			       strerror(errno));
-			ts_close(&ts);
+			ts_close(&m.ts);
 			return 1;
 		}
-		pfd.fd = xs_fileno(ts.xs);
-	} else if (hv_bind_dom_exc(ts.hv, &virq) == 0) {
-		pfd.fd = hv_evtchn_fd(ts.hv);
+		pfd.fd = xs_fileno(m.ts.xs);
+	} else if (hv_bind_dom_exc(m.ts.hv, &virq) == 0) {
+		pfd.fd = hv_evtchn_fd(m.ts.hv);
 	} else {
 		logmsg("no xenstored, and VIRQ_DOM_EXC: %s", strerror(errno));
-		ts_close(&ts);
+		ts_close(&m.ts);
 		return 1;
 	}
 	pfd.events = POLLIN;
 	logmsg("started (pid %ld), woken by %s", (long)getpid(),
-	       ts.xs ? "@releaseDomain" : "VIRQ_DOM_EXC");
+	       m.ts.xs ? "@releaseDomain" : "VIRQ_DOM_EXC");
 	for (;;) {
-		noxs = scan(&ts);
-		timeout = noxs > 0 && ts.xs != NULL ? 250 : -1;
+		acted = scan(&m);
+		/* what it did may have made domains (restarts): look again */
+		timeout = acted > 0			 ? 0
+			  : noxs_live(&m) > 0 && m.ts.xs ? 250
+							 : -1;
 		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
 			logmsg("poll: %s", strerror(errno));
 			break;
 		}
 		if (!(pfd.revents & POLLIN))
 			continue;
-		if (ts.xs == NULL) {
-			while (hv_evtchn_pending(ts.hv, &fired) == 0 &&
+		if (m.ts.xs == NULL) {
+			while (hv_evtchn_pending(m.ts.hv, &fired) == 0 &&
 			       fired != virq)
 				;
 			continue;
 		}
-		while ((ev = xs_check_watch(ts.xs)) != NULL)
+		while ((ev = xs_check_watch(m.ts.xs)) != NULL)
 			free(ev);
 		if (errno != EAGAIN) {
 			logmsg("xenstore connection lost: %s", strerror(errno));
 			break;
 		}
 	}
-	ts_close(&ts);
+	mon_set_free(&m.set, NULL, NULL);
+	ts_close(&m.ts);
 	return 1;
 }

@@ -6,16 +6,14 @@
 
 #include "monstate.h"
 
-#define MON_MAX 1024 /* as the fixed preserved[] it replaces */
-
 struct mon_dom *
 mon_find(struct mon_set *s, uint32_t domid, const uint8_t uuid[16])
 {
 	size_t i;
 
-	(void)uuid;
 	for (i = 0; i < s->n; i++)
-		if (s->v[i].domid == domid)
+		if (s->v[i].domid == domid &&
+		    memcmp(s->v[i].uuid, uuid, 16) == 0)
 			return &s->v[i];
 	return NULL;
 }
@@ -39,13 +37,11 @@ mon_add(struct mon_set *s, uint32_t domid, const uint8_t uuid[16],
 	struct mon_dom *d;
 
 	if (s->n == s->cap) {
-		if (s->cap == MON_MAX)
-			return errno = ENOSPC, NULL;
-		s->cap = MON_MAX;
-		d = realloc(s->v, s->cap * sizeof(*d));
+		d = reallocarray(s->v, s->cap ? s->cap * 2 : 16, sizeof(*d));
 		if (d == NULL)
 			return NULL;
 		s->v = d;
+		s->cap = s->cap ? s->cap * 2 : 16;
 	}
 	d = &s->v[s->n++];
 	memset(d, 0, sizeof(*d));
@@ -69,9 +65,17 @@ void
 mon_scan_end(struct mon_set *s, void (*drop)(struct mon_dom *, void *),
 	     void *arg)
 {
-	(void)s;
-	(void)drop;
-	(void)arg;
+	size_t i, keep = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i].flags & MON_F_SEEN) {
+			s->v[keep++] = s->v[i];
+			continue;
+		}
+		if (drop != NULL)
+			drop(&s->v[i], arg);
+	}
+	s->n = keep;
 }
 
 void
@@ -90,10 +94,12 @@ enum mon_verdict
 mon_judge(int rc, int err, const struct hv_dominfo *di, const uint8_t uuid[16],
 	  const struct mon_dom *d)
 {
-	(void)err;
-	(void)uuid;
-	if (rc < 0 || (di->flags & HV_DYING))
+	if (rc < 0)
+		return err == ESRCH ? MON_FORGET : MON_RETRY;
+	if (di->flags & HV_DYING)
 		return MON_FORGET;
+	if (memcmp(di->uuid, uuid, 16) != 0)
+		return MON_STALE;
 	if (!(di->flags & HV_SHUTDOWN) ||
 	    di->shutdown_reason == HV_SHUTDOWN_SUSPEND)
 		return MON_RUNNING;
@@ -110,8 +116,17 @@ mon_decide(struct mon_set *s, uint32_t domid, const uint8_t uuid[16],
 	struct mon_dom *d = mon_find(s, domid, uuid);
 	enum mon_verdict v = mon_judge(rc, err, di, uuid, d);
 
-	(void)epoch;
-	*dp = v == MON_FORGET || v == MON_STALE ? NULL : d;
+	*dp = NULL;
+	if (v == MON_FORGET || v == MON_STALE)
+		return v; /* unseen: mon_scan_end drops its entry */
+	if (d == NULL)
+		d = mon_add(s, domid, uuid, epoch);
+	if (d == NULL)
+		return MON_RETRY; /* unable to remember an action: not now */
+	d->flags |= MON_F_SEEN;
+	if (v == MON_ACT)
+		d->flags |= MON_F_HANDLED;
+	*dp = d;
 	return v;
 }
 
@@ -119,14 +134,18 @@ int
 mon_rename_name(char *buf, size_t len, const char *name, time_t when,
 		uint32_t domid)
 {
+	char tail[40];
 	struct tm tm;
-	int n;
+	int n, room;
 
-	(void)domid;
+	/* NAME-YYYYMMDDTHHMMZ-dDOMID: when, for people; the domid, which no
+	 * other live domain has, so that no two keeps share a name */
 	gmtime_r(&when, &tm);
-	n = snprintf(buf, len, "%.40s-%04d%02d%02dT%02d%02dZ", name,
-		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		     tm.tm_min);
+	snprintf(tail, sizeof(tail), "-%04d%02d%02dT%02d%02dZ-d%u",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, domid);
+	room = 64 - (int)strlen(tail);
+	n = snprintf(buf, len, "%.*s%s", room, name, tail);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
