@@ -174,8 +174,9 @@ reg_release(const char *name)
 
 /*
  * A record: "name NAME\nuuid HEX32\n", for noxs guests "noxs MFN OFFSET
- * SYSCTL_PORT CONSOLE_PORT\n", then "config LEN\n" and LEN bytes of
- * config text.
+ * SYSCTL_PORT CONSOLE_PORT NOTICE_PORT\n" (records written before the
+ * notice port lack it: 0), then "config LEN\n" and LEN bytes of config
+ * text.
  */
 int
 reg_record_write(const struct reg_record *r)
@@ -191,9 +192,9 @@ reg_record_write(const struct reg_record *r)
 	n += (size_t)snprintf(head + n, sizeof(head) - n, "\n");
 	if (r->noxs)
 		n += (size_t)snprintf(
-			head + n, sizeof(head) - n, "noxs %llu %u %u %u\n",
+			head + n, sizeof(head) - n, "noxs %llu %u %u %u %u\n",
 			(unsigned long long)r->devpage_mfn, r->sysctl_offset,
-			r->sysctl_port, r->console_port);
+			r->sysctl_port, r->console_port, r->notice_port);
 	n += (size_t)snprintf(head + n, sizeof(head) - n, "config %zu\n",
 			      r->config_len);
 	buf = malloc(n + r->config_len);
@@ -235,10 +236,14 @@ reg_record_read(uint32_t domid, struct reg_record *r)
 	p += 38;
 	if (strncmp(p, "noxs ", 5) == 0) {
 		unsigned long long mfn;
+		int k, end = 0;
 
-		if (sscanf(p, "noxs %llu %u %u %u", &mfn, &r->sysctl_offset,
-			   &r->sysctl_port, &r->console_port) != 4 ||
-		    (nl = strchr(p, '\n')) == NULL)
+		if ((nl = strchr(p, '\n')) == NULL)
+			goto bad;
+		k = sscanf(p, "noxs %llu %u %u %u%n %u%n", &mfn,
+			   &r->sysctl_offset, &r->sysctl_port, &r->console_port,
+			   &end, &r->notice_port, &end);
+		if (k < 4 || p + end != nl)
 			goto bad;
 		r->noxs = 1;
 		r->devpage_mfn = mfn;
