@@ -167,7 +167,8 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	if (hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->store_port) < 0 ||
 	    hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->console_port) < 0 ||
 	    (sh->noxs &&
-	     hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->sysctl_port) < 0)) {
+	     (hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->sysctl_port) < 0 ||
+	      hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->notice_port) < 0))) {
 		e = errno;
 		hv_domain_destroy(ts->hv, sh->domid);
 		return ts_fail(ts, "event channels", "%s", cause(ts, e));
@@ -179,7 +180,9 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
  * noxs: the device page where the XenStore ring would be.  It names the
  * console (the start_info ring, granted as ref 0) and the sysctl device,
  * whose control block sits in the page itself: chaos is its backend and
- * needs no process to stay behind (docs/noxs.md).
+ * needs no process to stay behind (docs/noxs.md).  The block also names
+ * the notice channel, which the guest signals as it shuts down and the
+ * monitor keeps bound.
  */
 static int
 noxs_setup(struct ts *ts, struct shell *sh, uint64_t store_mfn)
@@ -211,6 +214,7 @@ noxs_setup(struct ts *ts, struct shell *sh, uint64_t store_mfn)
 	}
 	sys.ctrl_offset = (uint32_t)off;
 	block = (volatile struct noxs_sysctl *)((uint8_t *)page + off);
+	block->notice_evtchn = sh->notice_port;
 	block->be_state = NOXS_STATE_CONNECTED;
 	if (noxs_page_add(page, &sys) < 0) {
 		ts_fail(ts, "noxs", "device page: no room for sysctl");
@@ -377,6 +381,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	rec.sysctl_offset = sh.sysctl_offset;
 	rec.sysctl_port = sh.sysctl_port;
 	rec.console_port = sh.console_port;
+	rec.notice_port = sh.notice_port;
 	if (reg_record_write(&rec) < 0 || reg_bind(dc->name, sh.domid) < 0) {
 		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
 		goto fail;
