@@ -1,5 +1,6 @@
 /* hv_xen.c: hv.h over libxenctrl and libxenguest (Xen 4.17). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,9 +374,17 @@ hv_unmap(struct hv *hv, void *page, int grant)
 static int
 evt_open(struct hv *hv)
 {
+	int fd;
+
+	if (hv->evt != NULL)
+		return 0;
+	hv->evt = xenevtchn_open(&hv->log.vtable, 0);
 	if (hv->evt == NULL)
-		hv->evt = xenevtchn_open(&hv->log.vtable, 0);
-	return hv->evt == NULL ? -1 : 0;
+		return -1;
+	/* hv_evtchn_pending must say EAGAIN, not block, when none fired */
+	fd = xenevtchn_fd(hv->evt);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return 0;
 }
 
 int

@@ -18,12 +18,18 @@
 #include "monstate.h"
 #include "registry.h"
 #include "toolstack.h"
+#include "xsdom.h"
 
 /* The monitor: its connections and its memory of the domains. */
 struct mon {
 	struct ts ts;
 	struct mon_set set; /* every domain of the registry it has seen */
+	enum mon_wake wake; /* what tells it of shutdowns */
 	unsigned epoch;	    /* counts xenstored connections */
+	int xs_fd;	    /* libxenstore's watch fd (MON_WAKE_XS) */
+	int xs_link;	    /* a silent connection to xenstored: it reads
+			     * end-of-file when xenstored dies */
+	uint32_t virq;	    /* our VIRQ_DOM_EXC port (MON_WAKE_VIRQ) */
 	struct mon_rl rl;   /* for "cannot tell" lines */
 };
 
@@ -154,7 +160,7 @@ restart(struct ts *ts, const struct reg_record *r, struct domcfg *dc,
 /* Carry out what the config says for this shutdown.  Called once per
  * shutdown of a domain (mon_decide); a failure is logged, not retried. */
 static void
-act(struct ts *ts, const struct reg_record *r, unsigned reason)
+act(struct ts *ts, const struct reg_record *r, unsigned reason, int noticed)
 {
 	static const char *const why[] = {"powered off", "rebooted",
 					  "suspended",	 "crashed",
@@ -162,8 +168,9 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	struct domcfg dc;
 	enum dc_action a = DC_ACT_DESTROY;
 
-	logmsg("%s (domain %u) %s", r->name, r->domid,
-	       reason < 6 ? why[reason] : "shut down");
+	logmsg("%s (domain %u) %s%s", r->name, r->domid,
+	       reason < 6 ? why[reason] : "shut down",
+	       noticed ? " (its notice woke us)" : "");
 	if (load_record(r, &dc) < 0) {
 		logmsg("%s: cannot read its config; destroying it", r->name);
 		if (ts_destroy(ts, r->domid) < 0)
@@ -213,6 +220,35 @@ forget_stale(const struct reg_record *r)
 	reg_record_remove(r->domid);
 }
 
+/*
+ * A noxs guest's notice channel, bound for the rest of its life (its port
+ * comes from our record, never from its page).  Bound before its state is
+ * read: a notice sent before the binding is lost, but the shutdown right
+ * after it is then what the read sees (or, in a narrow race, the slow
+ * poll).  1 when bound (*local).
+ */
+static int
+bind_notice(struct mon *m, const struct reg_record *r, uint32_t *local)
+{
+	struct mon_dom *d = mon_find(&m->set, r->domid, r->uuid);
+
+	if (!r->noxs || r->notice_port == 0 ||
+	    (d != NULL &&
+	     (d->flags & (MON_F_NOTICE | MON_F_NOTICE_FAILED | MON_F_HANDLED))))
+		return 0;
+	return hv_evtchn_bind(m->ts.hv, r->domid, r->notice_port, local) == 0;
+}
+
+/* An entry leaves the monitor's memory: give its channel back. */
+static void
+drop(struct mon_dom *d, void *arg)
+{
+	struct mon *m = arg;
+
+	if (d->flags & MON_F_NOTICE)
+		hv_evtchn_unbind(m->ts.hv, d->notice_local);
+}
+
 /* One registry record; 1 when it acted on a shutdown. */
 static int
 look(struct mon *m, uint32_t domid)
@@ -222,7 +258,8 @@ look(struct mon *m, uint32_t domid)
 	struct mon_dom *d;
 	enum mon_verdict v;
 	unsigned missed;
-	int rc, e, acted = 0;
+	uint32_t local = 0;
+	int rc, e, ie, bound, acted = 0;
 
 	if (reg_record_read(domid, &r) < 0) {
 		/* unreadable: forget it once its domain is surely gone */
@@ -232,11 +269,25 @@ look(struct mon *m, uint32_t domid)
 			ts_forget(&m->ts, domid);
 		return 0;
 	}
+	bound = bind_notice(m, &r, &local);
+	e = errno; /* the bind's, for the log below */
 	rc = hv_domain_info(m->ts.hv, domid, &di);
-	e = errno;
-	v = mon_decide(&m->set, domid, r.uuid, m->epoch, rc, e, &di, &d);
+	ie = errno;
+	v = mon_decide(&m->set, domid, r.uuid, m->epoch, rc, ie, &di, &d);
 	if (d != NULL && r.noxs)
 		d->flags |= MON_F_NOXS;
+	if (bound && d != NULL) {
+		d->flags |= MON_F_NOTICE;
+		d->notice_local = local;
+	} else if (bound) {
+		hv_evtchn_unbind(m->ts.hv, local);
+	} else if (d != NULL && v == MON_RUNNING && r.noxs && r.notice_port &&
+		   !(d->flags & (MON_F_NOTICE | MON_F_NOTICE_FAILED))) {
+		d->flags |= MON_F_NOTICE_FAILED; /* said once, polled */
+		logmsg("%s (domain %u): cannot bind its notice channel: %s; "
+		       "looking every %d ms instead",
+		       r.name, domid, strerror(e), MON_POLL_MS);
+	}
 	switch (v) {
 	case MON_FORGET: ts_forget(&m->ts, domid); break;
 	case MON_STALE:
@@ -249,10 +300,11 @@ look(struct mon *m, uint32_t domid)
 		if (mon_rl_allow(&m->rl, now_ms(), &missed))
 			logmsg("%s (domain %u): cannot tell its state: %s; "
 			       "looking again (%u such lines held back)",
-			       r.name, domid, strerror(e), missed);
+			       r.name, domid, strerror(ie), missed);
 		break;
 	case MON_ACT:
-		act(&m->ts, &r, di.shutdown_reason);
+		act(&m->ts, &r, di.shutdown_reason,
+		    (d->flags & MON_F_NOTICED) != 0);
 		acted = 1;
 		break;
 	default: break;
@@ -294,28 +346,25 @@ scan(struct mon *m)
 	acted = look_at_records(m);
 	if (acted < 0)
 		return 0; /* saw nothing: forget nothing */
-	mon_scan_end(&m->set, NULL, NULL);
+	mon_scan_end(&m->set, drop, m);
 	return acted;
 }
 
-/* Live noxs guests not yet acted on: xenstored does not report them. */
-static int
-noxs_live(const struct mon *m)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < m->set.n; i++)
-		n += (m->set.v[i].flags & (MON_F_NOXS | MON_F_HANDLED)) ==
-		     MON_F_NOXS;
-	return n;
-}
-
 /*
- * What wakes the monitor.  With xenstored: its @releaseDomain watch, which
- * covers the guests introduced to it; noxs guests are not, so while any
- * live, the monitor also looks every 250 ms.  Without xenstored (a host of
- * noxs guests only) the monitor binds VIRQ_DOM_EXC itself.
+ * What wakes the monitor (docs/architecture.md, "One monitor").
+ *
+ * With xenstored: its @releaseDomain watch, which covers the guests
+ * introduced to it.  noxs guests are not; each signals its notice channel
+ * (bound here) right before it shuts itself down, and a slow poll catches
+ * their crashes.  A silent second connection to xenstored reads
+ * end-of-file when xenstored dies (libxenstore tells its watchers
+ * nothing): the monitor says so, looks at every domain each MON_POLL_MS
+ * and asks each time whether xenstored is back, then watches again.  It
+ * does not bind VIRQ_DOM_EXC meanwhile: xenstored cannot start while
+ * another process holds it.
+ *
+ * Without xenstored when it starts (a host of noxs guests only), the
+ * monitor binds VIRQ_DOM_EXC itself.
  */
 static void
 wake(int sig)
@@ -323,14 +372,111 @@ wake(int sig)
 	(void)sig;
 }
 
+/* Watch @releaseDomain on m->ts.xs (open) and learn of xenstored's end. */
+static int
+xs_attach(struct mon *m)
+{
+	if (!xs_watch(m->ts.xs, "@releaseDomain", "chaos")) {
+		logmsg("cannot watch @releaseDomain: %s", strerror(errno));
+		return -1;
+	}
+	m->xs_fd = xs_fileno(m->ts.xs);
+	m->xs_link = xsdom_daemon_connect();
+	if (m->xs_fd < 0 || m->xs_link < 0) {
+		logmsg("xenstored: %s", strerror(errno));
+		return -1;
+	}
+	m->wake = MON_WAKE_XS;
+	return 0;
+}
+
+static void
+xs_detach(struct mon *m)
+{
+	if (m->ts.xs != NULL)
+		xs_close(m->ts.xs);
+	if (m->xs_link >= 0)
+		close(m->xs_link);
+	m->ts.xs = NULL;
+	m->xs_fd = m->xs_link = -1;
+	m->wake = MON_WAKE_NONE;
+}
+
+static void
+xs_lost(struct mon *m, const char *why)
+{
+	xs_detach(m);
+	logmsg("xenstored is gone (%s): looking at every domain each %d ms "
+	       "until it answers again; VIRQ_DOM_EXC stays free for it",
+	       why, MON_POLL_MS);
+}
+
+/* Without xenstored: is it back?  Then watch it again. */
+static void
+xs_try_return(struct mon *m)
+{
+	if (!xsdom_daemon_answers() || (m->ts.xs = xs_open(0)) == NULL)
+		return;
+	if (xs_attach(m) < 0) {
+		xs_detach(m);
+		return;
+	}
+	m->epoch++;
+	logmsg("xenstored answers again: woken by @releaseDomain; guests "
+	       "made before it came back are looked at every %d ms",
+	       MON_POLL_MS);
+}
+
+/* Drain the event channels that fired: VIRQ_DOM_EXC or notices. */
+static void
+take_events(struct mon *m)
+{
+	struct mon_dom *d;
+	uint32_t fired;
+
+	while (hv_evtchn_pending(m->ts.hv, &fired) == 0) {
+		if (m->wake == MON_WAKE_VIRQ && fired == m->virq)
+			continue;
+		d = mon_find_local(&m->set, fired);
+		if (d != NULL)
+			mon_noticed(d, now_ms());
+	}
+}
+
+/* Wait for what wakes the monitor, at most timeout ms; -1 on failure. */
+static int
+wait_events(struct mon *m, int timeout)
+{
+	struct pollfd pfd[3] = {
+		{.fd = m->wake == MON_WAKE_XS ? m->xs_fd : -1,
+		 .events = POLLIN},
+		{.fd = m->wake == MON_WAKE_XS ? m->xs_link : -1,
+		 .events = POLLIN},
+		{.fd = hv_evtchn_fd(m->ts.hv), .events = POLLIN},
+	};
+	char **ev;
+
+	if (poll(pfd, 3, timeout) < 0)
+		return errno == EINTR ? 0 : -1;
+	if (pfd[2].revents & POLLIN)
+		take_events(m);
+	if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+		xs_lost(m, "it hung up");
+	} else if (pfd[0].revents & POLLIN) {
+		while ((ev = xs_check_watch(m->ts.xs)) != NULL)
+			free(ev);
+		if (errno != EAGAIN)
+			xs_lost(m, strerror(errno));
+	}
+	return 0;
+}
+
 int
 monitor_run(void)
 {
-	static struct mon m;
-	char path[PATH_MAX], **ev, pidbuf[24];
+	static struct mon m = {.xs_fd = -1, .xs_link = -1};
+	char path[PATH_MAX], pidbuf[24];
 	struct sigaction sa;
-	struct pollfd pfd;
-	uint32_t virq = 0, fired;
 	int fd, timeout, acted;
 
 	if (lock_path(path, sizeof(path)) < 0)
@@ -352,49 +498,37 @@ monitor_run(void)
 		return 1;
 	}
 	if (m.ts.xs != NULL) {
-		if (!xs_watch(m.ts.xs, "@releaseDomain", "chaos")) {
-			logmsg("cannot watch @releaseDomain: %s",
-			       strerror(errno));
+		if (xs_attach(&m) < 0) {
+			xs_detach(&m);
 			ts_close(&m.ts);
 			return 1;
 		}
-		pfd.fd = xs_fileno(m.ts.xs);
-	} else if (hv_bind_dom_exc(m.ts.hv, &virq) == 0) {
-		pfd.fd = hv_evtchn_fd(m.ts.hv);
+	} else if (hv_bind_dom_exc(m.ts.hv, &m.virq) == 0) {
+		m.wake = MON_WAKE_VIRQ;
 	} else {
 		logmsg("no xenstored, and VIRQ_DOM_EXC: %s", strerror(errno));
 		ts_close(&m.ts);
 		return 1;
 	}
-	pfd.events = POLLIN;
 	logmsg("started (pid %ld), woken by %s", (long)getpid(),
-	       m.ts.xs ? "@releaseDomain" : "VIRQ_DOM_EXC");
+	       m.wake == MON_WAKE_XS ? "@releaseDomain and noxs guests' "
+				       "notices"
+				     : "VIRQ_DOM_EXC");
 	for (;;) {
 		acted = scan(&m);
 		/* what it did may have made domains (restarts): look again */
-		timeout = acted > 0			 ? 0
-			  : noxs_live(&m) > 0 && m.ts.xs ? 250
-							 : -1;
-		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+		timeout = acted > 0 ? 0
+				    : mon_sleep_ms(&m.set, m.wake, m.epoch,
+						   now_ms());
+		if (wait_events(&m, timeout) < 0) {
 			logmsg("poll: %s", strerror(errno));
 			break;
 		}
-		if (!(pfd.revents & POLLIN))
-			continue;
-		if (m.ts.xs == NULL) {
-			while (hv_evtchn_pending(m.ts.hv, &fired) == 0 &&
-			       fired != virq)
-				;
-			continue;
-		}
-		while ((ev = xs_check_watch(m.ts.xs)) != NULL)
-			free(ev);
-		if (errno != EAGAIN) {
-			logmsg("xenstore connection lost: %s", strerror(errno));
-			break;
-		}
+		if (m.wake == MON_WAKE_NONE)
+			xs_try_return(&m);
 	}
-	mon_set_free(&m.set, NULL, NULL);
+	mon_set_free(&m.set, drop, &m);
+	xs_detach(&m);
 	ts_close(&m.ts);
 	return 1;
 }

@@ -126,8 +126,48 @@ mon_decide(struct mon_set *s, uint32_t domid, const uint8_t uuid[16],
 	d->flags |= MON_F_SEEN;
 	if (v == MON_ACT)
 		d->flags |= MON_F_HANDLED;
+	if (v == MON_ACT || v == MON_DONE)
+		d->hurry_until = 0; /* its shutdown is seen */
 	*dp = d;
 	return v;
+}
+
+void
+mon_noticed(struct mon_dom *d, int64_t now)
+{
+	d->flags |= MON_F_NOTICED;
+	d->hurry_until = now + MON_HURRY_FOR_MS;
+}
+
+/* the shorter of two sleeps, -1 being forever */
+static int
+shorter(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+int
+mon_sleep_ms(const struct mon_set *s, enum mon_wake w, unsigned epoch,
+	     int64_t now)
+{
+	const struct mon_dom *d;
+	int t = w == MON_WAKE_NONE ? MON_POLL_MS : -1;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		d = &s->v[i];
+		if (d->hurry_until > now)
+			t = shorter(t, MON_HURRY_MS);
+		if ((d->flags & MON_F_HANDLED) || w != MON_WAKE_XS)
+			continue;
+		if (d->flags & MON_F_NOXS)
+			t = shorter(t, (d->flags & MON_F_NOTICE)
+					       ? MON_FALLBACK_MS
+					       : MON_POLL_MS);
+		else if (d->epoch != epoch)
+			t = shorter(t, MON_POLL_MS);
+	}
+	return t;
 }
 
 int

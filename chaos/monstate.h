@@ -95,6 +95,37 @@ enum mon_verdict mon_decide(struct mon_set *s, uint32_t domid,
 			    int err, const struct hv_dominfo *di,
 			    struct mon_dom **dp);
 
+/* Its notice channel fired at now (ms): look again soon, in case the
+ * guest's shutdown is not yet visible, until MON_HURRY_FOR_MS pass. */
+void mon_noticed(struct mon_dom *d, int64_t now);
+
+/* What wakes the monitor when a domain shuts down. */
+enum mon_wake {
+	MON_WAKE_VIRQ, /* VIRQ_DOM_EXC, bound by the monitor: every domain */
+	MON_WAKE_XS,   /* xenstored's @releaseDomain: the domains introduced
+			* to this xenstored (epoch), never noxs guests */
+	MON_WAKE_NONE, /* xenstored has gone: nothing (VIRQ_DOM_EXC is left
+			* free, for xenstored cannot start without it) */
+};
+
+#define MON_POLL_MS 250 /* what no event covers, looked at this often */
+#define MON_FALLBACK_MS                                                        \
+	1000		   /* noxs guests with a notice channel: for           \
+			    * crashes, which send no notice */
+#define MON_HURRY_MS	 2 /* a notice fired, its shutdown not yet seen */
+#define MON_HURRY_FOR_MS 200
+
+/*
+ * How long the monitor may sleep before its next scan, in ms (-1: until
+ * an event), woken as w says, epoch being its current xenstored
+ * connection and now the time in ms.  Without xenstored it looks every
+ * MON_POLL_MS (and asks whether xenstored is back); with it, as long as a
+ * live domain is not covered by @releaseDomain: noxs guests, and those
+ * made under an earlier xenstored, which the present one does not know.
+ */
+int mon_sleep_ms(const struct mon_set *s, enum mon_wake w, unsigned epoch,
+		 int64_t now);
+
 /*
  * The name a rename-restart gives the domain it keeps: name, a UTC
  * timestamp of when, and its domid (a live domain's domid is unique, so

@@ -247,6 +247,74 @@ test_rate_limit(void **state)
 	assert_int_equal(missed, 2);
 }
 
+static struct mon_dom *
+running(struct mon_set *s, uint32_t domid, unsigned flags, unsigned epoch)
+{
+	struct hv_dominfo di = info(domid, uuid_a, HV_RUNNING, 0);
+	struct mon_dom *d;
+
+	assert_int_equal(mon_decide(s, domid, uuid_a, epoch, 0, 0, &di, &d),
+			 MON_RUNNING);
+	d->flags |= flags;
+	return d;
+}
+
+/* With xenstored, only what @releaseDomain does not cover is polled:
+ * noxs guests (slowly when they have a notice channel) and guests made
+ * under an earlier xenstored.  Without it, everything, and always (to
+ * find xenstored back).  With VIRQ_DOM_EXC, nothing. */
+static void
+test_sleep(void **state)
+{
+	struct mon_set s = {0};
+	struct mon_dom *d;
+
+	(void)state;
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_XS, 0, 0), -1);
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_VIRQ, 0, 0), -1);
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_NONE, 0, 0), MON_POLL_MS);
+	running(&s, 1, 0, 0); /* xenstore mode, this xenstored */
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_XS, 0, 0), -1);
+	d = running(&s, 2, MON_F_NOXS | MON_F_NOTICE, 0);
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_XS, 0, 0), MON_FALLBACK_MS);
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_VIRQ, 0, 0), -1);
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_NONE, 0, 0), MON_POLL_MS);
+	d->flags &= ~(unsigned)MON_F_NOTICE; /* binding it failed */
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_XS, 0, 0), MON_POLL_MS);
+	d->flags |= MON_F_HANDLED; /* kept as is */
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_XS, 0, 0), -1);
+	/* xenstored came back: domain 1 is unknown to it */
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_XS, 1, 0), MON_POLL_MS);
+	/* a notice fired: hurry for a while, then no more */
+	mon_noticed(d, 1000);
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_VIRQ, 0, 1001),
+			 MON_HURRY_MS);
+	assert_int_equal(
+		mon_sleep_ms(&s, MON_WAKE_VIRQ, 0, 1000 + MON_HURRY_FOR_MS),
+		-1);
+	mon_set_free(&s, NULL, NULL);
+}
+
+/* The notice's hurry ends as soon as the shutdown is seen. */
+static void
+test_notice_then_shutdown(void **state)
+{
+	struct mon_set s = {0};
+	struct hv_dominfo di =
+		info(3, uuid_a, HV_SHUTDOWN, HV_SHUTDOWN_POWEROFF);
+	struct mon_dom *d = running(&s, 3, MON_F_NOXS | MON_F_NOTICE, 0);
+
+	(void)state;
+	d->notice_local = 17;
+	assert_ptr_equal(mon_find_local(&s, 17), d);
+	assert_null(mon_find_local(&s, 18));
+	mon_noticed(d, 50);
+	assert_true(d->flags & MON_F_NOTICED);
+	assert_int_equal(mon_decide(&s, 3, uuid_a, 0, 0, 0, &di, &d), MON_ACT);
+	assert_int_equal(mon_sleep_ms(&s, MON_WAKE_XS, 0, 51), -1);
+	mon_set_free(&s, NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -260,6 +328,8 @@ main(void)
 		cmocka_unit_test(test_running_and_suspended_are_left_alone),
 		cmocka_unit_test(test_rename_names_never_collide),
 		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_sleep),
+		cmocka_unit_test(test_notice_then_shutdown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
