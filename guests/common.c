@@ -171,8 +171,9 @@ void
 guest_shutdown(unsigned reason)
 {
 	pv_console_flush();
-	/* tell the toolstack now, so it need not poll for our end */
+	/* tell the toolstack, then go at once: it may look any moment now
+	 * (a second console flush here could wait out its patience) */
 	if (notice_port != 0)
 		pv_notify(notice_port);
-	pv_shutdown(reason);
+	pv_shutdown_now(reason);
 }
