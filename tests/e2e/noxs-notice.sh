@@ -25,7 +25,7 @@ while [ $i -le 10 ]; do
 	wait_for 30 shutdown_at nn-idle$i || die "shutdown nn-idle$i"
 	wait_for 30 chaos_gone nn-idle$i || die "nn-idle$i still there"
 	t1=$(acted_ms nn-idle$i)
-	echo "nn-idle$i: shutdown to acted on $((t1 - t0)) ms"
+	echo "nn-idle$i: chaos shutdown to acted on $((t1 - t0)) ms"
 	i=$((i + 1))
 done
 n=$(tail -n +$((start + 1)) "$log" | grep -c 'nn-idle[0-9]* (domain [0-9]*) powered off (its notice woke us)')
