@@ -67,7 +67,8 @@ struct hv_dominfo {
 	uint64_t cpu_time_ns;
 };
 
-/* One domain; -1 with errno ESRCH when it does not exist. */
+/* One domain; -1 with errno ESRCH when it surely does not exist, any
+ * other errno when the hypervisor could not be asked (try again). */
 int hv_domain_info(struct hv *hv, uint32_t domid, struct hv_dominfo *di);
 
 /* Up to max domains in domid order from first; returns how many. */

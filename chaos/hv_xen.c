@@ -1,5 +1,6 @@
 /* hv_xen.c: hv.h over libxenctrl and libxenguest (Xen 4.17). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,10 +164,15 @@ int
 hv_domain_info(struct hv *hv, uint32_t domid, struct hv_dominfo *di)
 {
 	xc_domaininfo_t x;
+	int n;
 
-	if (xc_domain_getinfolist(hv->xch, domid, 1, &x) != 1)
-		return errno = ESRCH, -1;
-	if (x.domain != domid)
+	/* the list starts at the first domain >= domid: none, or another
+	 * one, is a definite "no such domain"; a failed call tells nothing,
+	 * and keeps its errno (never ESRCH) */
+	n = xc_domain_getinfolist(hv->xch, domid, 1, &x);
+	if (n < 0)
+		return errno = errno && errno != ESRCH ? errno : EIO, -1;
+	if (n != 1 || x.domain != domid)
 		return errno = ESRCH, -1;
 	to_dominfo(&x, di);
 	return 0;
@@ -385,9 +391,17 @@ hv_unmap(struct hv *hv, void *page, int grant)
 static int
 evt_open(struct hv *hv)
 {
+	int fd;
+
+	if (hv->evt != NULL)
+		return 0;
+	hv->evt = xenevtchn_open(&hv->log.vtable, 0);
 	if (hv->evt == NULL)
-		hv->evt = xenevtchn_open(&hv->log.vtable, 0);
-	return hv->evt == NULL ? -1 : 0;
+		return -1;
+	/* hv_evtchn_pending must say EAGAIN, not block, when none fired */
+	fd = xenevtchn_fd(hv->evt);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return 0;
 }
 
 int

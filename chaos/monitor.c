@@ -16,13 +16,24 @@
 #include "cfg.h"
 #include "clock.h"
 #include "monitor.h"
+#include "monstate.h"
 #include "registry.h"
 #include "toolstack.h"
+#include "xsdom.h"
 
-#define PRESERVED_MAX 1024
-
-static uint32_t preserved[PRESERVED_MAX]; /* shut down, left as they are */
-static size_t npreserved;
+/* The monitor: its connections and its memory of the domains. */
+struct mon {
+	struct ts ts;
+	struct mon_set set; /* every domain of the registry it has seen */
+	enum mon_wake wake; /* what tells it of shutdowns */
+	unsigned epoch;	    /* counts xenstored connections */
+	int xs_fd;	    /* libxenstore's watch fd (MON_WAKE_XS) */
+	int xs_link;	    /* a silent connection to xenstored: it reads
+			     * end-of-file when xenstored dies */
+	int creating;	    /* creates under way, whose creators may die */
+	uint32_t virq;	    /* our VIRQ_DOM_EXC port (MON_WAKE_VIRQ) */
+	struct mon_rl rl;   /* for "cannot tell" lines */
+};
 
 static void __attribute__((format(printf, 1, 2))) logmsg(const char *fmt, ...)
 {
@@ -121,40 +132,23 @@ load_record(const struct reg_record *r, struct domcfg *dc)
 	return rc;
 }
 
-static int
-is_preserved(uint32_t domid)
-{
-	size_t i;
-
-	for (i = 0; i < npreserved; i++)
-		if (preserved[i] == domid)
-			return 1;
-	return 0;
-}
-
 static void
 restart(struct ts *ts, const struct reg_record *r, struct domcfg *dc,
 	int rename_old)
 {
 	char newname[96];
-	struct tm tm;
-	time_t now = time(NULL);
 	uint32_t domid;
 
 	if (rename_old) {
-		gmtime_r(&now, &tm);
-		snprintf(newname, sizeof(newname),
-			 "%.40s-%04d%02d%02dT%02d%02dZ", r->name,
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min);
-		if (ts_rename(ts, r->domid, newname) < 0) {
-			logmsg("%s: %s", r->name, ts->err);
+		if (mon_rename_name(newname, sizeof(newname), r->name,
+				    time(NULL), r->domid) < 0 ||
+		    ts_rename(ts, r->domid, newname) < 0) {
+			logmsg("%s: kept, not restarted: %s", r->name, ts->err);
 			return;
 		}
-		if (npreserved < PRESERVED_MAX)
-			preserved[npreserved++] = r->domid;
+		logmsg("%s: kept as %s", r->name, newname);
 	} else if (ts_destroy(ts, r->domid) < 0) {
-		logmsg("%s: %s", r->name, ts->err);
+		logmsg("%s: not restarted: %s", r->name, ts->err);
 		return;
 	}
 	if (ts_create(ts, dc, r->config, r->config_len, 0, &domid) < 0)
@@ -163,8 +157,10 @@ restart(struct ts *ts, const struct reg_record *r, struct domcfg *dc,
 		logmsg("%s: restarted as domain %u", r->name, domid);
 }
 
+/* Carry out what the config says for this shutdown.  Called once per
+ * shutdown of a domain (mon_decide); a failure is logged, not retried. */
 static void
-act(struct ts *ts, const struct reg_record *r, unsigned reason)
+act(struct ts *ts, const struct reg_record *r, unsigned reason, int noticed)
 {
 	static const char *const why[] = {"powered off", "rebooted",
 					  "suspended",	 "crashed",
@@ -172,10 +168,9 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	struct domcfg dc;
 	enum dc_action a = DC_ACT_DESTROY;
 
-	if (reason == HV_SHUTDOWN_SUSPEND)
-		return; /* a save in progress owns it */
-	logmsg("%s (domain %u) %s", r->name, r->domid,
-	       reason < 6 ? why[reason] : "shut down");
+	logmsg("%s (domain %u) %s%s", r->name, r->domid,
+	       reason < 6 ? why[reason] : "shut down",
+	       noticed ? " (its notice woke us)" : "");
 	if (load_record(r, &dc) < 0) {
 		logmsg("%s: cannot read its config; destroying it", r->name);
 		if (ts_destroy(ts, r->domid) < 0)
@@ -189,10 +184,7 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 	else if (reason == HV_SHUTDOWN_CRASH)
 		a = dc.on_crash;
 	switch (a) {
-	case DC_ACT_PRESERVE:
-		if (npreserved < PRESERVED_MAX)
-			preserved[npreserved++] = r->domid;
-		break;
+	case DC_ACT_PRESERVE: break; /* mon_decide remembers it */
 	case DC_ACT_RESTART:
 	case DC_ACT_COREDUMP_RESTART: restart(ts, r, &dc, 0); break;
 	case DC_ACT_RENAME_RESTART: restart(ts, r, &dc, 1); break;
@@ -202,6 +194,112 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason)
 		break;
 	}
 	domcfg_free(&dc);
+}
+
+/*
+ * A record whose domid Xen now gives to a domain of another uuid: the
+ * domain it described died unseen.  Its record and name go; XenStore is
+ * left alone, its nodes under that domid are the new domain's.
+ */
+static void
+forget_stale(const struct reg_record *r)
+{
+	reg_release(r->name, r->domid); /* only if bound to it, decided
+					 * under the registry lock */
+	reg_record_remove(r->domid);
+}
+
+/*
+ * A noxs guest's notice channel, bound for the rest of its life (its port
+ * comes from our record, never from its page).  Bound before its state is
+ * read: a notice sent before the binding is lost, but the shutdown right
+ * after it is then what the read sees (or, in a narrow race, the slow
+ * poll).  1 when bound (*local).
+ */
+static int
+bind_notice(struct mon *m, const struct reg_record *r, uint32_t *local)
+{
+	struct mon_dom *d = mon_find(&m->set, r->domid, r->uuid);
+
+	if (!r->noxs || r->notice_port == 0 ||
+	    (d != NULL &&
+	     (d->flags & (MON_F_NOTICE | MON_F_NOTICE_FAILED | MON_F_HANDLED))))
+		return 0;
+	return hv_evtchn_bind(m->ts.hv, r->domid, r->notice_port, local) == 0;
+}
+
+/* An entry leaves the monitor's memory: give its channel back. */
+static void
+drop(struct mon_dom *d, void *arg)
+{
+	struct mon *m = arg;
+
+	if (d->flags & MON_F_NOTICE)
+		hv_evtchn_unbind(m->ts.hv, d->notice_local);
+}
+
+/* One registry record; 1 when it acted on a shutdown. */
+static int
+look(struct mon *m, uint32_t domid)
+{
+	struct hv_dominfo di;
+	struct reg_record r;
+	struct mon_dom *d;
+	enum mon_verdict v;
+	unsigned missed;
+	uint32_t local = 0;
+	int rc, e, ie, bound, acted = 0;
+
+	if (reg_record_read(domid, &r) < 0) {
+		/* unreadable: forget it once its domain is surely gone */
+		rc = hv_domain_info(m->ts.hv, domid, &di);
+		if ((rc < 0 && errno == ESRCH) ||
+		    (rc == 0 && (di.flags & HV_DYING)))
+			ts_forget(&m->ts, domid);
+		return 0;
+	}
+	bound = bind_notice(m, &r, &local);
+	e = errno; /* the bind's, for the log below */
+	rc = hv_domain_info(m->ts.hv, domid, &di);
+	ie = errno;
+	v = mon_decide(&m->set, domid, r.uuid, m->epoch, rc, ie, &di, &d);
+	if (d != NULL && r.noxs)
+		d->flags |= MON_F_NOXS;
+	if (bound && d != NULL) {
+		d->flags |= MON_F_NOTICE;
+		d->notice_local = local;
+	} else if (bound) {
+		hv_evtchn_unbind(m->ts.hv, local);
+	} else if (d != NULL && v == MON_RUNNING && r.noxs && r.notice_port &&
+		   !(d->flags & (MON_F_NOTICE | MON_F_NOTICE_FAILED))) {
+		d->flags |= MON_F_NOTICE_FAILED; /* said once, polled */
+		logmsg("%s (domain %u): cannot bind its notice channel: %s; "
+		       "looking every %d ms instead",
+		       r.name, domid, strerror(e), MON_POLL_MS);
+	}
+	switch (v) {
+	case MON_FORGET: ts_forget(&m->ts, domid); break;
+	case MON_STALE:
+		logmsg("%s (domain %u) died unseen; the domid is another "
+		       "domain's now",
+		       r.name, domid);
+		forget_stale(&r);
+		break;
+	case MON_RETRY:
+		if (mon_rl_allow(&m->rl, clk_now_ms(), &missed))
+			logmsg("%s (domain %u): cannot tell its state: %s; "
+			       "looking again (%u such lines held back)",
+			       r.name, domid, strerror(ie), missed);
+		break;
+	case MON_ACT:
+		act(&m->ts, &r, di.shutdown_reason,
+		    (d->flags & MON_F_NOTICED) != 0);
+		acted = 1;
+		break;
+	default: break;
+	}
+	reg_record_free(&r);
+	return acted;
 }
 
 /* Undo creates whose creator died half-way (killed, crashed); how many
@@ -226,45 +324,59 @@ reap(struct ts *ts)
 	return waiting > 0 ? waiting : 0;
 }
 
-/* Look at every domain chaos made; act on the shut down, forget the dead.
- * Returns how many noxs guests it saw alive; *creating gets how many
- * creates are under way. */
+/* Every record in the registry; -1 when they cannot be listed. */
 static int
-scan(struct ts *ts, int *creating)
+look_at_records(struct mon *m)
 {
-	int noxs = 0;
-	struct hv_dominfo di;
-	struct reg_record r;
 	uint32_t *ids;
 	size_t n, i;
+	int acted = 0;
 
-	*creating = reap(ts);
 	if (reg_record_list(&ids, &n) < 0) {
 		logmsg("cannot list %s/doms: %s", reg_dir(), strerror(errno));
-		return 0;
+		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (hv_domain_info(ts->hv, ids[i], &di) < 0 ||
-		    (di.flags & HV_DYING)) {
-			ts_forget(ts, ids[i]);
-			continue;
-		}
-		if (reg_record_read(ids[i], &r) < 0)
-			continue;
-		noxs += r.noxs;
-		if ((di.flags & HV_SHUTDOWN) && !is_preserved(ids[i]))
-			act(ts, &r, di.shutdown_reason);
-		reg_record_free(&r);
-	}
+	for (i = 0; i < n; i++)
+		acted += look(m, ids[i]);
 	free(ids);
-	return noxs;
+	return acted;
 }
 
 /*
- * What wakes the monitor.  With xenstored: its @releaseDomain watch, which
- * covers the guests introduced to it; noxs guests are not, so while any
- * live, the monitor also looks every 250 ms.  Without xenstored (a host of
- * noxs guests only) the monitor binds VIRQ_DOM_EXC itself.
+ * One look at everything the monitor answers for, one call per pass (so
+ * that another pass, say over half-made domains, drops in beside them);
+ * what the passes did not see no longer exists and is dropped from its
+ * memory.  Returns how many shutdowns it acted on.
+ */
+static int
+scan(struct mon *m)
+{
+	int acted;
+
+	mon_scan_begin(&m->set);
+	acted = look_at_records(m);
+	if (acted < 0)
+		return 0; /* saw nothing: forget nothing */
+	m->creating = reap(&m->ts);
+	mon_scan_end(&m->set, drop, m);
+	return acted;
+}
+
+/*
+ * What wakes the monitor (docs/architecture.md, "One monitor").
+ *
+ * With xenstored: its @releaseDomain watch, which covers the guests
+ * introduced to it.  noxs guests are not; each signals its notice channel
+ * (bound here) right before it shuts itself down, and a slow poll catches
+ * their crashes.  A silent second connection to xenstored reads
+ * end-of-file when xenstored dies (libxenstore tells its watchers
+ * nothing): the monitor says so, looks at every domain each MON_POLL_MS
+ * and asks each time whether xenstored is back, then watches again.  It
+ * does not bind VIRQ_DOM_EXC meanwhile: xenstored cannot start while
+ * another process holds it.
+ *
+ * Without xenstored when it starts (a host of noxs guests only), the
+ * monitor binds VIRQ_DOM_EXC itself.
  */
 static void
 wake(int sig)
@@ -272,15 +384,112 @@ wake(int sig)
 	(void)sig;
 }
 
+/* Watch @releaseDomain on m->ts.xs (open) and learn of xenstored's end. */
+static int
+xs_attach(struct mon *m)
+{
+	if (!xs_watch(m->ts.xs, "@releaseDomain", "chaos")) {
+		logmsg("cannot watch @releaseDomain: %s", strerror(errno));
+		return -1;
+	}
+	m->xs_fd = xs_fileno(m->ts.xs);
+	m->xs_link = xsdom_daemon_connect();
+	if (m->xs_fd < 0 || m->xs_link < 0) {
+		logmsg("xenstored: %s", strerror(errno));
+		return -1;
+	}
+	m->wake = MON_WAKE_XS;
+	return 0;
+}
+
+static void
+xs_detach(struct mon *m)
+{
+	if (m->ts.xs != NULL)
+		xs_close(m->ts.xs);
+	if (m->xs_link >= 0)
+		close(m->xs_link);
+	m->ts.xs = NULL;
+	m->xs_fd = m->xs_link = -1;
+	m->wake = MON_WAKE_NONE;
+}
+
+static void
+xs_lost(struct mon *m, const char *why)
+{
+	xs_detach(m);
+	logmsg("xenstored is gone (%s): looking at every domain each %d ms "
+	       "until it answers again; VIRQ_DOM_EXC stays free for it",
+	       why, MON_POLL_MS);
+}
+
+/* Without xenstored: is it back?  Then watch it again. */
+static void
+xs_try_return(struct mon *m)
+{
+	if (!xsdom_daemon_answers() || (m->ts.xs = xs_open(0)) == NULL)
+		return;
+	if (xs_attach(m) < 0) {
+		xs_detach(m);
+		return;
+	}
+	m->epoch++;
+	logmsg("xenstored answers again: woken by @releaseDomain; guests "
+	       "made before it came back are looked at every %d ms",
+	       MON_POLL_MS);
+}
+
+/* Drain the event channels that fired: VIRQ_DOM_EXC or notices. */
+static void
+take_events(struct mon *m)
+{
+	struct mon_dom *d;
+	uint32_t fired;
+
+	while (hv_evtchn_pending(m->ts.hv, &fired) == 0) {
+		if (m->wake == MON_WAKE_VIRQ && fired == m->virq)
+			continue;
+		d = mon_find_local(&m->set, fired);
+		if (d != NULL)
+			mon_noticed(d, clk_now_ms());
+	}
+}
+
+/* Wait for what wakes the monitor, at most timeout ms; -1 on failure. */
+static int
+wait_events(struct mon *m, int timeout)
+{
+	struct pollfd pfd[3] = {
+		{.fd = m->wake == MON_WAKE_XS ? m->xs_fd : -1,
+		 .events = POLLIN},
+		{.fd = m->wake == MON_WAKE_XS ? m->xs_link : -1,
+		 .events = POLLIN},
+		{.fd = hv_evtchn_fd(m->ts.hv), .events = POLLIN},
+	};
+	char **ev;
+
+	if (poll(pfd, 3, timeout) < 0)
+		return errno == EINTR ? 0 : -1;
+	if (pfd[2].revents & POLLIN)
+		take_events(m);
+	if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+		xs_lost(m, "it hung up");
+	} else if (pfd[0].revents & POLLIN) {
+		while ((ev = xs_check_watch(m->ts.xs)) != NULL)
+			free(ev);
+		if (errno != EAGAIN)
+			xs_lost(m, strerror(errno));
+	}
+	return 0;
+}
+
 int
 monitor_run(void)
 {
-	char path[PATH_MAX], **ev, pidbuf[24];
+	static struct mon m = {.xs_fd = -1, .xs_link = -1};
+	char path[PATH_MAX], pidbuf[24];
 	struct sigaction sa;
-	struct pollfd pfd;
-	struct ts ts;
-	uint32_t virq = 0, fired;
-	int fd, noxs = 0, creating = 0, timeout;
+	int fd, timeout, acted;
 
 	if (lock_path(path, sizeof(path)) < 0)
 		return 1;
@@ -296,52 +505,46 @@ monitor_run(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = wake; /* no SA_RESTART: poll returns EINTR */
 	sigaction(SIGUSR1, &sa, NULL);
-	if (ts_open(&ts) < 0) {
-		logmsg("%s", ts.err);
+	if (ts_open(&m.ts) < 0) {
+		logmsg("%s", m.ts.err);
 		return 1;
 	}
-	if (ts.xs != NULL) {
-		if (!xs_watch(ts.xs, "@releaseDomain", "chaos")) {
-			logmsg("cannot watch @releaseDomain: %s",
-			       strerror(errno));
-			ts_close(&ts);
+	if (m.ts.xs != NULL) {
+		if (xs_attach(&m) < 0) {
+			xs_detach(&m);
+			ts_close(&m.ts);
 			return 1;
 		}
-		pfd.fd = xs_fileno(ts.xs);
-	} else if (hv_bind_dom_exc(ts.hv, &virq) == 0) {
-		pfd.fd = hv_evtchn_fd(ts.hv);
+	} else if (hv_bind_dom_exc(m.ts.hv, &m.virq) == 0) {
+		m.wake = MON_WAKE_VIRQ;
 	} else {
 		logmsg("no xenstored, and VIRQ_DOM_EXC: %s", strerror(errno));
-		ts_close(&ts);
+		ts_close(&m.ts);
 		return 1;
 	}
-	pfd.events = POLLIN;
 	logmsg("started (pid %ld), woken by %s", (long)getpid(),
-	       ts.xs ? "@releaseDomain" : "VIRQ_DOM_EXC");
+	       m.wake == MON_WAKE_XS ? "@releaseDomain and noxs guests' "
+				       "notices"
+				     : "VIRQ_DOM_EXC");
 	for (;;) {
-		noxs = scan(&ts, &creating);
-		timeout = noxs > 0 && ts.xs != NULL ? 250 : -1;
-		if (creating > 0 && (timeout < 0 || timeout > 1000))
+		acted = scan(&m);
+		/* what it did may have made domains (restarts): look again */
+		timeout = acted > 0 ? 0
+				    : mon_sleep_ms(&m.set, m.wake, m.epoch,
+						   clk_now_ms());
+		/* a creator killed outright sends no event: look each second
+		 * while a create is under way */
+		if (m.creating > 0 && (timeout < 0 || timeout > 1000))
 			timeout = 1000;
-		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+		if (wait_events(&m, timeout) < 0) {
 			logmsg("poll: %s", strerror(errno));
 			break;
 		}
-		if (!(pfd.revents & POLLIN))
-			continue;
-		if (ts.xs == NULL) {
-			while (hv_evtchn_pending(ts.hv, &fired) == 0 &&
-			       fired != virq)
-				;
-			continue;
-		}
-		while ((ev = xs_check_watch(ts.xs)) != NULL)
-			free(ev);
-		if (errno != EAGAIN) {
-			logmsg("xenstore connection lost: %s", strerror(errno));
-			break;
-		}
+		if (m.wake == MON_WAKE_NONE)
+			xs_try_return(&m);
 	}
-	ts_close(&ts);
+	mon_set_free(&m.set, drop, &m);
+	xs_detach(&m);
+	ts_close(&m.ts);
 	return 1;
 }

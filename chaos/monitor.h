@@ -3,8 +3,9 @@
  * on_crash for every domain chaos made, and clears the registry and
  * XenStore entries of dead ones.  xl keeps one monitor process per guest;
  * chaos keeps one in all, woken by XenStore's @releaseDomain watch (which
- * xenstored fires when a domain shuts down or dies), so a guest costs no
- * process and no work until its state changes.
+ * xenstored fires when a domain it knows shuts down or dies) and by noxs
+ * guests' notice channels, so a guest costs no process and no work until
+ * its state changes.  It outlives xenstored (docs/architecture.md).
  */
 #ifndef CHAOS_MONITOR_H
 #define CHAOS_MONITOR_H

@@ -246,8 +246,9 @@ record_path(char *buf, size_t len, uint32_t domid)
 
 /*
  * A record: "name NAME\nuuid HEX32\n", for noxs guests "noxs MFN OFFSET
- * SYSCTL_PORT CONSOLE_PORT\n", then "config LEN\n" and LEN bytes of
- * config text.
+ * SYSCTL_PORT CONSOLE_PORT NOTICE_PORT\n" (records written before the
+ * notice port lack it: 0), then "config LEN\n" and LEN bytes of config
+ * text.
  */
 int
 reg_record_write(const struct reg_record *r)
@@ -261,11 +262,16 @@ reg_record_write(const struct reg_record *r)
 	regf_uuid_hex(hex, r->uuid);
 	n = (size_t)snprintf(head, sizeof(head), "name %s\nuuid %s\n", r->name,
 			     hex);
-	if (r->noxs)
+	if (r->noxs) {
 		n += (size_t)snprintf(
-			head + n, sizeof(head) - n, "noxs %llu %u %u %u\n",
+			head + n, sizeof(head) - n, "noxs %llu %u %u %u",
 			(unsigned long long)r->devpage_mfn, r->sysctl_offset,
 			r->sysctl_port, r->console_port);
+		if (r->notice_port != 0)
+			n += (size_t)snprintf(head + n, sizeof(head) - n, " %u",
+					      r->notice_port);
+		n += (size_t)snprintf(head + n, sizeof(head) - n, "\n");
+	}
 	n += (size_t)snprintf(head + n, sizeof(head) - n, "config %zu\n",
 			      r->config_len);
 	buf = malloc(n + r->config_len);
@@ -280,18 +286,23 @@ reg_record_write(const struct reg_record *r)
 	return rc;
 }
 
-/* "noxs MFN OFFSET SYSCTL_PORT CONSOLE_PORT\n", each in its range: the
- * offset as the device page's own checks want a control block */
+/* "noxs MFN OFFSET SYSCTL_PORT CONSOLE_PORT [NOTICE_PORT]\n", each in its
+ * range: the offset as the device page's own checks want a control block */
 static int
 take_noxs(const char **p, struct reg_record *r)
 {
-	unsigned long long mfn, off, sport, cport;
+	unsigned long long mfn, off, sport, cport, nport = 0;
 
 	if (regf_u64(p, MFN_LIMIT - 1, &mfn) < 0 || regf_char(p, ' ') < 0 ||
 	    regf_u64(p, NOXS_PAGE_SIZE, &off) < 0 || regf_char(p, ' ') < 0 ||
 	    regf_u64(p, EVTCHN_LIMIT - 1, &sport) < 0 ||
-	    regf_char(p, ' ') < 0 ||
-	    regf_u64(p, EVTCHN_LIMIT - 1, &cport) < 0 || regf_char(p, '\n') < 0)
+	    regf_char(p, ' ') < 0 || regf_u64(p, EVTCHN_LIMIT - 1, &cport) < 0)
+		return -1;
+	/* the notice port came later: a record without it has none (0) */
+	if (regf_char(p, ' ') == 0 &&
+	    (regf_u64(p, EVTCHN_LIMIT - 1, &nport) < 0 || nport == 0))
+		return -1;
+	if (regf_char(p, '\n') < 0)
 		return -1;
 	if (off < NOXS_ENTRIES_END || off > NOXS_PAGE_SIZE - SYSCTL_BLOCK_LEN ||
 	    off % SYSCTL_BLOCK_LEN != 0 || sport == 0 || cport == 0)
@@ -301,6 +312,7 @@ take_noxs(const char **p, struct reg_record *r)
 	r->sysctl_offset = (uint32_t)off;
 	r->sysctl_port = (uint32_t)sport;
 	r->console_port = (uint32_t)cport;
+	r->notice_port = (uint32_t)nport;
 	return 0;
 }
 

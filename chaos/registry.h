@@ -90,6 +90,8 @@ struct reg_record {
 	int noxs;
 	uint64_t devpage_mfn;
 	uint32_t sysctl_offset, sysctl_port, console_port;
+	/* the port the guest signals as it shuts down itself; 0: none */
+	uint32_t notice_port;
 };
 
 /* Store, read (config malloc'd) and forget the record of a domain.  Read

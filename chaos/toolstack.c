@@ -102,6 +102,8 @@ ts_resolve(struct ts *ts, const char *arg, uint32_t *domid)
 		return ts_fail(ts, arg, "no such domain");
 	do {
 		n = hv_domain_list(ts->hv, first, di, 256);
+		if (n < 0)
+			return errno == ESRCH ? (errno = EIO, -1) : -1;
 		for (i = 0; i < n; i++) {
 			name = xsdom_name(ts->xs, di[i].domid);
 			if (name != NULL && strcmp(name, arg) == 0) {
@@ -168,7 +170,8 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	if (hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->store_port) < 0 ||
 	    hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->console_port) < 0 ||
 	    (sh->noxs &&
-	     hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->sysctl_port) < 0)) {
+	     (hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->sysctl_port) < 0 ||
+	      hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->notice_port) < 0))) {
 		e = errno;
 		hv_domain_destroy(ts->hv, sh->domid);
 		return ts_fail(ts, "event channels", "%s", cause(ts, e));
@@ -180,7 +183,9 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
  * noxs: the device page where the XenStore ring would be.  It names the
  * console (the start_info ring, granted as ref 0) and the sysctl device,
  * whose control block sits in the page itself: chaos is its backend and
- * needs no process to stay behind (docs/noxs.md).
+ * needs no process to stay behind (docs/noxs.md).  The block also names
+ * the notice channel, which the guest signals as it shuts down and the
+ * monitor keeps bound.
  */
 static int
 noxs_setup(struct ts *ts, struct shell *sh, uint64_t store_mfn)
@@ -212,6 +217,7 @@ noxs_setup(struct ts *ts, struct shell *sh, uint64_t store_mfn)
 	}
 	sys.ctrl_offset = (uint32_t)off;
 	block = (volatile struct noxs_sysctl *)((uint8_t *)page + off);
+	block->notice_evtchn = sh->notice_port;
 	block->be_state = NOXS_STATE_CONNECTED;
 	if (noxs_page_add(page, &sys) < 0) {
 		ts_fail(ts, "noxs", "device page: no room for sysctl");
@@ -306,11 +312,13 @@ alive(uint32_t domid, void *arg)
 	struct ts *ts = arg;
 	struct hv_dominfo di;
 
-	return hv_domain_info(ts->hv, domid, &di) == 0 &&
-	       !(di.flags & HV_DYING);
+	if (hv_domain_info(ts->hv, domid, &di) == 0)
+		return !(di.flags & HV_DYING);
+	return errno != ESRCH; /* cannot tell: it may live */
 }
 
-/* the domain whose uuid this is: 0 and its domid, or -1 */
+/* the domain whose uuid this is: 0 and its domid, or -1 with ESRCH when
+ * there is none (another errno: the hypervisor could not say) */
 static int
 find_uuid(struct ts *ts, const uint8_t uuid[16], uint32_t *domid)
 {
@@ -320,6 +328,8 @@ find_uuid(struct ts *ts, const uint8_t uuid[16], uint32_t *domid)
 
 	do {
 		n = hv_domain_list(ts->hv, first, di, 256);
+		if (n < 0)
+			return errno == ESRCH ? (errno = EIO, -1) : -1;
 		for (i = 0; i < n; i++) {
 			if (di[i].domid != 0 &&
 			    memcmp(di[i].uuid, uuid, 16) == 0) {
@@ -330,7 +340,7 @@ find_uuid(struct ts *ts, const uint8_t uuid[16], uint32_t *domid)
 		if (n > 0)
 			first = di[n - 1].domid + 1;
 	} while (n == 256);
-	return -1;
+	return errno = ESRCH, -1;
 }
 
 /*
@@ -345,10 +355,14 @@ reap_locked(struct ts *ts, const uint8_t uuid[16])
 	struct reg_intent in;
 	struct reg_record r;
 	uint32_t domid, bound;
-	int have_in, have_rec, noxs, rc = 0;
+	int have_in, have_rec, found, noxs, rc = 0;
 
 	have_in = reg_intent_read(uuid, &in) == 0;
-	if (find_uuid(ts, uuid, &domid) == 0) {
+	found = find_uuid(ts, uuid, &domid) == 0;
+	if (!found && errno != ESRCH)
+		return ts_fail(ts, "reap", "cannot list domains: %s",
+			       cause(ts, errno));
+	if (found) {
 		have_rec = reg_record_read(domid, &r) == 0 &&
 			   memcmp(r.uuid, uuid, 16) == 0;
 		if (have_rec && reg_lookup(r.name, &bound) == 0 &&
@@ -540,6 +554,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	rec.sysctl_offset = sh.sysctl_offset;
 	rec.sysctl_port = sh.sysctl_port;
 	rec.console_port = sh.console_port;
+	rec.notice_port = sh.notice_port;
 	if (reg_record_write(&rec) < 0) {
 		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
 		goto fail;
@@ -604,10 +619,14 @@ ts_destroy(struct ts *ts, uint32_t domid)
 	memset(&di, 0, sizeof(di));
 	if (domid == 0)
 		return ts_fail(ts, "destroy", "dom0 cannot be destroyed");
-	if (hv_domain_info(ts->hv, domid, &di) == 0 &&
-	    hv_domain_destroy(ts->hv, domid) < 0)
+	if (hv_domain_info(ts->hv, domid, &di) == 0) {
+		if (hv_domain_destroy(ts->hv, domid) < 0)
+			return ts_fail(ts, "destroy", "domain %u: %s", domid,
+				       cause(ts, errno));
+	} else if (errno != ESRCH) { /* it may live: forget nothing */
 		return ts_fail(ts, "destroy", "domain %u: %s", domid,
 			       cause(ts, errno));
+	}
 	have = reg_record_read(domid, &r) == 0;
 	/* a domain chaos did not make: its /vm/UUID goes too */
 	forget(ts, domid, have ? &r : NULL,

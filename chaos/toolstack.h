@@ -50,12 +50,15 @@ struct shell {
 	uint32_t store_port, console_port;
 	int noxs;		/* devices through a device page */
 	uint32_t sysctl_port;	/* noxs: the sysctl device's channel */
+	uint32_t notice_port;	/* noxs: signalled by the guest as it shuts
+				 * down; the monitor binds it */
 	uint64_t devpage_mfn;	/* noxs: filled by ts_execute */
 	uint32_t sysctl_offset; /* noxs: filled by ts_execute */
 };
 
 /* Phase 1: create the paused domain, its vCPUs, memory limit, affinity
- * and event channels for the store and the console. */
+ * and event channels for the store and the console (noxs: also for the
+ * sysctl device and the shutdown notice). */
 int ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh);
 
 /* Phase 2: load the image, fill the device page or write XenStore and

@@ -13,20 +13,34 @@
 #include "xsdom.h"
 
 int
-xsdom_daemon_answers(void)
+xsdom_daemon_connect(void)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	const char *path = getenv("XENSTORED_PATH");
-	int fd, ok;
+	int fd, e;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s",
 		 path && *path ? path : "/var/run/xenstored/socket");
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = errno;
+		close(fd);
+		return errno = e, -1;
+	}
+	return fd;
+}
+
+int
+xsdom_daemon_answers(void)
+{
+	int fd = xsdom_daemon_connect();
+
+	if (fd < 0)
 		return 0;
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(fd);
-	return ok;
+	return 1;
 }
 
 void

@@ -11,6 +11,10 @@
 static struct noxs_device_page devpage; /* our checked copy */
 static volatile struct noxs_sysctl *sysctl;
 static evtchn_port_t sysctl_port;
+static evtchn_port_t notice_port; /* signalled before we shut down; 0 none */
+
+/* the highest port of the 2-level event channel ABI (64-bit) */
+#define MAX_PORT 4095
 
 static const char *const type_names[] = {"?", "console", "sysctl", "vif",
 					 "vbd"};
@@ -48,6 +52,24 @@ parse_ulong(const char *s)
 	return v;
 }
 
+/* noxs: where the sysctl block is, its port, and the notice port the
+ * toolstack gave us (docs/noxs.md, section 4) */
+static void
+noxs_find_sysctl(void)
+{
+	const struct noxs_dev_entry *e;
+
+	e = noxs_find(&devpage, NOXS_DEV_SYSCTL, 0);
+	if (e == NULL || e->flags != NOXS_F_IN_DEVPAGE)
+		return;
+	sysctl = (volatile struct noxs_sysctl
+			  *)((volatile uint8_t *)pv_mfn_to_virt(
+				     pv_start_info->store_mfn) +
+			     e->ctrl_offset);
+	sysctl_port = e->evtchn;
+	notice_port = noxs_sysctl_fe_notice(sysctl, MAX_PORT);
+}
+
 void
 guest_boot(start_info_t *si, struct guest *g)
 {
@@ -77,6 +99,8 @@ guest_boot(start_info_t *si, struct guest *g)
 		xs_write("control/feature-poweroff", "1");
 		xs_write("control/feature-reboot", "1");
 	}
+	if (g->mode == MODE_NOXS)
+		noxs_find_sysctl();
 	pv_puts("hello from domain ");
 	pv_putu(g->domid);
 	if (g->mode == MODE_NOXS) {
@@ -102,19 +126,12 @@ guest_boot(start_info_t *si, struct guest *g)
 static unsigned
 noxs_wait_power_request(void)
 {
-	const struct noxs_dev_entry *e;
 	uint32_t req;
 
-	e = noxs_find(&devpage, NOXS_DEV_SYSCTL, 0);
-	if (e == NULL || e->flags != NOXS_F_IN_DEVPAGE) {
+	if (sysctl == NULL) {
 		pv_puts("idle: no sysctl device to wait on\n");
 		return SHUTDOWN_poweroff;
 	}
-	sysctl = (volatile struct noxs_sysctl
-			  *)((volatile uint8_t *)pv_mfn_to_virt(
-				     pv_start_info->store_mfn) +
-			     e->ctrl_offset);
-	sysctl_port = e->evtchn;
 	noxs_sysctl_fe_connect(sysctl,
 			       NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF) |
 				       NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REBOOT));
@@ -148,4 +165,15 @@ guest_wait_power_request(struct guest *g)
 		if (pv_memcmp(req, "reboot", 7) == 0)
 			return SHUTDOWN_reboot;
 	}
+}
+
+void
+guest_shutdown(unsigned reason)
+{
+	pv_console_flush();
+	/* tell the toolstack, then go at once: it may look any moment now
+	 * (a second console flush here could wait out its patience) */
+	if (notice_port != 0)
+		pv_notify(notice_port);
+	pv_shutdown_now(reason);
 }

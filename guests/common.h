@@ -19,4 +19,8 @@ void guest_boot(start_info_t *si, struct guest *g);
 /* Block until a power request arrives; its SHUTDOWN_* reason. */
 unsigned guest_wait_power_request(struct guest *g);
 
+/* Shut down for reason (SHUTDOWN_*): under noxs, signal the notice
+ * channel first, right before SCHEDOP_shutdown.  Does not return. */
+__attribute__((noreturn)) void guest_shutdown(unsigned reason);
+
 #endif

@@ -9,5 +9,5 @@ pv_main(start_info_t *si)
 	struct guest g;
 
 	guest_boot(si, &g);
-	pv_shutdown(SHUTDOWN_poweroff);
+	guest_shutdown(SHUTDOWN_poweroff);
 }

@@ -13,5 +13,5 @@ pv_main(start_info_t *si)
 	reason = guest_wait_power_request(&g);
 	pv_puts(reason == SHUTDOWN_reboot ? "idle: rebooting\n"
 					  : "idle: powering off\n");
-	pv_shutdown(reason);
+	guest_shutdown(reason);
 }

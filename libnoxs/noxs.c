@@ -157,7 +157,7 @@ noxs_sysctl_read(const volatile void *shared, struct noxs_sysctl *out)
 	if (out->features & ~((NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REQ_MAX) << 1) -
 			      NOXS_SYSCTL_FEATURE(1)))
 		return -NOXS_EPROTO;
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 9; i++)
 		if (out->reserved[i])
 			return -NOXS_EPROTO;
 	return 0;
@@ -217,4 +217,13 @@ noxs_sysctl_fe_take(volatile void *shared)
 	req = s->request;
 	s->ack_seq = seq;
 	return req <= NOXS_SYSCTL_REQ_MAX ? req : NOXS_SYSCTL_NONE;
+}
+
+uint32_t
+noxs_sysctl_fe_notice(const volatile void *shared, uint32_t max_port)
+{
+	const volatile struct noxs_sysctl *s = shared;
+	uint32_t port = s->notice_evtchn; /* one read: it may change */
+
+	return port <= max_port ? port : 0;
 }

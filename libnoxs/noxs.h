@@ -108,10 +108,18 @@ enum noxs_sysctl_req {
 
 /*
  * The sysctl control block: 64 bytes.  The backend (the toolstack) owns
- * be_state, request and request_seq; the frontend (the guest) owns
- * fe_state, features and ack_seq.  A request is pending while
+ * be_state, request, request_seq and notice_evtchn; the frontend (the
+ * guest) owns fe_state, features and ack_seq.  A request is pending while
  * request_seq != ack_seq; the guest acknowledges by copying request_seq
  * into ack_seq before it acts.
+ *
+ * notice_evtchn, when not 0, is a port of the guest, allocated for dom0,
+ * that the guest signals (EVTCHNOP_send) right before it shuts itself
+ * down (SCHEDOP_shutdown, any reason), so that the toolstack learns of
+ * the shutdown at once: xenstored reports only domains introduced to it.
+ * It is a channel of its own, not evtchn, because the toolstack keeps it
+ * bound for the guest's life while a power request binds evtchn for one
+ * notification, and only one dom0 process can bind a port.
  */
 struct noxs_sysctl {
 	uint32_t be_state;
@@ -119,8 +127,9 @@ struct noxs_sysctl {
 	uint32_t request; /* enum noxs_sysctl_req */
 	uint32_t request_seq;
 	uint32_t ack_seq;
-	uint32_t features; /* NOXS_SYSCTL_FEATURE() bits the guest obeys */
-	uint32_t reserved[10];
+	uint32_t features;	/* NOXS_SYSCTL_FEATURE() bits the guest obeys */
+	uint32_t notice_evtchn; /* 0: none */
+	uint32_t reserved[9];
 };
 
 /*
@@ -168,6 +177,7 @@ NOXS_ASSERT(offsetof(struct noxs_device_page, area) == NOXS_ENTRIES_END,
 	    "area");
 NOXS_ASSERT(sizeof(struct noxs_sysctl) == 64, "sysctl size");
 NOXS_ASSERT(offsetof(struct noxs_sysctl, ack_seq) == 16, "ack_seq");
+NOXS_ASSERT(offsetof(struct noxs_sysctl, notice_evtchn) == 24, "notice");
 NOXS_ASSERT(sizeof(struct noxs_vif_ctrl) == 64, "vif size");
 NOXS_ASSERT(sizeof(struct noxs_vbd_ctrl) == 64, "vbd size");
 
@@ -217,5 +227,9 @@ void noxs_sysctl_fe_connect(volatile void *shared, uint32_t features);
 
 /* The pending request, acknowledged, or NOXS_SYSCTL_NONE. */
 uint32_t noxs_sysctl_fe_take(volatile void *shared);
+
+/* The port to signal before shutting down (read once), or 0 for none;
+ * at most max_port (the guest's last valid port). */
+uint32_t noxs_sysctl_fe_notice(const volatile void *shared, uint32_t max_port);
 
 #endif

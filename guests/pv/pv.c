@@ -212,12 +212,18 @@ pv_wait(evtchn_port_t port, uint64_t timeout_ns)
 }
 
 void
-pv_shutdown(unsigned reason)
+pv_shutdown_now(unsigned reason)
 {
 	struct sched_shutdown sd = {.reason = reason};
 
-	pv_console_flush();
 	for (;;)
 		hypercall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
 			   (unsigned long)&sd, 0);
+}
+
+void
+pv_shutdown(unsigned reason)
+{
+	pv_console_flush();
+	pv_shutdown_now(reason);
 }

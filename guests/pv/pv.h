@@ -59,8 +59,10 @@ int pv_wait(evtchn_port_t port, uint64_t timeout_ns);
 /* Clear and return whether port was pending, without blocking. */
 int pv_test_and_clear(evtchn_port_t port);
 
-/* SCHEDOP_shutdown with SHUTDOWN_* reason; does not return. */
+/* SCHEDOP_shutdown with SHUTDOWN_* reason, once the console is flushed;
+ * does not return.  pv_shutdown_now does not wait for the console. */
 __attribute__((noreturn)) void pv_shutdown(unsigned reason);
+__attribute__((noreturn)) void pv_shutdown_now(unsigned reason);
 
 size_t pv_strlen(const char *s);
 int pv_memcmp(const void *a, const void *b, size_t n);

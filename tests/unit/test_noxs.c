@@ -205,6 +205,29 @@ test_hostile_sysctl(void **state)
 	assert_int_equal(noxs_sysctl_post(&s, 9), -NOXS_EINVAL);
 }
 
+/* The notice port is the backend's: a block carrying one still posts;
+ * the guest takes it only within its own port range. */
+static void
+test_sysctl_notice(void **state)
+{
+	struct noxs_sysctl s = {0}, c;
+
+	(void)state;
+	s.be_state = s.fe_state = NOXS_STATE_CONNECTED;
+	s.features = NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF);
+	s.notice_evtchn = 5;
+	assert_int_equal(noxs_sysctl_read(&s, &c), 0);
+	assert_int_equal(c.notice_evtchn, 5);
+	assert_int_equal(noxs_sysctl_post(&s, NOXS_SYSCTL_POWEROFF), 1);
+	assert_int_equal(noxs_sysctl_fe_notice(&s, 1023), 5);
+	s.notice_evtchn = 4096;
+	assert_int_equal(noxs_sysctl_fe_notice(&s, 1023), 0);
+	s.notice_evtchn = 0;
+	assert_int_equal(noxs_sysctl_fe_notice(&s, 1023), 0);
+	s.reserved[8] = 1;
+	assert_int_equal(noxs_sysctl_read(&s, &c), -NOXS_EPROTO);
+}
+
 int
 main(void)
 {
@@ -213,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_hostile_pages),
 		cmocka_unit_test(test_page_limits),
 		cmocka_unit_test(test_hostile_sysctl),
+		cmocka_unit_test(test_sysctl_notice),
 	};
 
 	return cmocka_run_group_tests_name("noxs", tests, NULL, NULL);

@@ -324,9 +324,11 @@ test_records(void **state)
 	r.sysctl_offset = 1088;
 	r.sysctl_port = 3;
 	r.console_port = 2;
+	r.notice_port = 4;
 	assert_int_equal(reg_record_write(&r), 0);
 	assert_int_equal(reg_record_read(42, &back), 0);
 	assert_true(back.noxs);
+	assert_int_equal(back.notice_port, 4);
 	assert_true(back.devpage_mfn == 0x123456789ULL);
 	assert_int_equal(back.sysctl_offset, 1088);
 	assert_int_equal(back.sysctl_port, 3);
@@ -365,7 +367,10 @@ test_corrupt_records(void **state)
 		"name x\n" UUID_LINE "noxs 1 1088 3 131072\nconfig 0\n",
 		"name x\n" UUID_LINE "noxs 1 1088 -1 2\nconfig 0\n",
 		"name x\n" UUID_LINE "noxs 1099511627776 1088 3 2\nconfig 0\n",
-		"name x\n" UUID_LINE "noxs 1 1088 3 2 9\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 3 2 9 9\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 3 2 0\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 3 2 131072\nconfig 0\n",
+		"name x\n" UUID_LINE "noxs 1 1088 3 2 \nconfig 0\n",
 		"name x\n" UUID_LINE "noxs 1 1088 3\nconfig 0\n",
 		"name x\n" UUID_LINE "config 5\nabc",
 		"name x\n" UUID_LINE "config 1\nabc",
@@ -444,6 +449,35 @@ test_intents(void **state)
 	assert_int_equal(reg_intent_remove(in.uuid), 0);
 }
 
+/* A noxs record written before it had a notice port reads as having
+ * none; a line with junk after the ports is refused. */
+static void
+test_noxs_record_without_notice_port(void **state)
+{
+	char path[1200];
+	struct reg_record back;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/doms/6", reg_dir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "name old\nuuid %032d\nnoxs 77 1088 3 2\nconfig 2\nx\n", 0);
+	fclose(f);
+	assert_int_equal(reg_record_read(6, &back), 0);
+	assert_true(back.noxs);
+	assert_int_equal(back.console_port, 2);
+	assert_int_equal(back.notice_port, 0);
+	reg_record_free(&back);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "name old\nuuid %032d\nnoxs 77 1088 3 2 5 9\nconfig 2\nx\n",
+		0);
+	fclose(f);
+	assert_int_equal(reg_record_read(6, &back), -1);
+	assert_int_equal(reg_record_remove(6), 0);
+}
+
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -467,6 +501,7 @@ main(void)
 		cmocka_unit_test(test_corrupt_records),
 		cmocka_unit_test(test_record_list_is_strict),
 		cmocka_unit_test(test_intents),
+		cmocka_unit_test(test_noxs_record_without_notice_port),
 	};
 	char dir[] = "/tmp/chaos-test-registry-XXXXXX";
 	int rc;
