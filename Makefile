@@ -55,15 +55,16 @@ LIBNOXS_SRCS := libnoxs/noxs.c
 LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c chaos/elfnote.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/regfile.c chaos/registry.c \
-	chaos/toolstack.c chaos/monitor.c chaos/monstate.c chaos/console.c \
-	chaos/xdclient.c chaos/netvif.c chaos/clock.c chaos/escape.c \
-	chaos/phases.c
+	chaos/xswatch.c chaos/toolstack.c chaos/monitor.c chaos/monstate.c \
+	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/clock.c \
+	chaos/escape.c chaos/phases.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
-	test_monstate test_noxs test_elfnote test_phases test_escape
+	test_monstate test_noxs test_elfnote test_phases test_escape \
+	test_xswatch
 
 # xendevd: the device daemon (netlink through libmnl)
 XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \

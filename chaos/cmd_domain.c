@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "toolstack.h"
 #include "xsdom.h"
+#include "xswatch.h"
 
 /* Parse the command's own options (only -h unless given) and open. */
 static int
@@ -137,29 +138,28 @@ static int
 wait_gone(struct ts *ts, const uint32_t *ids, size_t n)
 {
 	struct timespec nap = {0, 20 * 1000 * 1000};
-	char **ev;
-	unsigned num;
+	static struct xsw w = {.fd = -1};
 	size_t i;
-	int poll_only = ts->xs == NULL;
+	int poll_only = ts->xs == NULL, rc = -1;
 
 	for (i = 0; i < n; i++)
 		poll_only |= ts_is_noxs(ids[i]);
-	if (!poll_only && !xs_watch(ts->xs, "@releaseDomain", "chaos-wait"))
+	if (!poll_only && xsw_open(&w, "@releaseDomain", "chaos-wait") < 0)
 		return -1;
 	for (;;) {
 		for (i = 0; i < n && gone(ts, ids[i]); i++)
 			;
-		if (i == n)
-			return 0;
-		if (poll_only) {
-			nanosleep(&nap, NULL);
-			continue;
+		if (i == n) {
+			rc = 0;
+			break;
 		}
-		ev = xs_read_watch(ts->xs, &num);
-		if (ev == NULL && errno != EINTR)
-			return -1;
-		free(ev);
+		if (poll_only)
+			nanosleep(&nap, NULL);
+		else if (xsw_wait(&w, -1) < 0)
+			break;
 	}
+	xsw_close(&w);
+	return rc;
 }
 
 /* shutdown and reboot: ask PV guests through control/shutdown. */

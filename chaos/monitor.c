@@ -20,6 +20,7 @@
 #include "registry.h"
 #include "toolstack.h"
 #include "xsdom.h"
+#include "xswatch.h"
 
 /* The monitor: its connections and its memory of the domains. */
 struct mon {
@@ -27,9 +28,9 @@ struct mon {
 	struct mon_set set; /* every domain of the registry it has seen */
 	enum mon_wake wake; /* what tells it of shutdowns */
 	unsigned epoch;	    /* counts xenstored connections */
-	int xs_fd;	    /* libxenstore's watch fd (MON_WAKE_XS) */
-	int xs_link;	    /* a silent connection to xenstored: it reads
-			     * end-of-file when xenstored dies */
+	struct xsw watch;   /* @releaseDomain on a connection of its own,
+			     * which reads end-of-file when xenstored dies
+			     * (MON_WAKE_XS) */
 	int creating;	    /* creates under way, whose creators may die */
 	uint32_t virq;	    /* our VIRQ_DOM_EXC port (MON_WAKE_VIRQ) */
 	struct mon_rl rl;   /* for "cannot tell" lines */
@@ -384,18 +385,13 @@ wake(int sig)
 	(void)sig;
 }
 
-/* Watch @releaseDomain on m->ts.xs (open) and learn of xenstored's end. */
+/* Watch @releaseDomain (m->ts.xs open for requests), which also tells
+ * of xenstored's end. */
 static int
 xs_attach(struct mon *m)
 {
-	if (!xs_watch(m->ts.xs, "@releaseDomain", "chaos")) {
+	if (xsw_open(&m->watch, "@releaseDomain", "chaos") < 0) {
 		logmsg("cannot watch @releaseDomain: %s", strerror(errno));
-		return -1;
-	}
-	m->xs_fd = xs_fileno(m->ts.xs);
-	m->xs_link = xsdom_daemon_connect();
-	if (m->xs_fd < 0 || m->xs_link < 0) {
-		logmsg("xenstored: %s", strerror(errno));
 		return -1;
 	}
 	m->wake = MON_WAKE_XS;
@@ -407,10 +403,8 @@ xs_detach(struct mon *m)
 {
 	if (m->ts.xs != NULL)
 		xs_close(m->ts.xs);
-	if (m->xs_link >= 0)
-		close(m->xs_link);
+	xsw_close(&m->watch);
 	m->ts.xs = NULL;
-	m->xs_fd = m->xs_link = -1;
 	m->wake = MON_WAKE_NONE;
 }
 
@@ -459,34 +453,27 @@ take_events(struct mon *m)
 static int
 wait_events(struct mon *m, int timeout)
 {
-	struct pollfd pfd[3] = {
-		{.fd = m->wake == MON_WAKE_XS ? m->xs_fd : -1,
-		 .events = POLLIN},
-		{.fd = m->wake == MON_WAKE_XS ? m->xs_link : -1,
+	struct pollfd pfd[2] = {
+		{.fd = m->wake == MON_WAKE_XS ? m->watch.fd : -1,
 		 .events = POLLIN},
 		{.fd = hv_evtchn_fd(m->ts.hv), .events = POLLIN},
 	};
-	char **ev;
 
-	if (poll(pfd, 3, timeout) < 0)
+	if (poll(pfd, 2, timeout) < 0)
 		return errno == EINTR ? 0 : -1;
-	if (pfd[2].revents & POLLIN)
+	if (pfd[1].revents & POLLIN)
 		take_events(m);
-	if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-		xs_lost(m, "it hung up");
-	} else if (pfd[0].revents & POLLIN) {
-		while ((ev = xs_check_watch(m->ts.xs)) != NULL)
-			free(ev);
-		if (errno != EAGAIN)
-			xs_lost(m, strerror(errno));
-	}
+	if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    xsw_read(&m->watch) < 0)
+		xs_lost(m,
+			errno == ECONNRESET ? "it hung up" : strerror(errno));
 	return 0;
 }
 
 int
 monitor_run(void)
 {
-	static struct mon m = {.xs_fd = -1, .xs_link = -1};
+	static struct mon m = {.watch = {.fd = -1}};
 	char path[PATH_MAX], pidbuf[24];
 	struct sigaction sa;
 	int fd, timeout, acted;

@@ -61,10 +61,8 @@ int xsdom_control(struct xs_handle *xs, uint32_t domid, const char *req);
  * the xenbus device, which opens, and every request then hangs. */
 int xsdom_daemon_answers(void);
 
-/* A connection to xenstored's socket, as for xsdom_daemon_answers, on
- * which nothing is to be sent: it reads end-of-file once xenstored dies,
- * which is how a long-lived process learns of it (libxenstore does not
- * tell its watchers).  The fd, or -1 with errno. */
+/* A connection to xenstored's socket, as for xsdom_daemon_answers (the
+ * watch of xswatch.h speaks on it).  The fd, or -1 with errno. */
 int xsdom_daemon_connect(void);
 
 /* Format a UUID as text into buf (37 bytes). */
