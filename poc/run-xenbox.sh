@@ -6,8 +6,8 @@
 # unpauses.  Timings ("T phase ms") of every run go to $RESULTS/*.txt.
 . /xenbox/lib.sh
 
-N=${POC_N:-10}
-NL=${POC_NL:-3}
+N=20
+NL=5
 HELLO=/guests/hello
 SP=$(command -v shellpoc)
 SPS=$(command -v shellpoc-static)
@@ -40,6 +40,16 @@ while [ $i -le $N ]; do
 	i=$((i + 1))
 done
 echo "pooled hello: $N markers"
+
+say "B refuses a shell file that does not describe its domain"
+shellpoc prepare -q -m 4 > /tmp/a.out || die "prepare"
+d=$(domid_of /tmp/a.out)
+cp /run/shellpoc/$d /tmp/shell.good
+sed -i 's/^uuid .*/uuid 00000000000000000000000000000000/' /run/shellpoc/$d
+shellpoc execute -q -d "$d" -k $HELLO 2> /tmp/err && die "executed on a foreign shell file"
+cat /tmp/err
+cp /tmp/shell.good /run/shellpoc/$d
+shellpoc destroy -d "$d"
 
 say "hello cold (today's one-shot builder), $N times"
 i=1
@@ -85,7 +95,7 @@ while [ $i -le $NL ]; do
 done
 
 say "M2P rewrite (what B pays if it picks its own pfn order)"
-for mib in 4 4 4 128 128 128; do
+for mib in 4 4 4 4 4 128 128 128 128 128; do
 	shellpoc prepare -q -m $mib > /tmp/a.out || die "prepare"
 	d=$(domid_of /tmp/a.out)
 	shellpoc m2p -d "$d" | sed "s/^/M $mib /" | tee -a $RESULTS/m2p.txt
@@ -100,11 +110,11 @@ done
 
 say "process start: static against dynamic"
 {
-	$ST 30 $SPS noop
-	$ST 30 $SP noop
-	$ST 30 $SPS xcopen
-	$ST 30 $SP xcopen
-	$ST 10 "$(command -v chaos)" help
+	$ST 50 $SPS noop
+	$ST 50 $SP noop
+	$ST 50 $SPS xcopen
+	$ST 50 $SP xcopen
+	$ST 20 "$(command -v chaos)" help
 } | tee $RESULTS/spawn.txt
 
 say "B as a whole process (fork to exit), static and dynamic, $N each"
@@ -122,14 +132,17 @@ for bin in $SPS $SP; do
 done
 
 wait_for 10 sh -c '[ "$(xl list | wc -l)" = 2 ]' || { xl list; die "domains left"; }
-say "summary (medians)"
-med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+say "summary: phase median min (ms)"
+stats() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], NR }'; }
 for f in $RESULTS/a-*.txt $RESULTS/b-*.txt $RESULTS/c-*.txt; do
 	[ -f "$f" ] || continue
 	for ph in $(awk '$4 == "T" { print $5 }' "$f" | sort -u); do
-		echo "$(basename $f .txt) $ph $(awk -v p=$ph '$4 == "T" && $5 == p { print $6 }' "$f" | med)"
+		echo "$(basename $f .txt) $ph $(awk -v p=$ph '$4 == "T" && $5 == p { print $6 }' "$f" | stats)"
 	done
 done | tee $RESULTS/summary.txt
 for b in shellpoc-static shellpoc; do
-	echo "B-whole $b $(awk -v b=$b '$2 == b { print $9 }' $RESULTS/b-whole.txt | med)"
+	echo "B-whole $b $(awk -v b=$b '$2 == b { print $9 }' $RESULTS/b-whole.txt | stats)"
+done | tee -a $RESULTS/summary.txt
+for mib in 4 128; do
+	echo "m2p $mib $(awk -v m=$mib '$2 == m { print $5 }' $RESULTS/m2p.txt | stats)"
 done | tee -a $RESULTS/summary.txt
