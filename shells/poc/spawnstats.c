@@ -1,6 +1,6 @@
 /*
- * spawntime.c: how long one process takes from fork to its exit, as the
- * shell pool's CLI would pay it: spawntime N PROGRAM ARGS... runs it N
+ * spawnstats.c: how long one process takes from fork to its exit, as the
+ * shell pool's CLI would pay it: spawnstats N PROGRAM ARGS... runs it N
  * times (stdout to /dev/null) and prints min / median / max in ms.
  */
 #define _GNU_SOURCE
@@ -55,7 +55,7 @@ main(int argc, char **argv)
 		waitpid(p, &st, 0);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-			fprintf(stderr, "spawntime: %s failed (%d)\n", argv[2], st);
+			fprintf(stderr, "spawnstats: %s failed (%d)\n", argv[2], st);
 			return 1;
 		}
 		v[i] = (double)(b.tv_sec - a.tv_sec) * 1e3 +

@@ -1,5 +1,5 @@
 # run-xenbox.sh: the shell-split proof, run in the xenbox's dom0:
-#   make -C poc && tests/xenbox/run -o build/poc-out poc/run-xenbox.sh
+#   make -C shells/poc && tests/xenbox/run -o build/poc-out shells/poc/run-xenbox.sh
 # Process A (shellpoc prepare) creates and populates a paused PV domain and
 # exits; process B (shellpoc execute), given only the domid and A's file,
 # loads the kernel, builds it, fills the device page or XenStore and
@@ -14,8 +14,8 @@ NL=5  # rounds of the Linux guest (128 MiB, xenstore mode)
 HELLO=/guests/hello
 SP=$(command -v shellpoc)
 SPS=$(command -v shellpoc-static)
-ST=$(command -v spawntime)
-[ -n "$SP" ] && [ -n "$SPS" ] && [ -n "$ST" ] || die "build poc first (make -C poc)"
+ST=$(command -v spawnstats)
+[ -n "$SP" ] && [ -n "$SPS" ] && [ -n "$ST" ] || die "build poc first (make -C shells/poc)"
 
 domid_of() { awk '/^domid/ { print $2 }' "$1"; }
 # tag FILE PREFIX: append stdin's lines to $RESULTS/FILE, prefixed

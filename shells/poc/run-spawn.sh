@@ -1,17 +1,17 @@
 # run-spawn.sh: B as a whole process, static against dynamic, as the CLI
-# would pay it (fork to exit, poc/spawntime.c).  B leaves the guest paused
+# would pay it (fork to exit, poc/spawnstats.c).  B leaves the guest paused
 # (-p) so that the booting guest does not compete with the measurement;
 # the guest is unpaused afterwards and must print its marker.  Rounds
 # alternate static and dynamic so that the host's load falls on both.
-#   make -C poc && tests/xenbox/run -o build/poc-spawn poc/run-spawn.sh
+#   make -C shells/poc && tests/xenbox/run -o build/poc-spawn shells/poc/run-spawn.sh
 . /xenbox/lib.sh
 
 N=25
 HELLO=/guests/hello
 SP=$(command -v shellpoc)
 SPS=$(command -v shellpoc-static)
-ST=$(command -v spawntime)
-[ -n "$SP" ] && [ -n "$SPS" ] && [ -n "$ST" ] || die "build poc first (make -C poc)"
+ST=$(command -v spawnstats)
+[ -n "$SP" ] && [ -n "$SPS" ] && [ -n "$ST" ] || die "build poc first (make -C shells/poc)"
 domid_of() { awk '/^domid/ { print $2 }' "$1"; }
 
 say "B (execute -p) spawned, $N rounds of static then dynamic"

@@ -1,6 +1,6 @@
 # run-check.sh: the committed binaries still do the split, and the static
 # link without --whole-archive really fails (FINDINGS.md, Pitfalls).
-#   make -C poc all nowhole && tests/xenbox/run -o build/poc-check poc/run-check.sh
+#   make -C shells/poc all nowhole && tests/xenbox/run -o build/poc-check shells/poc/run-check.sh
 . /xenbox/lib.sh
 domid_of() { awk '/^domid/ { print $2 }' "$1"; }
 

@@ -2,11 +2,11 @@
 # create tied to the Linux guest, or the same for any guest, and is it
 # the same inside chaos?  Alternating, 4 rounds: pooled B of hello and of
 # Linux in xenstore mode, and `chaos create -p --device-method=xenstore`
-# of hello timed whole (spawntime).
-#   make -C poc && tests/xenbox/run -o build/poc-xs poc/run-xs.sh
+# of hello timed whole (spawnstats).
+#   make -C shells/poc && tests/xenbox/run -o build/poc-xs shells/poc/run-xs.sh
 . /xenbox/lib.sh
 domid_of() { awk '/^domid/ { print $2 }' "$1"; }
-ST=$(command -v spawntime)
+ST=$(command -v spawnstats)
 i=1
 while [ $i -le 4 ]; do
 	shellpoc-static prepare -q -m 4 > /tmp/a.out || die "prepare"
