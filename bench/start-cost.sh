@@ -2,15 +2,15 @@
 # What one process per create costs: N rounds of `create -p` of
 # guests/hello (timed from fork to exit by bench/spawntime, 0.01 ms
 # resolution; the domain is then destroyed, untimed) and of the tool's
-# `help` (nothing but process start), for xl, for chaos as built (linked
-# against the shared libraries) and for chaos linked statically
-# (chaos-static, STATIC=1).  One series after another.
+# `help` (nothing but process start), for xl, for chaos linked against
+# the shared libraries (chaos-dynamic, STATIC=0) and for chaos as built
+# (static).  One series after another.
 . /xenbox/lib.sh
 N=${BENCH_N:-30}
 csv=$RESULTS/start-cost.csv
 echo "mode,guest,create_ms,help_ms" > "$csv"
 tiny_cfg /tmp/sc.cfg sc hello marker=sc
-for mode in xl chaos chaos-static; do
+for mode in xl chaos-dynamic chaos; do
 	bin=$(command -v $mode) || die "$mode is not on PATH"
 	say "$mode: $N rounds"
 	i=1
