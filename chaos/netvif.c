@@ -18,8 +18,9 @@
 #include "toolstack.h"
 #include "xsdom.h"
 
-#define WIRE_TIMEOUT_MS	 10000 /* libxl's for a hotplug script is 40 s */
-#define CLOSE_TIMEOUT_MS 10000
+#define WIRE_TIMEOUT_MS	  10000 /* libxl's for a hotplug script is 40 s */
+#define CLOSE_TIMEOUT_MS  10000
+#define SETTLE_TIMEOUT_MS 1000 /* netback probes in milliseconds */
 
 int
 ts_xendevd(struct ts *ts)
@@ -279,6 +280,26 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 	if (xsdom_vif_remove(ts->xs, domid, devid) < 0)
 		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
 	return closed ? 0 : 1;
+}
+
+void
+ts_vifs_settle(struct ts *ts, uint32_t domid, const struct domcfg *dc)
+{
+	int64_t end = clk_now_ms() + SETTLE_TIMEOUT_MS;
+	char *state;
+	size_t i = 0;
+	int busy;
+
+	while (ts->xs != NULL && i < dc->nvifs && clk_now_ms() < end) {
+		state = be_read(ts, domid, dc->vifs[i].devid, "state");
+		/* Initialising (1): netback's probe may still write */
+		busy = state != NULL && strcmp(state, "1") == 0;
+		free(state);
+		if (busy)
+			usleep(10000);
+		else
+			i++;
+	}
 }
 
 int

@@ -574,8 +574,10 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 fail:
 	if (sh.domid != REG_NO_DOMID) {
 		hv_domain_destroy(ts->hv, sh.domid);
-		if (!sh.noxs && ts->xs != NULL)
+		if (!sh.noxs && ts->xs != NULL) {
+			ts_vifs_settle(ts, sh.domid, dc);
 			xsdom_remove(ts->xs, sh.domid, sh.uuid);
+		}
 		reg_record_remove(sh.domid);
 	}
 	if (claimed)

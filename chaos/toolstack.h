@@ -128,6 +128,14 @@ int ts_vifs_send(struct ts *ts, uint32_t domid, const struct domcfg *dc);
 int ts_vifs_collect(struct ts *ts, const struct domcfg *dc);
 
 /*
+ * Before the nodes of a create that failed are removed: wait (1 s at
+ * most) until netback has finished probing each vif (its state is past
+ * Initialising), since the probe's writes would bring the removed nodes
+ * back (XenStore makes missing parents on a write).
+ */
+void ts_vifs_settle(struct ts *ts, uint32_t domid, const struct domcfg *dc);
+
+/*
  * Add one vif to a running xenstore-mode domain (network-attach): its
  * XenStore nodes, then xendevd wires it; the devid is the next free one
  * unless v->devid is set.  *devid gets it.  On failure nothing is left.

@@ -5,6 +5,7 @@
  * and, on failure, hotplug-error are all xendevd writes.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +34,44 @@ xdd_xs_ready(struct xdd *d)
 	return 0;
 }
 
+/*
+ * Write leaf = value under the node fmt(a, b), in one transaction with a
+ * check that the node still exists: a report that comes late (the guest
+ * was destroyed while its vif was being wired) must not bring back the
+ * nodes that chaos removed, since XenStore makes missing parents on a
+ * write.  -1 with ENOENT when the node is gone.
+ */
 static int
 put(struct xdd *d, const char *value, const char *fmt, uint32_t a, uint32_t b,
     const char *leaf)
 {
-	char path[160];
+	char dir[160], path[192];
+	xs_transaction_t t;
+	unsigned len, tries;
+	void *cur;
 
-	snprintf(path, sizeof(path), fmt, a, b, leaf);
-	return xs_write(d->xs, XBT_NULL, path, value, strlen(value)) ? 0 : -1;
+	snprintf(dir, sizeof(dir), fmt, a, b);
+	snprintf(path, sizeof(path), "%s/%s", dir, leaf);
+	for (tries = 0; tries < 8; tries++) {
+		t = xs_transaction_start(d->xs);
+		if (t == XBT_NULL)
+			return -1;
+		cur = xs_read(d->xs, t, dir, &len);
+		if (cur == NULL) {
+			xs_transaction_end(d->xs, t, true);
+			return errno = ENOENT, -1;
+		}
+		free(cur);
+		if (!xs_write(d->xs, t, path, value, strlen(value))) {
+			xs_transaction_end(d->xs, t, true);
+			return -1;
+		}
+		if (xs_transaction_end(d->xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	return errno = EAGAIN, -1;
 }
 
 int
@@ -52,18 +83,18 @@ xdd_xs_report(struct xdd *d, const struct xdd_vif *v, uint32_t mtu,
 	if (xdd_xs_ready(d) < 0)
 		return -1;
 	if (err != NULL) {
-		put(d, err, BACKEND "/%u/%u/%s", v->domid, v->devid,
+		put(d, err, BACKEND "/%u/%u", v->domid, v->devid,
 		    "hotplug-error");
-		return put(d, "error", BACKEND "/%u/%u/%s", v->domid, v->devid,
+		return put(d, "error", BACKEND "/%u/%u", v->domid, v->devid,
 			   "hotplug-status");
 	}
 	/* as vif-bridge: the frontend learns the MTU it got */
 	if (v->mtu == 0) {
 		snprintf(num, sizeof(num), "%u", mtu);
-		put(d, num, "/local/domain/%u/device/vif/%u/%s", v->domid,
+		put(d, num, "/local/domain/%u/device/vif/%u", v->domid,
 		    v->devid, "mtu");
 	}
-	return put(d, "connected", BACKEND "/%u/%u/%s", v->domid, v->devid,
+	return put(d, "connected", BACKEND "/%u/%u", v->domid, v->devid,
 		   "hotplug-status");
 }
 
