@@ -260,6 +260,7 @@ part_a() {
 		else
 			cf=$((cf + 1)); errlog "$W/err" create
 		fi
+		[ $((i % 100)) != 0 ] || echo "$i cycles at +$(( $(ms) - t0 )) ms"
 		i=$((i + 1))
 	done
 	info "$P" "wall time" "$(( ($(ms) - t0) / 1000 )) s"
@@ -292,6 +293,7 @@ part_b() {
 		fi
 		chaos destroy st-vif 2> "$W/err" || { df=$((df + 1)); errlog "$W/err" vif-destroy; }
 		wait_for 10 no_link "vif$d.0" || lf=$((lf + 1))
+		[ $((i % 10)) != 0 ] || echo "$i cycles at +$(( $(ms) - t0 )) ms"
 		i=$((i + 1))
 	done
 	info "$P" "wall time" "$(( ($(ms) - t0) / 1000 )) s" "$cc guests waited for until netback connected"
@@ -527,6 +529,9 @@ part_e() {
 		info "$P" "left after the part (cleaned)" "$(what_left)"
 		force_clean
 	fi
+	# a monitor that did not recover would fail whatever runs next on
+	# this host: stop it, the next create starts a fresh one
+	_m=$(mon_pid) && kill "$_m" && wait_for 10 sh -c "! kill -0 $_m 2> /dev/null"
 }
 
 [ "$HELLO_N" -gt 0 ] && part_a
