@@ -94,10 +94,11 @@ snap() {
 	_m=$(mon_pid)
 	xl list > "$W/xl-list"
 	xen_dump > "$W/xen-dump"
+	xenstore-ls -f > "$1.xs"
 	{
 		echo "domains $(awk 'NR > 2' "$W/xl-list" | wc -l)"
 		echo "dying-domains $(awk 'NR > 2 && $(NF - 1) ~ /d/' "$W/xl-list" | wc -l)"
-		echo "xenstore-nodes $(xenstore-ls -f | wc -l)"
+		echo "xenstore-nodes $(wc -l < "$1.xs")"
 		echo "registry-names $(ls -A /run/chaos/names 2> /dev/null | wc -l)"
 		echo "registry-doms $(ls -A /run/chaos/doms 2> /dev/null | wc -l)"
 		echo "vif-links $(vifs)"
@@ -114,7 +115,6 @@ snap() {
 		echo "xendevd-fds $(proc_fds "$XDD_PID")"
 		echo "xendevd-rss-kb $(proc_rss "$XDD_PID")"
 	} > "$1"
-	xenstore-ls -f > "$1.xs"
 }
 
 # compare PART BEFORE AFTER: a row per count; all equal but RSS, which
