@@ -8,6 +8,8 @@
 #   make install      PREFIX=/usr/local DESTDIR= (chaos, xendevd, its
 #                     systemd unit in SYSTEMDDIR, the man pages)
 #
+# make stress: the hardening campaign in one xenbox boot (counts in
+# STRESS_HELLO, STRESS_VIF, STRESS_KILL, STRESS_RACE), table in build/stress/.
 # make bench: the boot curve (BENCH_N=20 Linux guests), the hello curve
 # (HELLO_N=100 tiny guests) and vif-ping (VIF_N=5 rounds of a guest with a
 # vif, to its first ping reply) and start-cost (START_N=30 rounds of
@@ -250,6 +252,21 @@ demo: all
 	XENBOX_QUIET=1 tests/xenbox/run -o $(B)/demo tests/xenbox/demo.sh
 
 .PHONY: xenbox check-e2e demo
+
+# --- the hardening campaign (not part of check) -----------------------------
+
+# cycle counts: noxs guests, Linux guests with a vif, creates killed with
+# SIGKILL, rounds of 8 concurrent creates of one name (tests/stress/README.md)
+STRESS_HELLO ?= 1000
+STRESS_VIF ?= 100
+STRESS_KILL ?= 50
+STRESS_RACE ?= 20
+
+stress: all
+	STRESS_HELLO=$(STRESS_HELLO) STRESS_VIF=$(STRESS_VIF) \
+	STRESS_KILL=$(STRESS_KILL) STRESS_RACE=$(STRESS_RACE) tests/stress/run
+
+.PHONY: stress
 
 # --- benchmarks (not part of check) ----------------------------------------
 
