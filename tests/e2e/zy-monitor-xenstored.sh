@@ -5,6 +5,8 @@
 # @releaseDomain again and a xenstore-mode guest's power-off is acted on
 # through it.  xenstored, xen-init-dom0 and xenconsoled are restarted as
 # dom0-init starts them, whatever happens, for the scenarios after this.
+# Named to run late: a restarted xenstored no longer carries dom0 kernel's
+# backend watches, so no vif can be made after it.
 . /xenbox/lib.sh
 
 log=/run/chaos/monitor.log
