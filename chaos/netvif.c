@@ -283,15 +283,20 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 }
 
 void
-ts_vifs_settle(struct ts *ts, uint32_t domid, const struct domcfg *dc)
+ts_vifs_settle(struct ts *ts, uint32_t domid)
 {
 	int64_t end = clk_now_ms() + SETTLE_TIMEOUT_MS;
-	char *state;
-	size_t i = 0;
+	char path[64], **devs, *state;
+	unsigned n, i = 0;
 	int busy;
 
-	while (ts->xs != NULL && i < dc->nvifs && clk_now_ms() < end) {
-		state = be_read(ts, domid, dc->vifs[i].devid, "state");
+	if (ts->xs == NULL)
+		return;
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", domid);
+	devs = xs_directory(ts->xs, XBT_NULL, path, &n);
+	while (devs != NULL && i < n && clk_now_ms() < end) {
+		state = be_read(ts, domid, (unsigned)strtoul(devs[i], NULL, 10),
+				"state");
 		/* Initialising (1): netback's probe may still write */
 		busy = state != NULL && strcmp(state, "1") == 0;
 		free(state);
@@ -300,6 +305,7 @@ ts_vifs_settle(struct ts *ts, uint32_t domid, const struct domcfg *dc)
 		else
 			i++;
 	}
+	free(devs);
 }
 
 int

@@ -375,8 +375,10 @@ reap_locked(struct ts *ts, const uint8_t uuid[16])
 			rc = ts_fail(ts, "reap", "domain %u: %s", domid,
 				     cause(ts, errno));
 		} else {
-			if (!noxs && ts->xs != NULL)
+			if (!noxs && ts->xs != NULL) {
+				ts_vifs_settle(ts, domid);
 				xsdom_remove(ts->xs, domid, uuid);
+			}
 			if (have_rec)
 				reg_record_remove(domid);
 		}
@@ -575,7 +577,7 @@ fail:
 	if (sh.domid != REG_NO_DOMID) {
 		hv_domain_destroy(ts->hv, sh.domid);
 		if (!sh.noxs && ts->xs != NULL) {
-			ts_vifs_settle(ts, sh.domid, dc);
+			ts_vifs_settle(ts, sh.domid);
 			xsdom_remove(ts->xs, sh.domid, sh.uuid);
 		}
 		reg_record_remove(sh.domid);

@@ -128,12 +128,13 @@ int ts_vifs_send(struct ts *ts, uint32_t domid, const struct domcfg *dc);
 int ts_vifs_collect(struct ts *ts, const struct domcfg *dc);
 
 /*
- * Before the nodes of a create that failed are removed: wait (1 s at
- * most) until netback has finished probing each vif (its state is past
- * Initialising), since the probe's writes would bring the removed nodes
- * back (XenStore makes missing parents on a write).
+ * Before the nodes of a create that failed (or was killed) are removed:
+ * wait (1 s at most) until netback has finished probing each of the
+ * domain's vifs (its state is past Initialising), since the probe's
+ * writes would bring removed nodes back (XenStore makes missing parents
+ * on a write) and its errors would land under dom0's error/ tree.
  */
-void ts_vifs_settle(struct ts *ts, uint32_t domid, const struct domcfg *dc);
+void ts_vifs_settle(struct ts *ts, uint32_t domid);
 
 /*
  * Add one vif to a running xenstore-mode domain (network-attach): its
