@@ -69,7 +69,7 @@ while [ $i -le "$N" ]; do
 	t1=$(ms)
 	stamped() { grep -q "\] chaos-monitor: $name (domain [0-9]*) powered off" /run/chaos/monitor.log; }
 	wait_for 60 stamped || { tail /run/chaos/monitor.log; die "$name: no shutdown seen"; }
-	off=$(sed -n "s/.*\[\([0-9]*\)\] chaos-monitor: $name (domain [0-9]*) powered off/\1/p" /run/chaos/monitor.log)
+	off=$(sed -n "s/.*\[\([0-9]*\)\] chaos-monitor: $name (domain [0-9]*) powered off.*/\1/p" /run/chaos/monitor.log)
 	wait_for 60 chaos_gone $name || die "$name not destroyed"
 	echo "noxs,$i,$((t1 - t0)),$((off - t0))" >> "$csv"
 	i=$((i + 1))
