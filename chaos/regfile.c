@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "regfile.h"
 #include "registry.h"
 
-static const char *const subdirs[] = {"names", "doms", "creating"};
+static const char *const subdirs[] = {"names", "doms", "creating", "tmp"};
 
 const char *
 reg_dir(void)
@@ -150,19 +151,26 @@ regf_is_self(long pid, unsigned long long start)
 
 /* --- files --------------------------------------------------------------- */
 
-/* write data to path atomically: a temporary file named with a leading
- * '.' (no domain name has one) beside it, then rename, or link if excl */
+/* write data to path (under reg_dir()) atomically: a temporary file in
+ * reg_dir()/tmp, named after path and this pid, then rename, or link if
+ * excl; reg_sweep removes those of processes that died in between */
 int
 regf_write(const char *path, const char *data, size_t len, int excl)
 {
-	char tmp[PATH_MAX + 64];
-	const char *base = strrchr(path, '/');
+	char tmp[PATH_MAX + 64], flat[PATH_MAX], *c;
+	size_t dl = strlen(reg_dir());
 	ssize_t w;
 	int fd, rc = -1, e;
 
-	base = base ? base + 1 : path;
-	snprintf(tmp, sizeof(tmp), "%.*s.%s.%ld.tmp", (int)(base - path), path,
-		 base, (long)getpid());
+	snprintf(flat, sizeof(flat), "%s",
+		 strncmp(path, reg_dir(), dl) == 0 && path[dl] == '/'
+			 ? path + dl + 1
+			 : path);
+	for (c = flat; *c; c++)
+		if (*c == '/')
+			*c = '.';
+	snprintf(tmp, sizeof(tmp), "%s/tmp/%s.%ld.tmp", reg_dir(), flat,
+		 (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
@@ -217,6 +225,43 @@ regf_read(const char *path, char **data, size_t *len)
 	*data = buf;
 	*len = (size_t)r;
 	return 0;
+}
+
+int
+reg_sweep(void)
+{
+	char path[PATH_MAX + 300], name[256], *dot;
+	struct dirent *de;
+	long pid;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/tmp", reg_dir());
+	dir = opendir(path);
+	if (dir == NULL)
+		return -1;
+	while ((de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		/* NAME.PID.tmp: the pid is what stands before ".tmp" */
+		snprintf(name, sizeof(name), "%s", de->d_name);
+		pid = 0;
+		dot = strrchr(name, '.');
+		if (dot != NULL && strcmp(dot, ".tmp") == 0) {
+			*dot = '\0';
+			dot = strrchr(name, '.');
+			pid = dot ? strtol(dot + 1, NULL, 10) : 0;
+		}
+		if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), "%s/tmp/%s", reg_dir(),
+			 de->d_name);
+		if (unlink(path) == 0)
+			n++;
+	}
+	closedir(dir);
+	return n;
 }
 
 /* --- strict fields ------------------------------------------------------- */

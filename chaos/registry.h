@@ -13,7 +13,9 @@
  *                    half-way leaves a trace that names what to destroy
  *   lock             flock(2)ed around every decision that removes or
  *                    replaces another process's entry
- * Temporary files start with '.', which no domain name may.  A creator is
+ *   tmp/             temporary files, named after their target and the
+ *                    writer's pid; a writer killed between writing and
+ *                    renaming leaves one, which reg_sweep removes  A creator is
  * its pid and the start time of that pid (field 22 of /proc/PID/stat), so
  * a reused pid is not mistaken for it.  Every file is read as hostile: a
  * field that does not check out makes the whole entry "corrupt" (EUCLEAN),
@@ -121,6 +123,10 @@ int reg_intent_remove(const uint8_t uuid[16]);
 /* The uuids of creates in progress; malloc'd array, count in *n.  Files
  * whose names are not uuids are skipped and counted in *bad. */
 int reg_intent_list(uint8_t (**uuids)[16], size_t *n, size_t *bad);
+
+/* Remove the temporary files of writers that died before renaming them
+ * (reg_dir()/tmp): how many went, or -1. */
+int reg_sweep(void);
 
 /* 1 when the creator (pid, start) still runs. */
 int reg_creator_alive(long pid, unsigned long long start);

@@ -407,6 +407,7 @@ ts_reap(struct ts *ts, unsigned *reaped, unsigned *bad)
 	int waiting = 0;
 
 	*reaped = 0;
+	reg_sweep(); /* temporary files of writers killed mid-write */
 	if (reg_intent_list(&uuids, &n, &nbad) < 0)
 		return ts_fail(ts, "registry", "%s/creating: %s", reg_dir(),
 			       strerror(errno));

@@ -83,7 +83,7 @@ nothing_left() {
 		_l=$(xenstore-list "$p" 2>/dev/null)
 		[ -z "$_l" ] || { echo "XenStore $p has: $_l"; _ok=1; }
 	done
-	for d in /run/chaos/names /run/chaos/doms /run/chaos/creating; do
+	for d in /run/chaos/names /run/chaos/doms /run/chaos/creating /run/chaos/tmp; do
 		_l=$(ls -A "$d" 2>/dev/null)
 		[ -z "$_l" ] || { echo "registry $d has: $_l"; _ok=1; }
 	done

@@ -157,7 +157,7 @@ what_left() {
 		_n=$(xenstore-list "$_p" 2> /dev/null | wc -l)
 		[ "$_n" = 0 ] || _w="$_w xs:$_p=$_n"
 	done
-	for _d in names doms; do
+	for _d in names doms creating tmp; do
 		_n=$(ls -A /run/chaos/$_d 2> /dev/null | wc -l)
 		[ "$_n" = 0 ] || _w="$_w $_d=$_n($(ls -A /run/chaos/$_d | head -n 3 | tr '\n' ' ' | sed 's/ $//'))"
 	done
@@ -168,7 +168,8 @@ what_left() {
 # clean: what_left is empty (quicker: it runs in loops)
 clean() {
 	[ "$(chaos_guests)" = 0 ] || return 1
-	[ -z "$(find /run/chaos/names /run/chaos/doms -mindepth 1 2> /dev/null)" ] || return 1
+	[ -z "$(find /run/chaos/names /run/chaos/doms /run/chaos/creating \
+		/run/chaos/tmp -mindepth 1 2> /dev/null)" ] || return 1
 	[ -z "$(xenstore-list /local/domain 2> /dev/null | grep -vx 0)" ] || return 1
 	for _p in /vm /libxl /local/domain/0/backend/console /local/domain/0/backend/vif; do
 		[ -z "$(xenstore-list "$_p" 2> /dev/null)" ] || return 1
@@ -188,7 +189,8 @@ force_clean() {
 		done
 		wait_for 20 sh -c '[ "$(xl list | wc -l)" = 2 ]'
 	fi
-	rm -f /run/chaos/names/* /run/chaos/doms/*
+	rm -f /run/chaos/names/* /run/chaos/doms/* /run/chaos/creating/* \
+		/run/chaos/tmp/* /run/chaos/tmp/.[!.]*
 	for _d in $(xenstore-list /local/domain | grep -vx 0); do
 		xenstore-rm "/local/domain/$_d"
 	done

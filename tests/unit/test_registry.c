@@ -1,5 +1,6 @@
 /* test_registry.c: names, records and intents under a temporary
  * CHAOS_RUN_DIR, with real processes racing for names. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -478,6 +479,40 @@ test_noxs_record_without_notice_port(void **state)
 	assert_int_equal(reg_record_remove(6), 0);
 }
 
+/* a writer killed between its temporary file and the rename */
+static void
+test_sweep(void **state)
+{
+	char name[96];
+	DIR *d;
+	struct dirent *de;
+	int left = 0;
+
+	(void)state;
+	snprintf(name, sizeof(name), "names.web.%ld.tmp", dead_pid());
+	put_file("tmp", name, "- 1 2 -\n");
+	snprintf(name, sizeof(name), "doms.7.%ld.tmp", (long)getpid());
+	put_file("tmp", name, "");
+	put_file("tmp", "not-ours", "");
+	assert_int_equal(reg_sweep(), 2);
+	/* a live writer's file stays; nothing else does */
+	snprintf(name, sizeof(name), "%s/tmp", reg_dir());
+	d = opendir(name);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		left += de->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(left, 1);
+	snprintf(name, sizeof(name), "%s/tmp/doms.7.%ld.tmp", reg_dir(),
+		 (long)getpid());
+	assert_int_equal(unlink(name), 0);
+	/* a write leaves no temporary file behind */
+	assert_int_equal(reg_claim("swept", NULL, &hooks), 0);
+	assert_int_equal(reg_bind("swept", 7), 0);
+	assert_int_equal(reg_sweep(), 0);
+	assert_int_equal(reg_release("swept", 7), 0);
+}
+
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -502,6 +537,7 @@ main(void)
 		cmocka_unit_test(test_record_list_is_strict),
 		cmocka_unit_test(test_intents),
 		cmocka_unit_test(test_noxs_record_without_notice_port),
+		cmocka_unit_test(test_sweep),
 	};
 	char dir[] = "/tmp/chaos-test-registry-XXXXXX";
 	int rc;
