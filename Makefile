@@ -190,16 +190,33 @@ $(B)/fuzz/fuzz_xdd: tests/fuzz/fuzz_xdd.c xendevd/msg.c
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $^
 
-# the fuzzers share the time: two fifths to the xl.cfg parser, a fifth
-# each to the noxs pages and xendevd's messages, the ELF note scanner the
-# remainder (so it adds up)
-check-fuzz: $(B)/fuzz/fuzz_cfg $(B)/fuzz/fuzz_noxs $(B)/fuzz/fuzz_xdd \
-		$(B)/fuzz/fuzz_elfnote
-	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) * 2 / 5))
-	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 5))
-	tests/fuzz/run $(B)/fuzz/fuzz_xdd $$(($(FUZZ_SECONDS) / 5))
+# the registry's files, read back as hostile
+$(B)/fuzz/fuzz_registry: tests/fuzz/fuzz_registry.c chaos/regfile.c \
+		chaos/registry.c $(PURE_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)
+
+# what xenstored's socket delivers to a watch connection
+$(B)/fuzz/fuzz_xswatch: tests/fuzz/fuzz_xswatch.c chaos/xswatch.c \
+		chaos/xsdom.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(XEN_CFLAGS) -o $@ $^ $(XEN_LIBS)
+
+# the fuzzers share the time: a third to the xl.cfg parser, a sixth each
+# to the noxs pages and xendevd's messages, a tenth each to the registry
+# and the watch reader, the ELF note scanner the remainder (so it adds up)
+FUZZERS := cfg noxs xdd registry xswatch elfnote
+check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
+	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 3))
+	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 6))
+	tests/fuzz/run $(B)/fuzz/fuzz_xdd $$(($(FUZZ_SECONDS) / 6))
+	tests/fuzz/run $(B)/fuzz/fuzz_registry $$(($(FUZZ_SECONDS) / 10))
+	tests/fuzz/run $(B)/fuzz/fuzz_xswatch $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_elfnote $$(($(FUZZ_SECONDS) - \
-		$(FUZZ_SECONDS) * 2 / 5 - $(FUZZ_SECONDS) / 5 * 2))
+		$(FUZZ_SECONDS) / 3 - $(FUZZ_SECONDS) / 6 * 2 - \
+		$(FUZZ_SECONDS) / 10 * 2))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:
