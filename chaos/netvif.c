@@ -20,7 +20,8 @@
 
 #define WIRE_TIMEOUT_MS	  10000 /* libxl's for a hotplug script is 40 s */
 #define CLOSE_TIMEOUT_MS  10000
-#define SETTLE_TIMEOUT_MS 1000 /* netback probes in milliseconds */
+#define SETTLE_TIMEOUT_MS 3000 /* netback probes in milliseconds */
+#define RESWEEP_MS	  500  /* a probe under way may write once more */
 
 int
 ts_xendevd(struct ts *ts)
@@ -282,8 +283,8 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 	return closed ? 0 : 1;
 }
 
-void
-ts_vifs_settle(struct ts *ts, uint32_t domid)
+static void
+vifs_settle(struct ts *ts, uint32_t domid)
 {
 	int64_t end = clk_now_ms() + SETTLE_TIMEOUT_MS;
 	char path[64], **devs, *state;
@@ -306,6 +307,35 @@ ts_vifs_settle(struct ts *ts, uint32_t domid)
 			i++;
 	}
 	free(devs);
+}
+
+void
+ts_remove_unfinished(struct ts *ts, uint32_t domid, const uint8_t *uuid)
+{
+	char path[64];
+	unsigned len;
+	int64_t end;
+	void *v;
+	int vifs;
+
+	if (ts->xs == NULL)
+		return;
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", domid);
+	v = xs_read(ts->xs, XBT_NULL, path, &len);
+	vifs = v != NULL;
+	free(v);
+	if (vifs)
+		vifs_settle(ts, domid);
+	xsdom_remove(ts->xs, domid, uuid);
+	/* a probe that had begun may still write once: sweep again */
+	end = clk_now_ms() + RESWEEP_MS;
+	while (vifs && clk_now_ms() < end) {
+		usleep(20000);
+		v = xs_read(ts->xs, XBT_NULL, path, &len);
+		if (v != NULL)
+			xs_rm(ts->xs, XBT_NULL, path);
+		free(v);
+	}
 }
 
 int

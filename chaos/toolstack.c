@@ -375,10 +375,8 @@ reap_locked(struct ts *ts, const uint8_t uuid[16])
 			rc = ts_fail(ts, "reap", "domain %u: %s", domid,
 				     cause(ts, errno));
 		} else {
-			if (!noxs && ts->xs != NULL) {
-				ts_vifs_settle(ts, domid);
-				xsdom_remove(ts->xs, domid, uuid);
-			}
+			if (!noxs)
+				ts_remove_unfinished(ts, domid, uuid);
 			if (have_rec)
 				reg_record_remove(domid);
 		}
@@ -577,10 +575,8 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 fail:
 	if (sh.domid != REG_NO_DOMID) {
 		hv_domain_destroy(ts->hv, sh.domid);
-		if (!sh.noxs && ts->xs != NULL) {
-			ts_vifs_settle(ts, sh.domid);
-			xsdom_remove(ts->xs, sh.domid, sh.uuid);
-		}
+		if (!sh.noxs)
+			ts_remove_unfinished(ts, sh.domid, sh.uuid);
 		reg_record_remove(sh.domid);
 	}
 	if (claimed)

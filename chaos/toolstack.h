@@ -128,13 +128,14 @@ int ts_vifs_send(struct ts *ts, uint32_t domid, const struct domcfg *dc);
 int ts_vifs_collect(struct ts *ts, const struct domcfg *dc);
 
 /*
- * Before the nodes of a create that failed (or was killed) are removed:
- * wait (1 s at most) until netback has finished probing each of the
- * domain's vifs (its state is past Initialising), since the probe's
- * writes would bring removed nodes back (XenStore makes missing parents
- * on a write) and its errors would land under dom0's error/ tree.
+ * Remove the XenStore nodes of a domain whose create failed or was
+ * killed (domain already destroyed).  With vifs, netback may be probing
+ * them right now, and its writes would bring removed nodes back (XenStore
+ * makes missing parents on a write): wait (3 s at most) until each vif is
+ * past Initialising, remove, then sweep backend/vif/DOMID again for half
+ * a second.
  */
-void ts_vifs_settle(struct ts *ts, uint32_t domid);
+void ts_remove_unfinished(struct ts *ts, uint32_t domid, const uint8_t *uuid);
 
 /*
  * Add one vif to a running xenstore-mode domain (network-attach): its
