@@ -79,7 +79,9 @@ new_domain() { _n=$(chaos domid vnet 2>/dev/null) && [ "$_n" != "$old" ]; }
 wait_for 60 new_domain || { diagnose; die "vnet was not recreated"; }
 d=$(chaos domid vnet)
 wait_for 10 no_link "vif$old.0" || die "vif$old.0 of the old domain left"
-in_bridge "vif$d.0" || die "vif$d.0 of the recreated guest is not in xenbr0"
+# the name (and so its XenStore name) may show before the monitor's
+# create has returned: the vif is wired by then, or soon after
+wait_for 10 in_bridge "vif$d.0" || die "vif$d.0 of the recreated guest is not in xenbr0"
 pingwait 198.18.0.2 120000 > /dev/null || die "no ping reply after the reboot"
 
 chaos destroy vnet || die "destroy"
