@@ -89,6 +89,24 @@ struct hv_shape {
  */
 int hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid);
 
+/* Give a domain another handle (uuid): a shell changing hands. */
+int hv_domain_sethandle(struct hv *hv, uint32_t domid, const uint8_t uuid[16]);
+
+/* A PV domain's memory as runs of consecutive frames: pfn .. pfn+count-1
+ * are mfn .. mfn+count-1. */
+struct hv_p2m_run {
+	uint64_t pfn, mfn, count;
+};
+
+/*
+ * Populate all memory_mib MiB of a paused PV domain that has none yet, as
+ * the builder would (superpages first), without any kernel: a shell's
+ * memory.  *runs (malloc'd, *nruns of them) is the only record of where
+ * it is: Xen 4.17 has no call that lists a PV domain's frames to dom0.
+ */
+int hv_populate_pv(struct hv *hv, uint32_t domid, uint64_t memory_mib,
+		   struct hv_p2m_run **runs, size_t *nruns);
+
 /* Destroy a domain (any state). */
 int hv_domain_destroy(struct hv *hv, uint32_t domid);
 
@@ -112,12 +130,16 @@ struct hv_pv_image {
 	unsigned max_vcpus;
 	uint32_t console_port, console_domid;
 	uint32_t store_port, store_domid;
+	/* memory populated already (a shell): its p2m, every pfn below
+	 * memory_mib MiB exactly once; NULL: the builder populates */
+	const struct hv_p2m_run *p2m;
+	size_t np2m;
 };
 
 /* The builder's steps, timed (chaos create -T). */
 enum hv_build_step {
 	HV_BUILD_PARSE,	 /* read and parse the kernel (and ramdisk) */
-	HV_BUILD_MEMORY, /* populate the domain's memory */
+	HV_BUILD_MEMORY, /* populate the domain's memory (a shell: its p2m) */
 	HV_BUILD_IMAGE,	 /* load the image, page tables, start_info */
 	HV_BUILD_BOOT,	 /* vCPU context, grant table entries */
 	HV_BUILD_STEPS
@@ -132,8 +154,9 @@ struct hv_pv_result {
 
 /*
  * Load img into the (paused, empty) domain: parse the kernel, populate
- * memory, build start_info and page tables, set up vCPU 0 and seed the
- * grant table's console and store entries.  The domain stays paused.
+ * memory (unless img->p2m says where it is already), build start_info and
+ * page tables, set up vCPU 0 and seed the grant table's console and store
+ * entries.  The domain stays paused.  Not thread-safe with img->p2m.
  */
 int hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 		struct hv_pv_result *res);

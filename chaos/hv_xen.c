@@ -229,6 +229,77 @@ hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid)
 }
 
 int
+hv_domain_sethandle(struct hv *hv, uint32_t domid, const uint8_t uuid[16])
+{
+	xen_domain_handle_t h;
+
+	memcpy(h, uuid, sizeof(h));
+	return xc_domain_sethandle(hv->xch, domid, h);
+}
+
+/* the runs of a builder's p2m (malloc'd) */
+static int
+p2m_runs(const xen_pfn_t *p2m, uint64_t n, struct hv_p2m_run **runs,
+	 size_t *nruns)
+{
+	struct hv_p2m_run *r = NULL, *nr;
+	size_t k = 0, cap = 0;
+	uint64_t pfn;
+
+	for (pfn = 0; pfn < n; pfn++) {
+		if (p2m[pfn] == INVALID_MFN) {
+			free(r);
+			return errno = EIO, -1;
+		}
+		if (k > 0 && r[k - 1].pfn + r[k - 1].count == pfn &&
+		    r[k - 1].mfn + r[k - 1].count == p2m[pfn]) {
+			r[k - 1].count++;
+			continue;
+		}
+		if (k == cap) {
+			cap = cap ? cap * 2 : 16;
+			nr = realloc(r, cap * sizeof(*r));
+			if (nr == NULL) {
+				free(r);
+				return -1;
+			}
+			r = nr;
+		}
+		r[k++] = (struct hv_p2m_run){pfn, p2m[pfn], 1};
+	}
+	*runs = r;
+	*nruns = k;
+	return 0;
+}
+
+int
+hv_populate_pv(struct hv *hv, uint32_t domid, uint64_t memory_mib,
+	       struct hv_p2m_run **runs, size_t *nruns)
+{
+	struct xc_dom_image *dom;
+	int rc = -1, e;
+
+	hv->log.last[0] = '\0';
+	dom = xc_dom_allocate(hv->xch, NULL, NULL);
+	if (dom == NULL)
+		return -1;
+	/* no kernel: the guest type alone picks the x86_64 hooks, whose
+	 * meminit sets the address size and populates */
+	dom->container_type = XC_DOM_PV_CONTAINER;
+	dom->guest_type = "xen-3.0-x86_64";
+	if (xc_dom_boot_xen_init(dom, hv->xch, domid) == 0 &&
+	    xc_dom_mem_init(dom, (unsigned)memory_mib) == 0 &&
+	    xc_dom_boot_mem_init(dom) == 0)
+		rc = p2m_runs(dom->pv_p2m, dom->p2m_size, runs, nruns);
+	e = errno;
+	xc_dom_release(dom); /* the builder's copy only: the memory stays */
+	if (rc < 0 && e == 0)
+		e = EINVAL;
+	errno = e;
+	return rc;
+}
+
+int
 hv_domain_destroy(struct hv *hv, uint32_t domid)
 {
 	int i;
@@ -299,6 +370,72 @@ step(struct hv_pv_result *res, enum hv_build_step s, int64_t *t)
 	return 0;
 }
 
+/* The image whose memory is a shell's, while it is built: the meminit
+ * hook has only the xc_dom_image to go by. */
+static const struct hv_pv_image *shell_img;
+
+/*
+ * meminit for memory that is there already: fill the builder's p2m from
+ * the shell's record.  Every pfn must be named exactly once.
+ */
+static int
+shell_meminit(struct xc_dom_image *dom)
+{
+	const struct hv_pv_image *img = shell_img;
+	uint64_t pfn, k, covered = 0;
+	size_t i;
+
+	if (img == NULL)
+		return errno = EINVAL, -1;
+	dom->p2m_size = dom->total_pages;
+	dom->pv_p2m = xc_dom_malloc(dom, sizeof(xen_pfn_t) * dom->p2m_size);
+	if (dom->pv_p2m == NULL)
+		return errno = ENOMEM, -1;
+	for (pfn = 0; pfn < dom->p2m_size; pfn++)
+		dom->pv_p2m[pfn] = INVALID_MFN;
+	for (i = 0; i < img->np2m; i++) {
+		const struct hv_p2m_run *r = &img->p2m[i];
+
+		if (r->pfn >= dom->p2m_size ||
+		    r->count > dom->p2m_size - r->pfn ||
+		    r->mfn + r->count < r->mfn)
+			return errno = EINVAL, -1;
+		for (k = 0; k < r->count; k++) {
+			if (dom->pv_p2m[r->pfn + k] != INVALID_MFN)
+				return errno = EINVAL, -1;
+			dom->pv_p2m[r->pfn + k] = r->mfn + k;
+		}
+		covered += r->count;
+	}
+	return covered == dom->p2m_size ? 0 : (errno = EINVAL, -1);
+}
+
+/* the builder's memory step: populate, or take the shell's */
+static int
+mem_init(struct xc_dom_image *dom, const struct hv_pv_image *img)
+{
+	struct xc_dom_arch hooks, *lib;
+	int rc;
+
+	if (img->p2m == NULL)
+		return xc_dom_boot_mem_init(dom);
+	/* the shell was populated as an x86_64 PV domain */
+	if (dom->arch_hooks == NULL ||
+	    strcmp(dom->guest_type, "xen-3.0-x86_64") != 0)
+		return errno = ENOEXEC, -1;
+	/* a copy: the library's table is shared by every image */
+	lib = dom->arch_hooks;
+	hooks = *lib;
+	hooks.meminit = shell_meminit;
+	dom->arch_hooks = &hooks;
+	shell_img = img;
+	rc = xc_dom_boot_mem_init(dom);
+	shell_img = NULL;
+	/* later steps use the other hooks: give the library's back */
+	dom->arch_hooks = lib;
+	return rc;
+}
+
 int
 hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 	    struct hv_pv_result *res)
@@ -328,7 +465,7 @@ hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 	if (xc_dom_boot_xen_init(dom, hv->xch, domid) != 0 ||
 	    xc_dom_parse_image(dom) != 0 || step(res, HV_BUILD_PARSE, &t) ||
 	    xc_dom_mem_init(dom, (unsigned)img->memory_mib) != 0 ||
-	    xc_dom_boot_mem_init(dom) != 0 || step(res, HV_BUILD_MEMORY, &t) ||
+	    mem_init(dom, img) != 0 || step(res, HV_BUILD_MEMORY, &t) ||
 	    xc_dom_build_image(dom) != 0 || step(res, HV_BUILD_IMAGE, &t) ||
 	    xc_dom_boot_image(dom) != 0 || xc_dom_gnttab_init(dom) != 0 ||
 	    step(res, HV_BUILD_BOOT, &t))
