@@ -15,7 +15,8 @@
 #include "regfile.h"
 #include "registry.h"
 
-static const char *const subdirs[] = {"names", "doms", "creating", "tmp"};
+static const char *const subdirs[] = {"names",  "doms",   "creating",
+					     "tmp",    "shells", "making"};
 
 const char *
 reg_dir(void)
@@ -402,5 +403,29 @@ regf_list(const char *sub, int (*parse)(const char *name, void *out),
 	}
 	closedir(dir);
 	*vec = v;
+	return 0;
+}
+
+int
+regf_domid_name(const char *name, void *out)
+{
+	unsigned long long v;
+	uint32_t id;
+
+	if (regf_u64(&name, DOMID_MAX, &v) < 0 || *name != '\0' || v == 0)
+		return -1;
+	id = (uint32_t)v;
+	memcpy(out, &id, sizeof(id));
+	return 0;
+}
+
+int
+regf_uuid_name(const char *name, void *out)
+{
+	uint8_t uuid[16];
+
+	if (strlen(name) != 32 || regf_uuid(&name, uuid) < 0)
+		return -1;
+	memcpy(out, uuid, 16);
 	return 0;
 }

@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FILE_MAX (1 << 21) /* no registry file is larger */
+#define FILE_MAX	 (1 << 21) /* no registry file is larger */
+#define DOMID_MAX	 0x7fefu /* DOMID_FIRST_RESERVED - 1 */
+#define MFN_LIMIT	 (1ull << 40)
+#define EVTCHN_LIMIT (1u << 17) /* the FIFO ABI's number of ports */
 
 /* Write data to path atomically: a temporary file beside it whose name
  * starts with '.' (no domain name does), then rename, or link if excl
@@ -26,6 +29,9 @@ int regf_read(const char *path, char **data, size_t *len);
 int regf_list(const char *sub, int (*parse)(const char *name, void *out),
 	      size_t size, void **vec, size_t *n, size_t *bad);
 
+/* regf_list parsers: a file named by a domid (not 0), by a uuid. */
+int regf_domid_name(const char *name, void *out);
+int regf_uuid_name(const char *name, void *out);
 /* 1 when (pid, start) is this process. */
 int regf_is_self(long pid, unsigned long long start);
 

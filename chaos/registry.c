@@ -10,9 +10,6 @@
 #include "regfile.h"
 #include "registry.h"
 
-#define DOMID_MAX	 0x7fefu /* DOMID_FIRST_RESERVED - 1 */
-#define MFN_LIMIT	 (1ull << 40)
-#define EVTCHN_LIMIT	 (1u << 17) /* the FIFO ABI's number of ports */
 #define SYSCTL_BLOCK_LEN 64u
 
 /* --- names --------------------------------------------------------------- */
@@ -389,25 +386,13 @@ reg_record_free(struct reg_record *r)
 	r->config = NULL;
 }
 
-static int
-parse_domid(const char *name, void *out)
-{
-	unsigned long long v;
-	uint32_t id;
-
-	if (regf_u64(&name, DOMID_MAX, &v) < 0 || *name != '\0' || v == 0)
-		return -1;
-	id = (uint32_t)v;
-	memcpy(out, &id, sizeof(id));
-	return 0;
-}
 
 int
 reg_record_list(uint32_t **domids, size_t *n)
 {
 	void *v;
 
-	if (regf_list("doms", parse_domid, sizeof(**domids), &v, n, NULL) < 0)
+	if (regf_list("doms", regf_domid_name, sizeof(**domids), &v, n, NULL) < 0)
 		return -1;
 	*domids = v;
 	return 0;
@@ -481,23 +466,13 @@ reg_intent_remove(const uint8_t uuid[16])
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-static int
-parse_uuid_name(const char *name, void *out)
-{
-	uint8_t uuid[16];
-
-	if (strlen(name) != 32 || regf_uuid(&name, uuid) < 0)
-		return -1;
-	memcpy(out, uuid, 16);
-	return 0;
-}
 
 int
 reg_intent_list(uint8_t (**uuids)[16], size_t *n, size_t *bad)
 {
 	void *v;
 
-	if (regf_list("creating", parse_uuid_name, 16, &v, n, bad) < 0)
+	if (regf_list("creating", regf_uuid_name, 16, &v, n, bad) < 0)
 		return -1;
 	*uuids = v;
 	return 0;

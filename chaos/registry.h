@@ -13,6 +13,10 @@
  *                    half-way leaves a trace that names what to destroy
  *   lock             flock(2)ed around every decision that removes or
  *                    replaces another process's entry
+ *   shells/DOMID     a shell of the shell daemon's pool, ready: its size
+ *                    class, ports and p2m (a shell is no guest: chaos
+ *                    list skips these domains)
+ *   making/UUID      a shell being made (written before its domain exists)
  *   tmp/             temporary files, named after their target and the
  *                    writer's pid; a writer killed between writing and
  *                    renaming leaves one, which reg_sweep removes  A creator is
@@ -26,6 +30,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "hv.h"
 
 #define REG_NO_DOMID UINT32_MAX
 
@@ -134,5 +140,33 @@ int reg_creator_alive(long pid, unsigned long long start);
 /* The name under which a record or intent refers to names/: 0 when name
  * is one chaos would ever have made (so it is safe as a path). */
 int reg_name_ok(const char *name);
+
+/* --- shells (chaos-shelld's pool) --------------------------------------- */
+
+struct reg_shell {
+	uint32_t domid;
+	uint8_t uuid[16]; /* the domain's handle while it is a shell */
+	char cls[32];	  /* its size class */
+	uint64_t memory_mib;
+	unsigned vcpus;
+	uint32_t store_port, console_port, sysctl_port, notice_port;
+	size_t nruns;
+	struct hv_p2m_run *runs; /* malloc'd by reg_shell_read */
+};
+
+/* Write (replace) shells/DOMID; read it back strictly (EUCLEAN: corrupt;
+ * runs must cover memory_mib exactly once, in pfn order). */
+int reg_shell_write(const struct reg_shell *s);
+int reg_shell_read(uint32_t domid, struct reg_shell *s);
+void reg_shell_free(struct reg_shell *s);
+int reg_shell_remove(uint32_t domid);
+/* 1 when domid is a shell of the pool (one stat). */
+int reg_shell_is(uint32_t domid);
+int reg_shell_list(uint32_t **domids, size_t *n, size_t *bad);
+
+/* A shell being made: making/UUID names this process until it is done. */
+int reg_making_begin(const uint8_t uuid[16]);
+int reg_making_end(const uint8_t uuid[16]);
+int reg_making_list(uint8_t (**uuids)[16], size_t *n, size_t *bad);
 
 #endif
