@@ -152,8 +152,8 @@ send_all(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
 static int
 collect(struct ts *ts, size_t n)
 {
-	struct xdd_status st;
-	struct xdd_hdr h;
+	struct ipc_status st;
+	struct ipc_hdr h;
 	int64_t end = clk_now_ms() + WIRE_TIMEOUT_MS + 1000, left;
 	size_t answered = 0;
 	int failed = 0;
@@ -255,7 +255,7 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 			    .flags = XDD_VIF_XENSTORE,
 			    .domid = domid,
 			    .devid = devid};
-	struct xdd_status st;
+	struct ipc_status st;
 	char *state;
 	int64_t end;
 	int closed = 0;

@@ -24,9 +24,9 @@ int
 xdc_open(struct xdc *c, const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct xdd_hello hi = {.version = XDD_VERSION,
+	struct ipc_hello hi = {.version = XDD_VERSION,
 			       .pid = (uint32_t)getpid()};
-	struct xdd_status st;
+	struct ipc_status st;
 	int e;
 
 	c->fd = -1;
@@ -66,8 +66,8 @@ int
 xdc_send(struct xdc *c, uint16_t type, const void *body, uint32_t len,
 	 uint32_t *id)
 {
-	uint8_t buf[XDD_MSG_MAX];
-	struct xdd_hdr h = {
+	uint8_t buf[IPC_MSG_MAX];
+	struct ipc_hdr h = {
 		.magic = XDD_MAGIC,
 		.version = XDD_VERSION,
 		.type = type,
@@ -88,10 +88,10 @@ xdc_send(struct xdc *c, uint16_t type, const void *body, uint32_t len,
 }
 
 int
-xdc_recv(struct xdc *c, int timeout_ms, struct xdd_hdr *h,
-	 struct xdd_status *st, void *body, size_t cap, uint32_t *len)
+xdc_recv(struct xdc *c, int timeout_ms, struct ipc_hdr *h,
+	 struct ipc_status *st, void *body, size_t cap, uint32_t *len)
 {
-	uint8_t buf[XDD_MSG_MAX];
+	uint8_t buf[IPC_MSG_MAX];
 	struct pollfd p = {.fd = c->fd, .events = POLLIN};
 	size_t n, blen;
 	ssize_t r;
@@ -127,10 +127,10 @@ xdc_recv(struct xdc *c, int timeout_ms, struct xdd_hdr *h,
 
 int
 xdc_call(struct xdc *c, uint16_t type, const void *req, uint32_t reqlen,
-	 int timeout_ms, struct xdd_status *st, void *body, size_t cap,
+	 int timeout_ms, struct ipc_status *st, void *body, size_t cap,
 	 uint32_t *len)
 {
-	struct xdd_hdr h;
+	struct ipc_hdr h;
 	int64_t end = clk_now_ms() + timeout_ms, left;
 	uint32_t id;
 

@@ -1,7 +1,7 @@
 /*
  * xdclient.h: chaos's side of the xendevd socket (xendevd/xdd.h).
  * Functions return 0 or -1 with errno; a reply's own error comes back in
- * its struct xdd_status.
+ * its struct ipc_status.
  */
 #ifndef CHAOS_XDCLIENT_H
 #define CHAOS_XDCLIENT_H
@@ -34,12 +34,12 @@ int xdc_send(struct xdc *c, uint16_t type, const void *body, uint32_t len,
  * cap bytes of body to body (*len: how many).  ETIMEDOUT when none came,
  * EBADMSG when what came is malformed, ECONNRESET when xendevd went away.
  */
-int xdc_recv(struct xdc *c, int timeout_ms, struct xdd_hdr *h,
-	     struct xdd_status *st, void *body, size_t cap, uint32_t *len);
+int xdc_recv(struct xdc *c, int timeout_ms, struct ipc_hdr *h,
+	     struct ipc_status *st, void *body, size_t cap, uint32_t *len);
 
 /* Send, then wait for the reply to that request. */
 int xdc_call(struct xdc *c, uint16_t type, const void *req, uint32_t reqlen,
-	     int timeout_ms, struct xdd_status *st, void *body, size_t cap,
+	     int timeout_ms, struct ipc_status *st, void *body, size_t cap,
 	     uint32_t *len);
 
 #endif

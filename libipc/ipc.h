@@ -48,6 +48,11 @@ struct ipc_hello {
 	uint32_t pid;
 };
 
+/* the wire format: the same on every host of one architecture */
+_Static_assert(sizeof(struct ipc_hdr) == 16, "ipc_hdr layout");
+_Static_assert(sizeof(struct ipc_status) == 204, "ipc_status layout");
+_Static_assert(sizeof(struct ipc_hello) == 8, "ipc_hello layout");
+
 /* the largest body a reply can carry after its status */
 #define IPC_REPLY_BODY_MAX                                                     \
 	(IPC_MSG_MAX - sizeof(struct ipc_hdr) - sizeof(struct ipc_status))

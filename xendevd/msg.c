@@ -7,7 +7,7 @@
 
 /* the exact body size of each request type (0: no such request) */
 static const uint32_t body_size[XDD_NTYPES] = {
-	[XDD_HELLO] = sizeof(struct xdd_hello),
+	[XDD_HELLO] = sizeof(struct ipc_hello),
 	[XDD_VIF_ATTACH] = sizeof(struct xdd_vif),
 	[XDD_VIF_DETACH] = sizeof(struct xdd_vif),
 	[XDD_VIF_LIST] = sizeof(struct xdd_list),
@@ -67,7 +67,7 @@ int
 xdd_msg_parse(const uint8_t *msg, size_t len, struct xdd_req *req, char *why,
 	      size_t whylen)
 {
-	struct xdd_hdr *h = &req->h;
+	struct ipc_hdr *h = &req->h;
 	uint32_t body;
 
 	memset(req, 0, sizeof(*req));
@@ -75,9 +75,9 @@ xdd_msg_parse(const uint8_t *msg, size_t len, struct xdd_req *req, char *why,
 		why[0] = '\0';
 	if (len >= sizeof(*h))
 		memcpy(h, msg, sizeof(*h));
-	if (len > XDD_MSG_MAX) {
+	if (len > IPC_MSG_MAX) {
 		snprintf(why, whylen, "message of %zu bytes; at most %d", len,
-			 XDD_MSG_MAX);
+			 IPC_MSG_MAX);
 		return EMSGSIZE;
 	}
 	if (len < sizeof(*h) || h->magic != XDD_MAGIC) {

@@ -18,9 +18,9 @@
 
 /* a request as xdd_msg_parse accepted it: header, then its body */
 struct xdd_req {
-	struct xdd_hdr h;
+	struct ipc_hdr h;
 	union {
-		struct xdd_hello hello;
+		struct ipc_hello hello;
 		struct xdd_vif vif; /* XDD_VIF_ATTACH, XDD_VIF_DETACH */
 		struct xdd_list list;
 	} u;
@@ -28,19 +28,19 @@ struct xdd_req {
 
 /*
  * Check the message msg of len bytes.  len is the size recv reported with
- * MSG_TRUNC and may exceed XDD_MSG_MAX; at most min(len, XDD_MSG_MAX) bytes
+ * MSG_TRUNC and may exceed IPC_MSG_MAX; at most min(len, IPC_MSG_MAX) bytes
  * of msg are read.
  *
  * Returns 0 and fills *req, or an errno value and says why in why (a
  * NUL-terminated line of at most whylen bytes): EMSGSIZE (more than
- * XDD_MSG_MAX bytes), EBADMSG (short, wrong magic, a length other than
+ * IPC_MSG_MAX bytes), EBADMSG (short, wrong magic, a length other than
  * len, a body not of its type's size), EPROTONOSUPPORT (a version other
  * than ours, or a hello below 1), EOPNOTSUPP (an unknown type or backend
  * kind), EINVAL (a field out of range).  Either way req->h holds the header
  * as far as there is one (zeros otherwise; type 0 when it is not a xendevd
  * message), for the reply's type and id.
  *
- * What is accepted holds: h.len == len <= XDD_MSG_MAX, a type below
+ * What is accepted holds: h.len == len <= IPC_MSG_MAX, a type below
  * XDD_NTYPES, the body size of that type; every name NUL-terminated within
  * XDD_NAME_MAX, printable, without '/', ':' or spaces, and not "." or "..";
  * a hello's version >= 1; an attach's backend XDD_BE_NETBACK, no unknown

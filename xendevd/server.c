@@ -147,20 +147,20 @@ xdd_server_listen(struct xdd *d, const char *path)
 	return 0;
 }
 
-/* A reply into buf (XDD_MSG_MAX bytes); its length. */
+/* A reply into buf (IPC_MSG_MAX bytes); its length. */
 static uint32_t
 build(uint8_t *buf, uint16_t type, uint32_t id, int err, const void *body,
       uint32_t len, const char *fmt, va_list ap)
 {
-	struct xdd_hdr h = {
+	struct ipc_hdr h = {
 		.magic = XDD_MAGIC,
 		.version = XDD_VERSION,
 		.type = (uint16_t)(XDD_REPLY | type),
 		.id = id,
 	};
-	struct xdd_status st = {.err = err};
+	struct ipc_status st = {.err = err};
 
-	if (len > XDD_MSG_MAX - sizeof(h) - sizeof(st))
+	if (len > IPC_MSG_MAX - sizeof(h) - sizeof(st))
 		len = 0; /* cannot happen: the layouts are asserted in xdd.h */
 	if (fmt != NULL)
 		vsnprintf(st.msg, sizeof(st.msg), fmt, ap);
@@ -176,7 +176,7 @@ void
 xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
 	  const void *body, uint32_t len, const char *fmt, ...)
 {
-	static uint8_t buf[XDD_MSG_MAX];
+	static uint8_t buf[IPC_MSG_MAX];
 	uint32_t n;
 	va_list ap;
 
@@ -200,7 +200,7 @@ xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
 static void
 refuse(int fd, int err, const char *fmt, ...)
 {
-	static uint8_t buf[XDD_MSG_MAX];
+	static uint8_t buf[IPC_MSG_MAX];
 	uint32_t n;
 	va_list ap;
 	int i;
@@ -334,7 +334,7 @@ typedef void handler_fn(struct xdd *d, struct xdd_client *c,
 static void
 on_hello(struct xdd *d, struct xdd_client *c, const struct xdd_req *r)
 {
-	struct xdd_hello out = {.version = XDD_VERSION,
+	struct ipc_hello out = {.version = XDD_VERSION,
 				.pid = (uint32_t)getpid()};
 
 	(void)d;
@@ -368,7 +368,7 @@ static handler_fn *const handlers[XDD_NTYPES] = {
 void
 xdd_server_read(struct xdd *d, struct xdd_client *c)
 {
-	static uint8_t buf[XDD_MSG_MAX];
+	static uint8_t buf[IPC_MSG_MAX];
 	struct xdd_req r;
 	char why[160];
 	ssize_t n;

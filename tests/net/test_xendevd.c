@@ -224,10 +224,10 @@ vif(const char *ifname, const char *bridge, unsigned mtu, unsigned timeout)
 
 /* one request on a fresh connection; the reply's error (0: done) */
 static int
-call(uint16_t type, const void *req, uint32_t len, struct xdd_status *st,
+call(uint16_t type, const void *req, uint32_t len, struct ipc_status *st,
      void *body, size_t cap)
 {
-	struct xdd_status s;
+	struct ipc_status s;
 	struct xdc c;
 	int rc;
 
@@ -239,7 +239,7 @@ call(uint16_t type, const void *req, uint32_t len, struct xdd_status *st,
 }
 
 static int
-attach(const struct xdd_vif *v, struct xdd_status *st,
+attach(const struct xdd_vif *v, struct ipc_status *st,
        struct xdd_vif_info *info)
 {
 	return call(XDD_VIF_ATTACH, v, sizeof(*v), st, info,
@@ -249,7 +249,7 @@ attach(const struct xdd_vif *v, struct xdd_status *st,
 static int
 listed(const char *name)
 {
-	uint8_t buf[XDD_MSG_MAX];
+	uint8_t buf[IPC_MSG_MAX];
 	struct xdd_list_reply *r = (struct xdd_list_reply *)buf;
 	struct xdd_list l = {0};
 	uint32_t i;
@@ -300,7 +300,7 @@ t_attach_bridge_mtu(void **state)
 {
 	struct xdd_vif v = vif("vif1.0", "br0", 0, 0);
 	struct xdd_vif_info info;
-	struct xdd_status st;
+	struct ipc_status st;
 
 	(void)state;
 	expect_loose("vif1.0");
@@ -323,8 +323,8 @@ t_appears_later(void **state)
 {
 	struct xdd_vif v = vif("vif3.0", "br0", 0, 10000);
 	struct xdd_vif_info info;
-	struct xdd_status st;
-	struct xdd_hdr h;
+	struct ipc_status st;
+	struct ipc_hdr h;
 	struct xdc c;
 	uint32_t id, len;
 
@@ -349,7 +349,7 @@ static void
 t_bad_bridges(void **state)
 {
 	struct xdd_vif v;
-	struct xdd_status st;
+	struct ipc_status st;
 
 	(void)state;
 	assert_int_equal(ip("link add vif4.0 type veth peer name p4.0"), 0);
@@ -369,7 +369,7 @@ static void
 t_timeout(void **state)
 {
 	struct xdd_vif v = vif("vif9.9", "br0", 0, 300);
-	struct xdd_status st;
+	struct ipc_status st;
 
 	(void)state;
 	assert_int_equal(attach(&v, &st, NULL), ETIMEDOUT);
@@ -382,8 +382,8 @@ t_collisions(void **state)
 {
 	struct xdd_vif v = vif("vif7.0", "br0", 0, 5000);
 	struct xdd_vif_info info;
-	struct xdd_status st;
-	struct xdd_hdr h;
+	struct ipc_status st;
+	struct ipc_hdr h;
 	struct xdc c;
 
 	(void)state;
@@ -417,8 +417,8 @@ static void
 t_vanishing(void **state)
 {
 	struct xdd_vif v;
-	struct xdd_status st;
-	struct xdd_hdr h;
+	struct ipc_status st;
+	struct ipc_hdr h;
 	struct xdc c;
 	int i;
 
@@ -445,7 +445,7 @@ static void
 t_detach_and_removal(void **state)
 {
 	struct xdd_vif v = vif("vif1.0", "", 0, 0);
-	struct xdd_status st;
+	struct ipc_status st;
 	char s[1024];
 
 	(void)state;
@@ -474,9 +474,9 @@ t_detach_and_removal(void **state)
 static int
 raw(int fd, const void *msg, size_t len, uint16_t *type)
 {
-	uint8_t buf[XDD_MSG_MAX];
-	struct xdd_hdr h;
-	struct xdd_status st;
+	uint8_t buf[IPC_MSG_MAX];
+	struct ipc_hdr h;
+	struct ipc_status st;
 	ssize_t n;
 
 	assert_true(send(fd, msg, len, 0) == (ssize_t)len);
@@ -495,16 +495,16 @@ static void
 t_malformed(void **state)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	static uint8_t big[3 * XDD_MSG_MAX];
+	static uint8_t big[3 * IPC_MSG_MAX];
 	struct {
-		struct xdd_hdr h;
+		struct ipc_hdr h;
 		union {
-			struct xdd_hello hello;
+			struct ipc_hello hello;
 			struct xdd_vif vif;
 			uint8_t pad[64];
 		} b;
 	} m;
-	struct xdd_hdr good = {.magic = XDD_MAGIC, .version = XDD_VERSION};
+	struct ipc_hdr good = {.magic = XDD_MAGIC, .version = XDD_VERSION};
 	uint16_t type;
 	int fd;
 
@@ -539,7 +539,7 @@ t_malformed(void **state)
 	m.h.type = XDD_REPLY | XDD_HELLO;
 	assert_int_equal(raw(fd, &m, m.h.len, NULL), EOPNOTSUPP);
 	memcpy(big, &good, sizeof(good));
-	((struct xdd_hdr *)big)->len = sizeof(big);
+	((struct ipc_hdr *)big)->len = sizeof(big);
 	assert_int_equal(raw(fd, big, sizeof(big), NULL), EMSGSIZE);
 
 	/* now a proper hello, then bad bodies */
@@ -750,8 +750,8 @@ connect_hello(const char *path, uint32_t id)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct {
-		struct xdd_hdr h;
-		struct xdd_hello b;
+		struct ipc_hdr h;
+		struct ipc_hello b;
 	} m = {{XDD_MAGIC, XDD_VERSION, XDD_HELLO, sizeof(m), id}, {1, 0}};
 	int fd;
 
@@ -768,16 +768,16 @@ static int
 reply_err(int fd, int timeout_ms)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
-	uint8_t buf[XDD_MSG_MAX];
-	struct xdd_status st;
+	uint8_t buf[IPC_MSG_MAX];
+	struct ipc_status st;
 	ssize_t n;
 
 	if (poll(&p, 1, timeout_ms) != 1)
 		return -1;
 	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n < (ssize_t)(sizeof(struct xdd_hdr) + sizeof(st)))
+	if (n < (ssize_t)(sizeof(struct ipc_hdr) + sizeof(st)))
 		return -1;
-	memcpy(&st, buf + sizeof(struct xdd_hdr), sizeof(st));
+	memcpy(&st, buf + sizeof(struct ipc_hdr), sizeof(st));
 	return st.err;
 }
 
@@ -785,8 +785,8 @@ reply_err(int fd, int timeout_ms)
 static void
 served(const char *path)
 {
-	uint8_t buf[XDD_MSG_MAX];
-	struct xdd_status st;
+	uint8_t buf[IPC_MSG_MAX];
+	struct ipc_status st;
 	struct xdd_list l = {0};
 	struct xdc c;
 
@@ -877,11 +877,11 @@ static void
 t_never_reads(void **state)
 {
 	struct {
-		struct xdd_hdr h;
+		struct ipc_hdr h;
 		struct xdd_list b;
 	} m = {{XDD_MAGIC, XDD_VERSION, XDD_VIF_LIST, sizeof(m), 0}, {0}};
-	struct xdd_status st;
-	struct xdd_hdr h;
+	struct ipc_status st;
+	struct ipc_hdr h;
 	struct own o;
 	struct xdc c;
 	uint32_t sent = 0, i;
@@ -966,8 +966,8 @@ static void
 t_waits_cap(void **state)
 {
 	struct xdd_vif v = vif("", "br0", 0, 10000);
-	struct xdd_status st;
-	struct xdd_hdr h;
+	struct ipc_status st;
+	struct ipc_hdr h;
 	struct xdc c;
 	uint32_t id;
 	int i;
@@ -998,11 +998,11 @@ static void
 t_no_leaks(void **state)
 {
 	struct xdd_vif v = vif("", "br0", 0, 10000);
-	struct xdd_status st;
-	uint8_t buf[XDD_MSG_MAX];
+	struct ipc_status st;
+	uint8_t buf[IPC_MSG_MAX];
 	struct xdd_list l = {0};
 	struct {
-		struct xdd_hdr h;
+		struct ipc_hdr h;
 		struct xdd_list b;
 	} m = {{XDD_MAGIC, XDD_VERSION, XDD_VIF_LIST, sizeof(m), 7}, {0}};
 	int fds = 0, i;
