@@ -75,7 +75,8 @@ UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 
 # xendevd: the device daemon (netlink through libmnl)
 XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \
-	xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c xendevd/log.c
+	xendevd/proto.c xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c \
+	xendevd/log.c $(LIBIPC_SRCS)
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o) \
 	$(LIBIPC_SRCS:%.c=$(B)/obj/%.o)
@@ -191,7 +192,8 @@ $(B)/fuzz/fuzz_elfnote: tests/fuzz/fuzz_elfnote.c chaos/elfnote.c \
 		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
 
 # xendevd's message parser, pure: no socket, netlink or XenStore
-$(B)/fuzz/fuzz_xdd: tests/fuzz/fuzz_xdd.c xendevd/msg.c
+$(B)/fuzz/fuzz_xdd: tests/fuzz/fuzz_xdd.c xendevd/msg.c xendevd/proto.c \
+		libipc/msg.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $^

@@ -2,7 +2,7 @@
  * msg.h: xendevd's request parser: one packet's bytes in, a checked
  * request or an errno value out.  Pure (no socket, no state, no netlink or
  * XenStore), so the fuzzer (tests/fuzz/fuzz_xdd.c) runs what the server
- * runs.
+ * runs: libipc's ipc_msg_check, then xdd_req_check.
  */
 #ifndef XDD_MSG_H
 #define XDD_MSG_H
@@ -50,5 +50,14 @@ struct xdd_req {
  */
 int xdd_msg_parse(const uint8_t *msg, size_t len, struct xdd_req *req,
 		  char *why, size_t whylen);
+
+/*
+ * The part of xdd_msg_parse that is xendevd's own, for a request that
+ * ipc_msg_check accepted against xdd_proto (header h, body of its type's
+ * size): h and the body are copied into *req, then its fields checked.
+ * Returns 0, or EOPNOTSUPP or EINVAL and why, as xdd_msg_parse.
+ */
+int xdd_req_check(const struct ipc_hdr *h, const void *body,
+		  struct xdd_req *req, char *why, size_t whylen);
 
 #endif

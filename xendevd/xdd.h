@@ -46,6 +46,9 @@ enum xdd_type {
 	XDD_REPLY = IPC_REPLY,
 };
 
+/* the protocol as libipc checks it (proto.c) */
+extern const struct ipc_proto xdd_proto;
+
 enum xdd_backend {
 	XDD_BE_NETBACK = 1, /* Linux netback creates the interface */
 };

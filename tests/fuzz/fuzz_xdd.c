@@ -1,6 +1,7 @@
 /*
- * fuzz_xdd.c: libFuzzer target for xendevd's request parser (msg.h), what
- * every client packet goes through.  Whatever the bytes, it must not crash
+ * fuzz_xdd.c: libFuzzer target for xendevd's request parser (msg.h:
+ * libipc's checks, then xendevd's own), what every client packet goes
+ * through.  Whatever the bytes, it must not crash
  * or read past them; what it refuses gets a known errno and a terminated
  * reason; what it accepts must hold the promises msg.h makes.
  */
