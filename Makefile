@@ -64,7 +64,7 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/regfile.c chaos/registry.c \
 	chaos/xswatch.c chaos/toolstack.c chaos/monitor.c chaos/monstate.c \
 	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/clock.c \
-	chaos/escape.c chaos/phases.c
+	chaos/escape.c chaos/phases.c xendevd/proto.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
@@ -170,7 +170,8 @@ $(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o) \
 	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
 $(B)/san/tests/net/test_xendevd: $(B)/san/tests/net/test_xendevd.o \
-		$(B)/san/chaos/xdclient.o $(B)/san/chaos/clock.o
+		$(B)/san/chaos/xdclient.o $(B)/san/xendevd/proto.o \
+		$(B)/san/libipc/client.o $(B)/san/chaos/clock.o
 	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS)
 
 check-net: $(B)/san/bin/xendevd $(B)/san/tests/net/test_xendevd

@@ -141,7 +141,7 @@ send_all(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
 	for (i = 0; i < n; i++) {
 		if (request(ts, domid, &vifs[i], &r) < 0)
 			return -1;
-		if (xdc_send(&ts->xdd, XDD_VIF_ATTACH, &r, sizeof(r), NULL) < 0)
+		if (ipc_send(&ts->xdd, XDD_VIF_ATTACH, &r, sizeof(r), NULL) < 0)
 			return ts_fail(ts, "vif", "xendevd: %s",
 				       strerror(errno));
 	}
@@ -160,7 +160,7 @@ collect(struct ts *ts, size_t n)
 
 	while (answered < n) {
 		left = end - clk_now_ms();
-		if (xdc_recv(&ts->xdd, left > 0 ? (int)left : 0, &h, &st, NULL,
+		if (ipc_recv(&ts->xdd, left > 0 ? (int)left : 0, &h, &st, NULL,
 			     0, NULL) < 0)
 			return ts_fail(ts, "vif", "xendevd: %s",
 				       errno == ETIMEDOUT ? "no answer in time"
@@ -268,7 +268,7 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 	 * or not); with no xendevd the kernel still takes the interface out
 	 * when netback deletes it */
 	if (ts->xdd.fd >= 0 || xdc_open(&ts->xdd, xdc_path()) == 0)
-		xdc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
+		ipc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
 			 NULL, 0, NULL);
 	end = clk_now_ms() + timeout_ms;
 	while (!closed && clk_now_ms() < end) {
