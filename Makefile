@@ -35,7 +35,7 @@ FUZZ_SECONDS ?= 60
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers $(if $(WERROR),-Werror)
-CPPFLAGS += -D_GNU_SOURCE -Ichaos -Ilibnoxs -Ixendevd
+CPPFLAGS += -D_GNU_SOURCE -Ichaos -Ilibnoxs -Ilibipc -Ixendevd
 YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl)
 YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl)
 XEN_PKGS := xencontrol xenguest xenstore xentoollog xenevtchn xengnttab \
@@ -52,6 +52,11 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # libnoxs: the noxs ABI helpers (freestanding; guests build them too)
 LIBNOXS_SRCS := libnoxs/noxs.c
 
+# libipc: the framed request/reply sockets of the daemons and their
+# clients (ipc.h), one implementation for both sides of every protocol;
+# it tells time by chaos/clock.c
+LIBIPC_SRCS := libipc/msg.c libipc/server.c libipc/client.c
+
 # libchaos: the toolstack core, shared with the shell daemon later; the
 # first line is pure (no Xen), the rest talks to the hypervisor
 LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
@@ -59,23 +64,25 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/regfile.c chaos/registry.c \
 	chaos/xswatch.c chaos/toolstack.c chaos/monitor.c chaos/monstate.c \
 	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/clock.c \
-	chaos/escape.c chaos/phases.c
+	chaos/escape.c chaos/phases.c xendevd/proto.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_monstate test_noxs test_elfnote test_phases test_escape \
-	test_xswatch
+	test_xswatch test_ipc
 
 # xendevd: the device daemon (netlink through libmnl)
 XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \
-	xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c xendevd/log.c
+	xendevd/proto.c xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c \
+	xendevd/log.c $(LIBIPC_SRCS)
 
-LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o)
+LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o) \
+	$(LIBIPC_SRCS:%.c=$(B)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
 SAN_LIB_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/san/%.o) \
-	$(LIBNOXS_SRCS:%.c=$(B)/san/%.o)
+	$(LIBNOXS_SRCS:%.c=$(B)/san/%.o) $(LIBIPC_SRCS:%.c=$(B)/san/%.o)
 SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(B)/san/%.o)
 
 all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1 $(B)/bin/xendevd guests
@@ -163,7 +170,8 @@ $(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o) \
 	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
 $(B)/san/tests/net/test_xendevd: $(B)/san/tests/net/test_xendevd.o \
-		$(B)/san/chaos/xdclient.o $(B)/san/chaos/clock.o
+		$(B)/san/chaos/xdclient.o $(B)/san/xendevd/proto.o \
+		$(B)/san/libipc/client.o $(B)/san/chaos/clock.o
 	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS)
 
 check-net: $(B)/san/bin/xendevd $(B)/san/tests/net/test_xendevd
@@ -185,7 +193,8 @@ $(B)/fuzz/fuzz_elfnote: tests/fuzz/fuzz_elfnote.c chaos/elfnote.c \
 		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
 
 # xendevd's message parser, pure: no socket, netlink or XenStore
-$(B)/fuzz/fuzz_xdd: tests/fuzz/fuzz_xdd.c xendevd/msg.c
+$(B)/fuzz/fuzz_xdd: tests/fuzz/fuzz_xdd.c xendevd/msg.c xendevd/proto.c \
+		libipc/msg.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $^
@@ -231,8 +240,8 @@ check:
 
 format-check:
 	clang-format --dry-run -Werror $(wildcard chaos/*.[ch] tests/unit/*.c \
-		tests/fuzz/*.c tests/net/*.c libnoxs/*.[ch] guests/*.[ch] \
-		guests/pv/*.[ch] xendevd/*.[ch] bench/*.c)
+		tests/fuzz/*.c tests/net/*.c libnoxs/*.[ch] libipc/*.[ch] \
+		guests/*.[ch] guests/pv/*.[ch] xendevd/*.[ch] bench/*.c)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

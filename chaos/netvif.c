@@ -141,7 +141,7 @@ send_all(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
 	for (i = 0; i < n; i++) {
 		if (request(ts, domid, &vifs[i], &r) < 0)
 			return -1;
-		if (xdc_send(&ts->xdd, XDD_VIF_ATTACH, &r, sizeof(r), NULL) < 0)
+		if (ipc_send(&ts->xdd, XDD_VIF_ATTACH, &r, sizeof(r), NULL) < 0)
 			return ts_fail(ts, "vif", "xendevd: %s",
 				       strerror(errno));
 	}
@@ -152,15 +152,15 @@ send_all(struct ts *ts, uint32_t domid, const struct dc_vif *vifs, size_t n)
 static int
 collect(struct ts *ts, size_t n)
 {
-	struct xdd_status st;
-	struct xdd_hdr h;
+	struct ipc_status st;
+	struct ipc_hdr h;
 	int64_t end = clk_now_ms() + WIRE_TIMEOUT_MS + 1000, left;
 	size_t answered = 0;
 	int failed = 0;
 
 	while (answered < n) {
 		left = end - clk_now_ms();
-		if (xdc_recv(&ts->xdd, left > 0 ? (int)left : 0, &h, &st, NULL,
+		if (ipc_recv(&ts->xdd, left > 0 ? (int)left : 0, &h, &st, NULL,
 			     0, NULL) < 0)
 			return ts_fail(ts, "vif", "xendevd: %s",
 				       errno == ETIMEDOUT ? "no answer in time"
@@ -255,7 +255,7 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 			    .flags = XDD_VIF_XENSTORE,
 			    .domid = domid,
 			    .devid = devid};
-	struct xdd_status st;
+	struct ipc_status st;
 	char *state;
 	int64_t end;
 	int closed = 0;
@@ -268,7 +268,7 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 	 * or not); with no xendevd the kernel still takes the interface out
 	 * when netback deletes it */
 	if (ts->xdd.fd >= 0 || xdc_open(&ts->xdd, xdc_path()) == 0)
-		xdc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
+		ipc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
 			 NULL, 0, NULL);
 	end = clk_now_ms() + timeout_ms;
 	while (!closed && clk_now_ms() < end) {

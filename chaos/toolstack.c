@@ -70,7 +70,7 @@ ts_close(struct ts *ts)
 {
 	if (ts->xs != NULL)
 		xs_close(ts->xs);
-	xdc_close(&ts->xdd);
+	ipc_close(&ts->xdd);
 	hv_close(ts->hv);
 	ts->xs = NULL;
 	ts->hv = NULL;

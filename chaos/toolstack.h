@@ -20,8 +20,8 @@
 struct ts {
 	struct hv *hv;
 	struct xs_handle *xs;
-	struct xdc xdd;	   /* xendevd, once a vif needs it (fd -1: not yet) */
-	struct phases *ph; /* a create's phases are timed here (or NULL) */
+	struct ipc_conn xdd; /* xendevd, once a vif needs it (fd -1: not yet) */
+	struct phases *ph;   /* a create's phases are timed here (or NULL) */
 	char err[512];
 };
 

@@ -16,7 +16,6 @@
 
 #include <xenstore.h>
 
-#include "clock.h"
 #include "xendevd.h"
 
 static volatile sig_atomic_t stop;
@@ -67,15 +66,11 @@ static void
 loop(struct xdd *d)
 {
 	struct pollfd *pfd = NULL;
-	struct xdd_client *c, *next;
-	size_t n, cap = 0, i;
+	size_t n, cap = 0;
 	int timeout, t;
-	int64_t now;
 
 	while (!stop) {
-		n = 2;
-		for (c = d->clients; c != NULL; c = xdd_client_next(c))
-			n++;
+		n = 2 + ipc_server_nclients(d->srv);
 		if (n > cap) {
 			cap = n * 2;
 			pfd = realloc(pfd, cap * sizeof(*pfd));
@@ -84,27 +79,14 @@ loop(struct xdd *d)
 				exit(1);
 			}
 		}
-		/* after an accept failed, leave the queue alone a while */
-		now = clk_now_ms();
-		pfd[0] = (struct pollfd){
-			.fd = now < d->accept_after_ms ? -1 : d->listen_fd,
-			.events = POLLIN};
-		pfd[1] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
-					 .events = POLLIN};
-		i = 2;
-		/* a client with replies waiting is not read until it reads */
-		for (c = d->clients; c != NULL; c = xdd_client_next(c))
-			pfd[i++] = (struct pollfd){
-				.fd = xdd_client_fd(c),
-				.events = xdd_client_blocked(c) ? POLLOUT
-								: POLLIN};
 		timeout = xdd_vif_expire(d);
 		t = xdd_log_tick();
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
-		if (now < d->accept_after_ms &&
-		    (timeout < 0 || d->accept_after_ms - now < timeout))
-			timeout = (int)(d->accept_after_ms - now);
+		pfd[0] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
+					 .events = POLLIN};
+		/* the socket and its clients (libipc), after the events */
+		n = 1 + ipc_server_pollfds(d->srv, pfd + 1, &timeout);
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -112,31 +94,13 @@ loop(struct xdd *d)
 			break;
 		}
 		/* events first: an attach may be waiting for one of them */
-		if (pfd[1].revents &&
+		if (pfd[0].revents &&
 		    xdd_nl_events(d->nl, xdd_vif_event, d) < 0) {
 			log_warn("link events: %s; looking at every link",
 				 strerror(errno));
 			xdd_vif_rescan(d);
 		}
-		/* clients by descriptor: a handler may close any of them */
-		for (i = 2; i < n; i++) {
-			if (!pfd[i].revents)
-				continue;
-			for (c = d->clients; c != NULL; c = next) {
-				next = xdd_client_next(c);
-				if (xdd_client_fd(c) != pfd[i].fd)
-					continue;
-				if (pfd[i].events & POLLOUT)
-					xdd_client_flush(c);
-				if (pfd[i].revents &
-				    (POLLIN | POLLHUP | POLLERR))
-					xdd_server_read(d, c);
-				break;
-			}
-		}
-		if (pfd[0].revents && xdd_server_accept(d) < 0)
-			log_warn("accept: %s; trying again shortly",
-				 strerror(errno));
+		ipc_server_serve(d->srv, pfd + 1, n - 1);
 	}
 	free(pfd);
 }
@@ -145,7 +109,7 @@ int
 main(int argc, char **argv)
 {
 	const char *sock = XDD_SOCKET, *pid = "/run/xendevd.pid";
-	struct xdd d = {.use_xs = 1, .listen_fd = -1, .spare_fd = -1};
+	struct xdd d = {.use_xs = 1};
 	struct sigaction sa = {.sa_handler = on_signal};
 	int fg = 0, sys = 0, opt, pfd;
 
@@ -181,7 +145,7 @@ main(int argc, char **argv)
 		log_warn("netlink: %s", strerror(errno));
 		return 1;
 	}
-	if (xdd_server_listen(&d, sock) < 0) {
+	if (xdd_server_open(&d, sock) < 0) {
 		log_warn("socket %s: %s", sock, strerror(errno));
 		return 1;
 	}
@@ -196,9 +160,8 @@ main(int argc, char **argv)
 	loop(&d);
 	xdd_log_flush();
 	log_info("stopping");
-	xdd_server_close(&d);
+	ipc_server_close(d.srv); /* and its socket's file */
 	xdd_vif_forget_all(&d);
-	unlink(sock);
 	unlink(pid);
 	if (d.xs != NULL)
 		xs_close(d.xs);

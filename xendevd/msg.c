@@ -1,17 +1,9 @@
-/* msg.c: xendevd's request parser (msg.h): checks before any copy. */
+/* msg.c: xendevd's request parser (msg.h): libipc's checks, then its own. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "msg.h"
-
-/* the exact body size of each request type (0: no such request) */
-static const uint32_t body_size[XDD_NTYPES] = {
-	[XDD_HELLO] = sizeof(struct xdd_hello),
-	[XDD_VIF_ATTACH] = sizeof(struct xdd_vif),
-	[XDD_VIF_DETACH] = sizeof(struct xdd_vif),
-	[XDD_VIF_LIST] = sizeof(struct xdd_list),
-};
 
 /* A string field must end within its array and be a usable name. */
 static int
@@ -64,64 +56,35 @@ check_vif(uint16_t type, const struct xdd_vif *v, char *why, size_t whylen)
 }
 
 int
-xdd_msg_parse(const uint8_t *msg, size_t len, struct xdd_req *req, char *why,
-	      size_t whylen)
+xdd_req_check(const struct ipc_hdr *h, const void *body, struct xdd_req *req,
+	      char *why, size_t whylen)
 {
-	struct xdd_hdr *h = &req->h;
-	uint32_t body;
-
-	memset(req, 0, sizeof(*req));
 	if (whylen)
 		why[0] = '\0';
-	if (len >= sizeof(*h))
-		memcpy(h, msg, sizeof(*h));
-	if (len > XDD_MSG_MAX) {
-		snprintf(why, whylen, "message of %zu bytes; at most %d", len,
-			 XDD_MSG_MAX);
-		return EMSGSIZE;
-	}
-	if (len < sizeof(*h) || h->magic != XDD_MAGIC) {
-		h->type = 0;
-		snprintf(why, whylen, "not a xendevd message (%zu bytes)", len);
-		return EBADMSG;
-	}
-	if (h->version != XDD_VERSION) {
-		snprintf(why, whylen,
-			 "message version %u; this xendevd speaks %d",
-			 h->version, XDD_VERSION);
-		return EPROTONOSUPPORT;
-	}
-	if (h->len != len) {
-		snprintf(why, whylen,
-			 "header says %u bytes, the message has %zu", h->len,
-			 len);
-		return EBADMSG;
-	}
-	if (h->type >= XDD_NTYPES || body_size[h->type] == 0) {
-		snprintf(why, whylen, "unknown request type %u", h->type);
-		return EOPNOTSUPP;
-	}
-	body = body_size[h->type];
-	if (len - sizeof(*h) != body) {
-		snprintf(why, whylen,
-			 "request type %u takes %u bytes of body, not %zu",
-			 h->type, body, len - sizeof(*h));
-		return EBADMSG;
-	}
-	/* the size is checked: the body fits req->u */
-	memcpy(&req->u, msg + sizeof(*h), body);
+	req->h = *h;
+	memset(&req->u, 0, sizeof(req->u));
+	/* ipc_msg_check held the body to its type's size: it fits req->u */
+	memcpy(&req->u, body, xdd_proto.body_size[h->type]);
 	switch (h->type) {
-	case XDD_HELLO:
-		if (req->u.hello.version < 1) {
-			snprintf(why, whylen,
-				 "protocol version %u is not spoken here",
-				 req->u.hello.version);
-			return EPROTONOSUPPORT;
-		}
-		return 0;
 	case XDD_VIF_ATTACH:
 	case XDD_VIF_DETACH:
 		return check_vif(h->type, &req->u.vif, why, whylen);
 	default: return 0;
 	}
+}
+
+int
+xdd_msg_parse(const uint8_t *msg, size_t len, struct xdd_req *req, char *why,
+	      size_t whylen)
+{
+	struct ipc_hdr h;
+	int err;
+
+	memset(req, 0, sizeof(*req));
+	err = ipc_msg_check(&xdd_proto, msg, len, &h, why, whylen);
+	if (err != 0) {
+		req->h = h;
+		return err;
+	}
+	return xdd_req_check(&h, msg + sizeof(h), req, why, whylen);
 }

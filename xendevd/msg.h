@@ -2,7 +2,7 @@
  * msg.h: xendevd's request parser: one packet's bytes in, a checked
  * request or an errno value out.  Pure (no socket, no state, no netlink or
  * XenStore), so the fuzzer (tests/fuzz/fuzz_xdd.c) runs what the server
- * runs.
+ * runs: libipc's ipc_msg_check, then xdd_req_check.
  */
 #ifndef XDD_MSG_H
 #define XDD_MSG_H
@@ -18,9 +18,9 @@
 
 /* a request as xdd_msg_parse accepted it: header, then its body */
 struct xdd_req {
-	struct xdd_hdr h;
+	struct ipc_hdr h;
 	union {
-		struct xdd_hello hello;
+		struct ipc_hello hello;
 		struct xdd_vif vif; /* XDD_VIF_ATTACH, XDD_VIF_DETACH */
 		struct xdd_list list;
 	} u;
@@ -28,19 +28,19 @@ struct xdd_req {
 
 /*
  * Check the message msg of len bytes.  len is the size recv reported with
- * MSG_TRUNC and may exceed XDD_MSG_MAX; at most min(len, XDD_MSG_MAX) bytes
+ * MSG_TRUNC and may exceed IPC_MSG_MAX; at most min(len, IPC_MSG_MAX) bytes
  * of msg are read.
  *
  * Returns 0 and fills *req, or an errno value and says why in why (a
  * NUL-terminated line of at most whylen bytes): EMSGSIZE (more than
- * XDD_MSG_MAX bytes), EBADMSG (short, wrong magic, a length other than
+ * IPC_MSG_MAX bytes), EBADMSG (short, wrong magic, a length other than
  * len, a body not of its type's size), EPROTONOSUPPORT (a version other
  * than ours, or a hello below 1), EOPNOTSUPP (an unknown type or backend
  * kind), EINVAL (a field out of range).  Either way req->h holds the header
  * as far as there is one (zeros otherwise; type 0 when it is not a xendevd
  * message), for the reply's type and id.
  *
- * What is accepted holds: h.len == len <= XDD_MSG_MAX, a type below
+ * What is accepted holds: h.len == len <= IPC_MSG_MAX, a type below
  * XDD_NTYPES, the body size of that type; every name NUL-terminated within
  * XDD_NAME_MAX, printable, without '/', ':' or spaces, and not "." or "..";
  * a hello's version >= 1; an attach's backend XDD_BE_NETBACK, no unknown
@@ -50,5 +50,14 @@ struct xdd_req {
  */
 int xdd_msg_parse(const uint8_t *msg, size_t len, struct xdd_req *req,
 		  char *why, size_t whylen);
+
+/*
+ * The part of xdd_msg_parse that is xendevd's own, for a request that
+ * ipc_msg_check accepted against xdd_proto (header h, body of its type's
+ * size): h and the body are copied into *req, then its fields checked.
+ * Returns 0, or EOPNOTSUPP or EINVAL and why, as xdd_msg_parse.
+ */
+int xdd_req_check(const struct ipc_hdr *h, const void *body,
+		  struct xdd_req *req, char *why, size_t whylen);
 
 #endif

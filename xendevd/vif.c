@@ -81,7 +81,7 @@ fail(struct xdd *d, struct vif *v, int err, const char *what)
 	log_warn("%s", msg);
 	if (v->req.flags & XDD_VIF_XENSTORE)
 		xdd_xs_report(d, &v->req, 0, msg);
-	xdd_reply(v->waiter, XDD_VIF_ATTACH, v->waiter_id, err, NULL, 0, "%s",
+	ipc_reply(v->waiter, XDD_VIF_ATTACH, v->waiter_id, err, NULL, 0, "%s",
 		  msg);
 	drop(d, v);
 }
@@ -133,7 +133,7 @@ wire(struct xdd *d, struct vif *v, const struct xdd_link *l)
 		 v->req.vifname[0] ? " as " : "", v->req.vifname, v->req.bridge,
 		 v->mtu);
 	info_of(v, &info);
-	xdd_reply(v->waiter, XDD_VIF_ATTACH, v->waiter_id, 0, &info,
+	ipc_reply(v->waiter, XDD_VIF_ATTACH, v->waiter_id, 0, &info,
 		  sizeof(info), NULL);
 	v->waiter = NULL;
 }
@@ -158,7 +158,7 @@ add(struct xdd *d, const struct xdd_vif *req)
 
 /* the attaches client c waits for */
 static unsigned
-waits_of(struct xdd *d, const struct xdd_client *c)
+waits_of(struct xdd *d, const struct ipc_client *c)
 {
 	struct vif *v;
 	unsigned n = 0;
@@ -169,7 +169,7 @@ waits_of(struct xdd *d, const struct xdd_client *c)
 }
 
 void
-xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
+xdd_vif_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
 	       const struct xdd_vif *req)
 {
 	struct xdd_vif_info info;
@@ -181,13 +181,13 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 
 	/* names, backend kind, flags, MTU and timeout: xdd_msg_parse */
 	if (waits_of(d, c) >= XDD_WAITS_MAX) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, EAGAIN, NULL, 0,
+		ipc_reply(c, XDD_VIF_ATTACH, id, EAGAIN, NULL, 0,
 			  "%d attaches of this connection wait already",
 			  XDD_WAITS_MAX);
 		return;
 	}
 	if ((req->flags & XDD_VIF_XENSTORE) && xdd_xs_ready(d) < 0) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, errno, NULL, 0,
+		ipc_reply(c, XDD_VIF_ATTACH, id, errno, NULL, 0,
 			  "XenStore is not available: %s", strerror(errno));
 		return;
 	}
@@ -204,11 +204,11 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	    strcmp(old->req.ifname, name) == 0) {
 		/* already done (found by its link event first) */
 		info_of(old, &info);
-		xdd_reply(c, XDD_VIF_ATTACH, id, 0, &info, sizeof(info), NULL);
+		ipc_reply(c, XDD_VIF_ATTACH, id, 0, &info, sizeof(info), NULL);
 		return;
 	}
 	if (old != NULL) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, EBUSY, NULL, 0,
+		ipc_reply(c, XDD_VIF_ATTACH, id, EBUSY, NULL, 0,
 			  "%s: already %s", old->req.ifname,
 			  old->state == VIF_WIRED ? "wired elsewhere"
 						  : "waited for");
@@ -219,14 +219,14 @@ xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
 	    : strcmp(l.kind, "bridge") != 0	      ? EINVAL
 						      : 0;
 	if (e != 0) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, e, NULL, 0,
+		ipc_reply(c, XDD_VIF_ATTACH, id, e, NULL, 0,
 			  "%s: bridge %s: %s", name, req->bridge,
 			  e == EINVAL ? "not a bridge" : strerror(e));
 		return;
 	}
 	v = add(d, req);
 	if (v == NULL) {
-		xdd_reply(c, XDD_VIF_ATTACH, id, ENOMEM, NULL, 0, "no memory");
+		ipc_reply(c, XDD_VIF_ATTACH, id, ENOMEM, NULL, 0, "no memory");
 		return;
 	}
 	v->waiter = c;
@@ -252,7 +252,7 @@ find_ids(struct xdd *d, uint32_t domid, uint32_t devid)
 }
 
 void
-xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
+xdd_vif_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
 	       const struct xdd_vif *req)
 {
 	char name[XDD_NAME_MAX];
@@ -271,10 +271,10 @@ xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
 		    ? find_ids(d, req->domid, req->devid)
 		    : find_name(d, name);
 	if (v != NULL && v->state == VIF_PENDING) {
-		xdd_reply(v->waiter, XDD_VIF_ATTACH, v->waiter_id, ECANCELED,
+		ipc_reply(v->waiter, XDD_VIF_ATTACH, v->waiter_id, ECANCELED,
 			  NULL, 0, "%s: detached before it appeared", name);
 		drop(d, v);
-		xdd_reply(c, XDD_VIF_DETACH, id, 0, NULL, 0, NULL);
+		ipc_reply(c, XDD_VIF_DETACH, id, 0, NULL, 0, NULL);
 		return;
 	}
 	if (v != NULL) {
@@ -289,7 +289,7 @@ xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
 		rc = -1;
 	} else if (l.master == 0 || strcmp(l.kind, "bridge") == 0) {
 		/* not a port (a bridge, say): nothing of ours to undo */
-		xdd_reply(c, XDD_VIF_DETACH, id, EINVAL, NULL, 0,
+		ipc_reply(c, XDD_VIF_DETACH, id, EINVAL, NULL, 0,
 			  "%s is not a bridge port", name);
 		return;
 	} else {
@@ -299,14 +299,14 @@ xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
 			log_info("%s: detached", name);
 	}
 	if (rc < 0)
-		xdd_reply(c, XDD_VIF_DETACH, id, errno, NULL, 0, "%s: %s", name,
+		ipc_reply(c, XDD_VIF_DETACH, id, errno, NULL, 0, "%s: %s", name,
 			  strerror(errno));
 	else
-		xdd_reply(c, XDD_VIF_DETACH, id, 0, NULL, 0, NULL);
+		ipc_reply(c, XDD_VIF_DETACH, id, 0, NULL, 0, NULL);
 }
 
 void
-xdd_vif_list(struct xdd *d, struct xdd_client *c, uint32_t id, uint32_t offset)
+xdd_vif_list(struct xdd *d, struct ipc_client *c, uint32_t id, uint32_t offset)
 {
 	static uint8_t buf[sizeof(struct xdd_list_reply) +
 			   XDD_LIST_MAX * sizeof(struct xdd_vif_info)];
@@ -326,7 +326,7 @@ xdd_vif_list(struct xdd *d, struct xdd_client *c, uint32_t id, uint32_t offset)
 		}
 		r->total++;
 	}
-	xdd_reply(c, XDD_VIF_LIST, id, 0, r,
+	ipc_reply(c, XDD_VIF_LIST, id, 0, r,
 		  (uint32_t)(sizeof(*r) + r->count * sizeof(info)), NULL);
 }
 
@@ -483,7 +483,7 @@ xdd_vif_expire(struct xdd *d)
 }
 
 void
-xdd_vif_client_gone(struct xdd *d, struct xdd_client *c)
+xdd_vif_client_gone(struct xdd *d, struct ipc_client *c)
 {
 	struct vif *v, *next;
 

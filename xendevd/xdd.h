@@ -2,15 +2,13 @@
  * xdd.h: the xendevd socket protocol (docs/xendevd.8), shared by the daemon
  * and its clients (chaos, later the shell daemon).
  *
- * A client connects to a SOCK_SEQPACKET Unix socket (XDD_SOCKET), so one
- * message is one packet.  Every message starts with struct xdd_hdr; len
- * counts the whole message and may not exceed XDD_MSG_MAX.  A client must
- * open with XDD_HELLO; every request gets exactly one reply of type
- * XDD_REPLY | request type with the request's id, though not always in
- * request order (a vif attach is answered when the interface is wired).
- * A reply body starts with struct xdd_status: 0, or a positive errno and a
- * one-line message.  Both sides run on one host: integers are in host
- * order.  Strings are fixed arrays, NUL-terminated within their size.
+ * The framing is libipc's (libipc/ipc.h): a SOCK_SEQPACKET Unix socket
+ * (XDD_SOCKET), one message a packet, struct ipc_hdr with XDD_MAGIC and
+ * XDD_VERSION, a hello first, one reply of type XDD_REPLY | request type
+ * with the request's id for every request, though not always in request
+ * order (a vif attach is answered when the interface is wired), each
+ * starting with struct ipc_status.  Integers are in host order.  Strings
+ * are fixed arrays, NUL-terminated within their size.
  *
  * Backends: a vif request names its backend kind.  XDD_BE_NETBACK is the
  * stock kernel netback (XenStore mode); the kind field is where noxs
@@ -21,10 +19,11 @@
 
 #include <stdint.h>
 
+#include "ipc.h"
+
 #define XDD_SOCKET   "/run/xendevd.sock"
 #define XDD_MAGIC    0x21444458u /* "XDD!" */
 #define XDD_VERSION  1
-#define XDD_MSG_MAX  4096
 #define XDD_NAME_MAX 16 /* IFNAMSIZ, with its NUL */
 
 /* xendevd serves at most this many clients at once; the next one gets an
@@ -39,31 +38,16 @@
 #define XDD_SCRIPT "xendevd"
 
 enum xdd_type {
-	XDD_HELLO = 1,	    /* body: struct xdd_hello; reply: xdd_hello */
-	XDD_VIF_ATTACH = 2, /* body: struct xdd_vif; reply: xdd_vif_info */
-	XDD_VIF_DETACH = 3, /* body: struct xdd_vif; reply: status only */
-	XDD_VIF_LIST = 4,   /* body: struct xdd_list; reply: xdd_list_reply */
+	XDD_HELLO = IPC_HELLO, /* body: struct ipc_hello; reply: ipc_hello */
+	XDD_VIF_ATTACH = 2,    /* body: struct xdd_vif; reply: xdd_vif_info */
+	XDD_VIF_DETACH = 3,    /* body: struct xdd_vif; reply: status only */
+	XDD_VIF_LIST = 4, /* body: struct xdd_list; reply: xdd_list_reply */
 	XDD_NTYPES,
-	XDD_REPLY = 0x8000,
+	XDD_REPLY = IPC_REPLY,
 };
 
-struct xdd_hdr {
-	uint32_t magic;
-	uint16_t version;
-	uint16_t type;
-	uint32_t len; /* header and body */
-	uint32_t id;  /* chosen by the client, echoed in the reply */
-};
-
-struct xdd_status {
-	int32_t err; /* 0, or an errno value */
-	char msg[200];
-};
-
-struct xdd_hello {
-	uint32_t version; /* the highest version the sender speaks */
-	uint32_t pid;
-};
+/* the protocol as libipc checks it (proto.c) */
+extern const struct ipc_proto xdd_proto;
 
 enum xdd_backend {
 	XDD_BE_NETBACK = 1, /* Linux netback creates the interface */
@@ -106,13 +90,11 @@ struct xdd_list_reply {
 	struct xdd_vif_info vif[];
 };
 
-_Static_assert(sizeof(struct xdd_hdr) == 16, "xdd_hdr layout");
 _Static_assert(sizeof(struct xdd_vif) == 72, "xdd_vif layout");
 _Static_assert(sizeof(struct xdd_vif_info) == 52, "xdd_vif_info layout");
-_Static_assert(sizeof(struct xdd_hdr) + sizeof(struct xdd_status) +
-			       sizeof(struct xdd_list_reply) +
+_Static_assert(sizeof(struct xdd_list_reply) +
 			       XDD_LIST_MAX * sizeof(struct xdd_vif_info) <=
-		       XDD_MSG_MAX,
+		       IPC_REPLY_BODY_MAX,
 	       "a list reply fits one message");
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * xendevd.h: the daemon's state, shared by its files: main.c (options, the
- * event loop), server.c (the socket API), vif.c (the interfaces it wires),
- * xenstore.c (what netback is told), log.c.
+ * event loop), server.c (the socket API, on libipc), vif.c (the interfaces it
+ * wires), xenstore.c (what netback is told), log.c.
  */
 #ifndef XENDEVD_H
 #define XENDEVD_H
@@ -12,7 +12,6 @@
 #include "xdd.h"
 
 struct xs_handle;
-struct xdd_client;
 
 enum vif_state {
 	VIF_PENDING, /* asked for; its interface has not appeared yet */
@@ -26,7 +25,7 @@ struct vif {
 	uint32_t ifindex;   /* once seen */
 	uint32_t mtu;	    /* once wired */
 	/* who waits for the attach reply (NULL: nobody) */
-	struct xdd_client *waiter;
+	struct ipc_client *waiter;
 	uint32_t waiter_id;
 	int64_t deadline_ms; /* pending: when to give up */
 };
@@ -35,13 +34,7 @@ struct xdd {
 	struct xdd_nl *nl;
 	struct xs_handle *xs; /* NULL: not connected (yet) */
 	int use_xs;	      /* 0 with -X: netlink only */
-	int listen_fd;
-	/* kept open to be given back when descriptors run out, so that a
-	 * client can still be taken off the queue and told why it is refused */
-	int spare_fd;
-	int64_t accept_after_ms; /* accept nothing before (after a failure) */
-	struct xdd_client *clients;
-	unsigned nclients;
+	struct ipc_server *srv;
 	struct vif *vifs;
 	unsigned nvifs;
 };
@@ -58,36 +51,17 @@ int xdd_log_tick(void);
 /* Log every count left out now (at exit). */
 void xdd_log_flush(void);
 
-/* server.c */
-int xdd_server_listen(struct xdd *d, const char *path);
-/* Take one client off the listening socket.  One that cannot be served
- * (XDD_CLIENTS_MAX reached, no descriptor left) is told so and closed.
- * -1 with errno when nothing could be taken: then d->accept_after_ms says
- * when to try again, since the connection is still queued. */
-int xdd_server_accept(struct xdd *d);
-/* Close every client and the listening socket. */
-void xdd_server_close(struct xdd *d);
-/* Serve one readable client; it may be closed and freed. */
-void xdd_server_read(struct xdd *d, struct xdd_client *c);
-int xdd_client_fd(const struct xdd_client *c);
-/* Replies wait for the client to read: poll it for POLLOUT, not POLLIN,
- * and call xdd_client_flush when it is writable. */
-int xdd_client_blocked(const struct xdd_client *c);
-void xdd_client_flush(struct xdd_client *c);
-struct xdd_client *xdd_client_next(const struct xdd_client *c);
-/* Reply to request id of type with status err/msg and an optional body;
- * a reply the client's socket does not take waits for it, in order. */
-void xdd_reply(struct xdd_client *c, uint16_t type, uint32_t id, int err,
-	       const void *body, uint32_t len, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+/* server.c: listen on path (libipc: ipc_server_open) with xendevd's
+ * handlers, its client cap and reply queue; warnings go to log_warn */
+int xdd_server_open(struct xdd *d, const char *path);
 
 /* vif.c: handlers of the vif requests (checked by xdd_msg_parse), and the
  * link events */
-void xdd_vif_attach(struct xdd *d, struct xdd_client *c, uint32_t id,
+void xdd_vif_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
 		    const struct xdd_vif *req);
-void xdd_vif_detach(struct xdd *d, struct xdd_client *c, uint32_t id,
+void xdd_vif_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
 		    const struct xdd_vif *req);
-void xdd_vif_list(struct xdd *d, struct xdd_client *c, uint32_t id,
+void xdd_vif_list(struct xdd *d, struct ipc_client *c, uint32_t id,
 		  uint32_t offset);
 void xdd_vif_event(enum xdd_nl_event ev, const struct xdd_link *l, void *d);
 /* Look at every interface again: at start and after lost events. */
@@ -97,7 +71,7 @@ int xdd_vif_expire(struct xdd *d);
 /* Forget every vif (the interfaces stay as they are). */
 void xdd_vif_forget_all(struct xdd *d);
 /* A client went away: its waiting attaches are dropped. */
-void xdd_vif_client_gone(struct xdd *d, struct xdd_client *c);
+void xdd_vif_client_gone(struct xdd *d, struct ipc_client *c);
 
 /* xenstore.c: 0 or -1 with errno; connects lazily */
 int xdd_xs_ready(struct xdd *d);

@@ -1,6 +1,7 @@
 /*
- * fuzz_xdd.c: libFuzzer target for xendevd's request parser (msg.h), what
- * every client packet goes through.  Whatever the bytes, it must not crash
+ * fuzz_xdd.c: libFuzzer target for xendevd's request parser (msg.h:
+ * libipc's checks, then xendevd's own), what every client packet goes
+ * through.  Whatever the bytes, it must not crash
  * or read past them; what it refuses gets a known errno and a terminated
  * reason; what it accepts must hold the promises msg.h makes.
  */
@@ -51,14 +52,14 @@ static void
 check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 {
 	static const size_t body[XDD_NTYPES] = {
-		[XDD_HELLO] = sizeof(struct xdd_hello),
+		[XDD_HELLO] = sizeof(struct ipc_hello),
 		[XDD_VIF_ATTACH] = sizeof(struct xdd_vif),
 		[XDD_VIF_DETACH] = sizeof(struct xdd_vif),
 		[XDD_VIF_LIST] = sizeof(struct xdd_list),
 	};
 	const struct xdd_vif *v = &r->u.vif;
 
-	if (size > XDD_MSG_MAX || r->h.len != size || r->h.magic != XDD_MAGIC ||
+	if (size > IPC_MSG_MAX || r->h.len != size || r->h.magic != XDD_MAGIC ||
 	    r->h.version != XDD_VERSION || r->h.type == 0 ||
 	    r->h.type >= XDD_NTYPES || size != sizeof(r->h) + body[r->h.type])
 		abort();
@@ -91,7 +92,7 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t big[XDD_MSG_MAX];
+	static uint8_t big[IPC_MSG_MAX];
 	struct xdd_req r;
 	char why[160];
 	int err;
@@ -106,7 +107,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * its size, whatever its header says */
 	memset(big, 0, sizeof(big));
 	memcpy(big, data, size < sizeof(big) ? size : sizeof(big));
-	err = xdd_msg_parse(big, XDD_MSG_MAX + 1 + (size ? data[0] : 0), &r,
+	err = xdd_msg_parse(big, IPC_MSG_MAX + 1 + (size ? data[0] : 0), &r,
 			    why, sizeof(why));
 	if (err != EMSGSIZE)
 		abort();

@@ -143,7 +143,7 @@ static pid_t
 spawn(const char *s, const char *p, const char *log, rlim_t nofile)
 {
 	struct rlimit rl = {nofile, nofile};
-	struct xdc c;
+	struct ipc_conn c;
 	pid_t pid;
 	int i, fd;
 
@@ -163,7 +163,7 @@ spawn(const char *s, const char *p, const char *log, rlim_t nofile)
 	}
 	for (i = 0; i < 500; i++) { /* 5 s */
 		if (xdc_open(&c, s) == 0) {
-			xdc_close(&c);
+			ipc_close(&c);
 			return pid;
 		}
 		usleep(10000);
@@ -204,11 +204,11 @@ stop_daemon(void)
 static void
 alive(void)
 {
-	struct xdc c;
+	struct ipc_conn c;
 
 	assert_int_equal(kill(daemon_pid, 0), 0);
 	assert_int_equal(xdc_open(&c, sock), 0);
-	xdc_close(&c);
+	ipc_close(&c);
 }
 
 static struct xdd_vif
@@ -224,22 +224,22 @@ vif(const char *ifname, const char *bridge, unsigned mtu, unsigned timeout)
 
 /* one request on a fresh connection; the reply's error (0: done) */
 static int
-call(uint16_t type, const void *req, uint32_t len, struct xdd_status *st,
+call(uint16_t type, const void *req, uint32_t len, struct ipc_status *st,
      void *body, size_t cap)
 {
-	struct xdd_status s;
-	struct xdc c;
+	struct ipc_status s;
+	struct ipc_conn c;
 	int rc;
 
 	assert_int_equal(xdc_open(&c, sock), 0);
-	rc = xdc_call(&c, type, req, len, 15000, st ? st : &s, body, cap, NULL);
-	xdc_close(&c);
+	rc = ipc_call(&c, type, req, len, 15000, st ? st : &s, body, cap, NULL);
+	ipc_close(&c);
 	assert_int_equal(rc, 0);
 	return (st ? st : &s)->err;
 }
 
 static int
-attach(const struct xdd_vif *v, struct xdd_status *st,
+attach(const struct xdd_vif *v, struct ipc_status *st,
        struct xdd_vif_info *info)
 {
 	return call(XDD_VIF_ATTACH, v, sizeof(*v), st, info,
@@ -249,7 +249,7 @@ attach(const struct xdd_vif *v, struct xdd_status *st,
 static int
 listed(const char *name)
 {
-	uint8_t buf[XDD_MSG_MAX];
+	uint8_t buf[IPC_MSG_MAX];
 	struct xdd_list_reply *r = (struct xdd_list_reply *)buf;
 	struct xdd_list l = {0};
 	uint32_t i;
@@ -300,7 +300,7 @@ t_attach_bridge_mtu(void **state)
 {
 	struct xdd_vif v = vif("vif1.0", "br0", 0, 0);
 	struct xdd_vif_info info;
-	struct xdd_status st;
+	struct ipc_status st;
 
 	(void)state;
 	expect_loose("vif1.0");
@@ -323,33 +323,33 @@ t_appears_later(void **state)
 {
 	struct xdd_vif v = vif("vif3.0", "br0", 0, 10000);
 	struct xdd_vif_info info;
-	struct xdd_status st;
-	struct xdd_hdr h;
-	struct xdc c;
+	struct ipc_status st;
+	struct ipc_hdr h;
+	struct ipc_conn c;
 	uint32_t id, len;
 
 	(void)state;
 	assert_int_equal(xdc_open(&c, sock), 0);
-	assert_int_equal(xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), &id), 0);
+	assert_int_equal(ipc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), &id), 0);
 	/* nothing yet: the interface does not exist */
-	assert_int_equal(xdc_recv(&c, 200, &h, &st, &info, sizeof(info), &len),
+	assert_int_equal(ipc_recv(&c, 200, &h, &st, &info, sizeof(info), &len),
 			 -1);
 	assert_int_equal(errno, ETIMEDOUT);
 	assert_int_equal(ip("tuntap add vif3.0 mode tap"), 0);
 	assert_int_equal(
-		xdc_recv(&c, 10000, &h, &st, &info, sizeof(info), &len), 0);
+		ipc_recv(&c, 10000, &h, &st, &info, sizeof(info), &len), 0);
 	assert_int_equal(h.id, id);
 	assert_int_equal(st.err, 0);
 	assert_int_equal(len, sizeof(info));
 	expect_port("vif3.0", "br0", 1400);
-	xdc_close(&c);
+	ipc_close(&c);
 }
 
 static void
 t_bad_bridges(void **state)
 {
 	struct xdd_vif v;
-	struct xdd_status st;
+	struct ipc_status st;
 
 	(void)state;
 	assert_int_equal(ip("link add vif4.0 type veth peer name p4.0"), 0);
@@ -369,7 +369,7 @@ static void
 t_timeout(void **state)
 {
 	struct xdd_vif v = vif("vif9.9", "br0", 0, 300);
-	struct xdd_status st;
+	struct ipc_status st;
 
 	(void)state;
 	assert_int_equal(attach(&v, &st, NULL), ETIMEDOUT);
@@ -382,17 +382,17 @@ t_collisions(void **state)
 {
 	struct xdd_vif v = vif("vif7.0", "br0", 0, 5000);
 	struct xdd_vif_info info;
-	struct xdd_status st;
-	struct xdd_hdr h;
-	struct xdc c;
+	struct ipc_status st;
+	struct ipc_hdr h;
+	struct ipc_conn c;
 
 	(void)state;
 	/* two waits for one name: the second is refused */
 	assert_int_equal(xdc_open(&c, sock), 0);
-	assert_int_equal(xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), NULL), 0);
+	assert_int_equal(ipc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), NULL), 0);
 	assert_int_equal(attach(&v, &st, NULL), EBUSY);
 	/* the first one's client leaves: its wait is dropped */
-	xdc_close(&c);
+	ipc_close(&c);
 	v.timeout_ms = 300;
 	assert_int_equal(attach(&v, &st, NULL), ETIMEDOUT);
 
@@ -417,9 +417,9 @@ static void
 t_vanishing(void **state)
 {
 	struct xdd_vif v;
-	struct xdd_status st;
-	struct xdd_hdr h;
-	struct xdc c;
+	struct ipc_status st;
+	struct ipc_hdr h;
+	struct ipc_conn c;
 	int i;
 
 	(void)state;
@@ -427,15 +427,15 @@ t_vanishing(void **state)
 		v = vif("vif6.0", "br0", 0, 2000);
 		assert_int_equal(xdc_open(&c, sock), 0);
 		assert_int_equal(
-			xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), NULL), 0);
+			ipc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), NULL), 0);
 		assert_int_equal(ip("link add vif6.0 type veth peer name p6.0"),
 				 0);
 		assert_int_equal(ip("link del vif6.0"), 0);
 		/* wired and then gone, or gone before: either way a reply */
-		assert_int_equal(xdc_recv(&c, 5000, &h, &st, NULL, 0, NULL), 0);
+		assert_int_equal(ipc_recv(&c, 5000, &h, &st, NULL, 0, NULL), 0);
 		if (st.err != 0 && st.err != ENODEV && st.err != ETIMEDOUT)
 			fail_msg("vanished vif: %s", st.msg);
-		xdc_close(&c);
+		ipc_close(&c);
 		wait_listed("vif6.0", 0);
 	}
 	alive();
@@ -445,7 +445,7 @@ static void
 t_detach_and_removal(void **state)
 {
 	struct xdd_vif v = vif("vif1.0", "", 0, 0);
-	struct xdd_status st;
+	struct ipc_status st;
 	char s[1024];
 
 	(void)state;
@@ -474,9 +474,9 @@ t_detach_and_removal(void **state)
 static int
 raw(int fd, const void *msg, size_t len, uint16_t *type)
 {
-	uint8_t buf[XDD_MSG_MAX];
-	struct xdd_hdr h;
-	struct xdd_status st;
+	uint8_t buf[IPC_MSG_MAX];
+	struct ipc_hdr h;
+	struct ipc_status st;
 	ssize_t n;
 
 	assert_true(send(fd, msg, len, 0) == (ssize_t)len);
@@ -495,16 +495,16 @@ static void
 t_malformed(void **state)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	static uint8_t big[3 * XDD_MSG_MAX];
+	static uint8_t big[3 * IPC_MSG_MAX];
 	struct {
-		struct xdd_hdr h;
+		struct ipc_hdr h;
 		union {
-			struct xdd_hello hello;
+			struct ipc_hello hello;
 			struct xdd_vif vif;
 			uint8_t pad[64];
 		} b;
 	} m;
-	struct xdd_hdr good = {.magic = XDD_MAGIC, .version = XDD_VERSION};
+	struct ipc_hdr good = {.magic = XDD_MAGIC, .version = XDD_VERSION};
 	uint16_t type;
 	int fd;
 
@@ -539,7 +539,7 @@ t_malformed(void **state)
 	m.h.type = XDD_REPLY | XDD_HELLO;
 	assert_int_equal(raw(fd, &m, m.h.len, NULL), EOPNOTSUPP);
 	memcpy(big, &good, sizeof(good));
-	((struct xdd_hdr *)big)->len = sizeof(big);
+	((struct ipc_hdr *)big)->len = sizeof(big);
 	assert_int_equal(raw(fd, big, sizeof(big), NULL), EMSGSIZE);
 
 	/* now a proper hello, then bad bodies */
@@ -585,7 +585,7 @@ t_restart_finds_ports(void **state)
 static void
 t_strangers_refused(void **state)
 {
-	struct xdc c;
+	struct ipc_conn c;
 	pid_t p;
 	int st;
 
@@ -750,8 +750,8 @@ connect_hello(const char *path, uint32_t id)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct {
-		struct xdd_hdr h;
-		struct xdd_hello b;
+		struct ipc_hdr h;
+		struct ipc_hello b;
 	} m = {{XDD_MAGIC, XDD_VERSION, XDD_HELLO, sizeof(m), id}, {1, 0}};
 	int fd;
 
@@ -768,16 +768,16 @@ static int
 reply_err(int fd, int timeout_ms)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
-	uint8_t buf[XDD_MSG_MAX];
-	struct xdd_status st;
+	uint8_t buf[IPC_MSG_MAX];
+	struct ipc_status st;
 	ssize_t n;
 
 	if (poll(&p, 1, timeout_ms) != 1)
 		return -1;
 	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n < (ssize_t)(sizeof(struct xdd_hdr) + sizeof(st)))
+	if (n < (ssize_t)(sizeof(struct ipc_hdr) + sizeof(st)))
 		return -1;
-	memcpy(&st, buf + sizeof(struct xdd_hdr), sizeof(st));
+	memcpy(&st, buf + sizeof(struct ipc_hdr), sizeof(st));
 	return st.err;
 }
 
@@ -785,17 +785,17 @@ reply_err(int fd, int timeout_ms)
 static void
 served(const char *path)
 {
-	uint8_t buf[XDD_MSG_MAX];
-	struct xdd_status st;
+	uint8_t buf[IPC_MSG_MAX];
+	struct ipc_status st;
 	struct xdd_list l = {0};
-	struct xdc c;
+	struct ipc_conn c;
 
 	assert_int_equal(xdc_open(&c, path), 0);
-	assert_int_equal(xdc_call(&c, XDD_VIF_LIST, &l, sizeof(l), 5000, &st,
+	assert_int_equal(ipc_call(&c, XDD_VIF_LIST, &l, sizeof(l), 5000, &st,
 				  buf, sizeof(buf), NULL),
 			 0);
 	assert_int_equal(st.err, 0);
-	xdc_close(&c);
+	ipc_close(&c);
 }
 
 /*
@@ -844,8 +844,8 @@ t_out_of_fds(void **state)
 static void
 t_client_cap(void **state)
 {
-	static struct xdc c[XDD_CLIENTS_MAX];
-	struct xdc extra;
+	static struct ipc_conn c[XDD_CLIENTS_MAX];
+	struct ipc_conn extra;
 	struct own o;
 	int i, fd;
 
@@ -859,10 +859,10 @@ t_client_cap(void **state)
 	/* chaos's client names the refusal, not a reset connection */
 	assert_int_equal(xdc_open(&extra, o.sock), -1);
 	assert_int_equal(errno, EUSERS);
-	xdc_close(&c[0]);
+	ipc_close(&c[0]);
 	served(o.sock);
 	for (i = 1; i < XDD_CLIENTS_MAX; i++)
-		xdc_close(&c[i]);
+		ipc_close(&c[i]);
 	assert_true(lines_of(o.log) < 50);
 	own_stop(&o);
 }
@@ -877,13 +877,13 @@ static void
 t_never_reads(void **state)
 {
 	struct {
-		struct xdd_hdr h;
+		struct ipc_hdr h;
 		struct xdd_list b;
 	} m = {{XDD_MAGIC, XDD_VERSION, XDD_VIF_LIST, sizeof(m), 0}, {0}};
-	struct xdd_status st;
-	struct xdd_hdr h;
+	struct ipc_status st;
+	struct ipc_hdr h;
 	struct own o;
-	struct xdc c;
+	struct ipc_conn c;
 	uint32_t sent = 0, i;
 	long cpu, lines, rss;
 	int64_t end;
@@ -914,11 +914,11 @@ t_never_reads(void **state)
 	assert_true(lines < 50);
 	/* it reads at last: every reply, in order */
 	for (i = 0; i < sent; i++) {
-		assert_int_equal(xdc_recv(&c, 5000, &h, &st, NULL, 0, NULL), 0);
+		assert_int_equal(ipc_recv(&c, 5000, &h, &st, NULL, 0, NULL), 0);
 		if (h.id != i + 100)
 			fail_msg("reply %u: id %u, not %u", i, h.id, i + 100);
 	}
-	xdc_close(&c);
+	ipc_close(&c);
 	served(o.sock);
 	own_stop(&o);
 }
@@ -932,7 +932,7 @@ static void
 t_warnings_limited(void **state)
 {
 	struct own o;
-	struct xdc c;
+	struct ipc_conn c;
 	long lines;
 	pid_t p;
 	int st, i;
@@ -966,9 +966,9 @@ static void
 t_waits_cap(void **state)
 {
 	struct xdd_vif v = vif("", "br0", 0, 10000);
-	struct xdd_status st;
-	struct xdd_hdr h;
-	struct xdc c;
+	struct ipc_status st;
+	struct ipc_hdr h;
+	struct ipc_conn c;
 	uint32_t id;
 	int i;
 
@@ -977,14 +977,14 @@ t_waits_cap(void **state)
 	for (i = 0; i < XDD_WAITS_MAX; i++) {
 		snprintf(v.ifname, sizeof(v.ifname), "wait%d", i);
 		assert_int_equal(
-			xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), NULL), 0);
+			ipc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), NULL), 0);
 	}
 	snprintf(v.ifname, sizeof(v.ifname), "wait%d", i);
-	assert_int_equal(xdc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), &id), 0);
-	assert_int_equal(xdc_recv(&c, 2000, &h, &st, NULL, 0, NULL), 0);
+	assert_int_equal(ipc_send(&c, XDD_VIF_ATTACH, &v, sizeof(v), &id), 0);
+	assert_int_equal(ipc_recv(&c, 2000, &h, &st, NULL, 0, NULL), 0);
 	assert_int_equal(h.id, id);
 	assert_int_equal(st.err, EAGAIN);
-	xdc_close(&c);
+	ipc_close(&c);
 	alive();
 }
 
@@ -998,17 +998,17 @@ static void
 t_no_leaks(void **state)
 {
 	struct xdd_vif v = vif("", "br0", 0, 10000);
-	struct xdd_status st;
-	uint8_t buf[XDD_MSG_MAX];
+	struct ipc_status st;
+	uint8_t buf[IPC_MSG_MAX];
 	struct xdd_list l = {0};
 	struct {
-		struct xdd_hdr h;
+		struct ipc_hdr h;
 		struct xdd_list b;
 	} m = {{XDD_MAGIC, XDD_VERSION, XDD_VIF_LIST, sizeof(m), 7}, {0}};
 	int fds = 0, i;
 	long rss = 0;
 	ssize_t e;
-	struct xdc c;
+	struct ipc_conn c;
 
 	(void)state;
 	for (i = 0; i < 550; i++) {
@@ -1020,23 +1020,23 @@ t_no_leaks(void **state)
 		case 0: close(connect_hello(sock, 1)); break;
 		case 1:
 			assert_int_equal(xdc_open(&c, sock), 0);
-			xdc_close(&c);
+			ipc_close(&c);
 			break;
 		case 2:
 			assert_int_equal(xdc_open(&c, sock), 0);
-			assert_int_equal(xdc_call(&c, XDD_VIF_LIST, &l,
+			assert_int_equal(ipc_call(&c, XDD_VIF_LIST, &l,
 						  sizeof(l), 5000, &st, buf,
 						  sizeof(buf), NULL),
 					 0);
-			xdc_close(&c);
+			ipc_close(&c);
 			break;
 		case 3:
 			assert_int_equal(xdc_open(&c, sock), 0);
 			snprintf(v.ifname, sizeof(v.ifname), "leak%d", i);
-			assert_int_equal(xdc_send(&c, XDD_VIF_ATTACH, &v,
+			assert_int_equal(ipc_send(&c, XDD_VIF_ATTACH, &v,
 						  sizeof(v), NULL),
 					 0);
-			xdc_close(&c);
+			ipc_close(&c);
 			break;
 		case 4: /* replies unread; every 50th, until some wait */
 			assert_int_equal(xdc_open(&c, sock), 0);
@@ -1044,7 +1044,7 @@ t_no_leaks(void **state)
 				e = send(c.fd, &m, sizeof(m),
 					 MSG_DONTWAIT | MSG_NOSIGNAL);
 			while (e > 0 && i % 50 == 4);
-			xdc_close(&c);
+			ipc_close(&c);
 			break;
 		}
 	}
