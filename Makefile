@@ -35,7 +35,7 @@ FUZZ_SECONDS ?= 60
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers $(if $(WERROR),-Werror)
-CPPFLAGS += -D_GNU_SOURCE -Ichaos -Ilibnoxs -Ilibipc -Ixendevd
+CPPFLAGS += -D_GNU_SOURCE -Ichaos -Ilibnoxs -Ilibipc -Ixendevd -Ishells
 YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl)
 YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl)
 XEN_PKGS := xencontrol xenguest xenstore xentoollog xenevtchn xengnttab \
@@ -54,29 +54,35 @@ LIBNOXS_SRCS := libnoxs/noxs.c
 
 # libipc: the framed request/reply sockets of the daemons and their
 # clients (ipc.h), one implementation for both sides of every protocol;
-# it tells time by chaos/clock.c
-LIBIPC_SRCS := libipc/msg.c libipc/server.c libipc/client.c
+# it tells time by chaos/clock.c; log.c and pidfile.c are the daemons'
+LIBIPC_SRCS := libipc/msg.c libipc/server.c libipc/client.c libipc/log.c \
+	libipc/pidfile.c
 
-# libchaos: the toolstack core, shared with the shell daemon later; the
-# first line is pure (no Xen), the rest talks to the hypervisor
+# libchaos: the toolstack core, shared with the shell daemon; the first
+# line is pure (no Xen), the rest talks to the hypervisor
 LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c chaos/elfnote.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/regfile.c chaos/registry.c \
 	chaos/xswatch.c chaos/toolstack.c chaos/monitor.c chaos/monstate.c \
 	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/clock.c \
-	chaos/escape.c chaos/phases.c xendevd/proto.c
+	chaos/escape.c chaos/phases.c xendevd/proto.c chaos/regshell.c \
+	chaos/shclient.c shells/shp.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_monstate test_noxs test_elfnote test_phases test_escape \
-	test_xswatch test_ipc
+	test_xswatch test_ipc test_pool
+
+# chaos-shelld: the shell daemon (conf.c and pool.c are pure)
+SHELLD_SRCS := shells/main.c shells/conf.c shells/pool.c shells/shell.c
+SHELLD_PURE_SRCS := shells/conf.c shells/pool.c
 
 # xendevd: the device daemon (netlink through libmnl)
 XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \
 	xendevd/proto.c xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c \
-	xendevd/log.c $(LIBIPC_SRCS)
+	$(LIBIPC_SRCS)
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o) \
 	$(LIBIPC_SRCS:%.c=$(B)/obj/%.o)
@@ -85,7 +91,8 @@ SAN_LIB_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/san/%.o) \
 	$(LIBNOXS_SRCS:%.c=$(B)/san/%.o) $(LIBIPC_SRCS:%.c=$(B)/san/%.o)
 SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(B)/san/%.o)
 
-all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1 $(B)/bin/xendevd guests
+all: $(B)/chaos $(B)/chaos.bash-completion $(B)/chaos.1 $(B)/bin/xendevd \
+	$(B)/bin/chaos-shelld guests
 
 include guests/guests.mk
 
@@ -134,6 +141,12 @@ $(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/chaos/xsdom.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
+# the daemon's start costs nothing on a create's path: linked dynamically
+$(B)/bin/chaos-shelld: $(SHELLD_SRCS:%.c=$(B)/obj/%.o) $(B)/libchaos.a \
+		$(B)/libnoxs.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
+
 # generated from the command table, so they list exactly what works
 $(B)/chaos.bash-completion: $(B)/chaos
 	$(B)/chaos help --bash-completion > $@
@@ -151,7 +164,8 @@ $(B)/san/bin/chaos: $(SAN_CLI_OBJS) $(SAN_LIB_OBJS)
 	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
 $(B)/san/tests/unit/%: $(B)/san/tests/unit/%.o $(SAN_LIB_OBJS) \
-		$(filter-out $(B)/san/chaos/main.o,$(SAN_CLI_OBJS))
+		$(filter-out $(B)/san/chaos/main.o,$(SAN_CLI_OBJS)) \
+		$(SHELLD_PURE_SRCS:%.c=$(B)/san/%.o)
 	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS) $(CMOCKA_LIBS)
 
 $(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(PURE_SRCS)
@@ -241,7 +255,8 @@ check:
 format-check:
 	clang-format --dry-run -Werror $(wildcard chaos/*.[ch] tests/unit/*.c \
 		tests/fuzz/*.c tests/net/*.c libnoxs/*.[ch] libipc/*.[ch] \
-		guests/*.[ch] guests/pv/*.[ch] xendevd/*.[ch] bench/*.c)
+		guests/*.[ch] guests/pv/*.[ch] xendevd/*.[ch] bench/*.c \
+		shells/*.[ch] tests/e2e/*.c)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -256,6 +271,14 @@ install: all
 	install -m 644 docs/xendevd.8 $(DESTDIR)$(MANDIR)/man8/xendevd.8
 	sed 's|/usr/local/sbin|$(SBINDIR)|' xendevd/xendevd.service \
 		> $(DESTDIR)$(SYSTEMDDIR)/xendevd.service
+	install -m 755 $(B)/bin/chaos-shelld $(DESTDIR)$(SBINDIR)/chaos-shelld
+	install -m 644 docs/chaos-shelld.8 \
+		$(DESTDIR)$(MANDIR)/man8/chaos-shelld.8
+	sed 's|/usr/local/sbin|$(SBINDIR)|' shells/chaos-shelld.service \
+		> $(DESTDIR)$(SYSTEMDDIR)/chaos-shelld.service
+	install -d $(DESTDIR)/etc/chaos
+	[ -e $(DESTDIR)/etc/chaos/shelld.cfg ] || \
+		install -m 644 shells/shelld.cfg $(DESTDIR)/etc/chaos/shelld.cfg
 
 clean:
 	rm -rf $(B)
@@ -332,5 +355,10 @@ $(B)/bin/chaos-dynamic: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
 
+# tests/e2e/ipcpoke: hostile messages for a daemon's socket (shells.sh)
+$(B)/bin/ipcpoke: tests/e2e/ipcpoke.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^
+
 all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch \
-	$(B)/bin/spawntime
+	$(B)/bin/spawntime $(B)/bin/ipcpoke

@@ -9,9 +9,8 @@
 #include "cfg.h"
 #include "cfgfile.h"
 
-/* The whole file, malloc'd, in buf and len; -1 with errno. */
-static int
-read_file(const char *path, char **buf, size_t *len)
+int
+cfgfile_read(const char *path, char **buf, size_t *len)
 {
 	struct stat st;
 	ssize_t r;
@@ -93,7 +92,7 @@ cfgfile_load(struct domcfg *dc, const char *path, int noverrides,
 	int i, rc = -1;
 
 	d->source = path;
-	if (read_file(path, &text, &len) < 0) {
+	if (cfgfile_read(path, &text, &len) < 0) {
 		diag_error(d, 0, 0, "cannot read: %s",
 			   errno == EFBIG ? "larger than 1 MiB"
 					  : strerror(errno));

@@ -7,6 +7,10 @@
 
 #define CFGFILE_MAX (1 << 20) /* larger files are refused */
 
+/* The whole file (at most CFGFILE_MAX bytes), malloc'd, in buf and len;
+ * -1 with errno (EISDIR, EFBIG, ...). */
+int cfgfile_read(const char *path, char **buf, size_t *len);
+
 /*
  * Read path, apply each of the noverrides `KEY=VALUE` strings as an xl.cfg
  * line after it (as `xl create FILE KEY=VALUE` does), and interpret the

@@ -59,6 +59,7 @@ CMD(monitor);
 CMD(network_attach);
 CMD(network_list);
 CMD(network_detach);
+CMD(shells);
 #undef CMD
 
 /*

@@ -147,9 +147,12 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 			"on_poweroff/on_reboot/on_crash will not be acted "
 			"on\n");
 	if (opts->verbose)
-		fprintf(stderr, "chaos create: %s is domain %u\n", dc.name,
-			domid);
-	if (timings && phases_print(&ph, "cold", timings == 2, stdout) < 0)
+		fprintf(stderr, "chaos create: %s is domain %u (%s)\n", dc.name,
+			domid, ts.path);
+	if (timings &&
+	    phases_print(&ph,
+			 strncmp(ts.path, "pool", 4) == 0 ? "pool" : "cold",
+			 timings == 2, stdout) < 0)
 		fprintf(stderr, "chaos create: timings: %s\n", strerror(errno));
 	rc = EXIT_OK;
 	if (console && reg_record_read(domid, &rec) == 0 && rec.noxs) {

@@ -1,4 +1,6 @@
-/* cmd_list.c: `chaos list` and `chaos info`, in xl's formats. */
+/* cmd_list.c: `chaos list` and `chaos info`, in xl's formats, and `chaos
+ * shells`. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,8 @@
 #include "cli.h"
 #include "domcfg_json.h"
 #include "registry.h"
+#include "shclient.h"
+#include "shp.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
@@ -130,7 +134,9 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 		       "VCPUs\tState\tTime(s)\n");
 	}
 	for (i = 0; i < n; i++) {
-		if (!wanted(&ts, &di[i], argc - optind, argv + optind))
+		/* the shell daemon's shells are no guests (chaos shells) */
+		if (!wanted(&ts, &di[i], argc - optind, argv + optind) ||
+		    reg_shell_is(di[i].domid))
 			continue;
 		ts_domname(&ts, di[i].domid, name, sizeof(name));
 		state(&di[i], st);
@@ -217,5 +223,129 @@ cmd_info(const struct cli_opts *opts, int argc, char **argv)
 	ROW("chaos_run_dir", "%s", reg_dir());
 #undef ROW
 	ts_close(&ts);
+	return EXIT_OK;
+}
+
+/* `chaos shells`: the shell daemon's classes, as it counts them */
+static void
+shells_text(const struct shp_list *l)
+{
+	const struct shp_class *k;
+	uint32_t i;
+
+	printf("Class                    Memory VCPUs Wanted Ready Making "
+	       "   Taken Failed  Held(MiB)\n");
+	for (i = 0; i < l->nclasses; i++) {
+		k = &l->cls[i];
+		printf("%-24.*s %6llu %5u %6u %5u %6u %8llu %6llu %10llu\n",
+		       SHP_NAME_MAX - 1, k->name,
+		       (unsigned long long)k->memory_mib, k->vcpus, k->wanted,
+		       k->ready, k->making, (unsigned long long)k->taken,
+		       (unsigned long long)k->failed,
+		       (unsigned long long)(k->held_kib / 1024));
+	}
+	printf("host: %llu MiB free, reserve %llu MiB%s\n",
+	       (unsigned long long)(l->free_kib / 1024),
+	       (unsigned long long)(l->reserve_kib / 1024),
+	       l->holding_back ? ", holding back" : "");
+}
+
+static int
+shells_json(const struct shp_list *l)
+{
+	const struct shp_class *k;
+	char name[SHP_NAME_MAX], *out;
+	yajl_gen g = json_gen_new();
+	uint32_t i;
+
+	if (g == NULL)
+		return -1;
+	yajl_gen_map_open(g);
+	jnum(g, "free_mib", (long long)(l->free_kib / 1024));
+	jnum(g, "reserve_mib", (long long)(l->reserve_kib / 1024));
+	yajl_gen_string(g, (const unsigned char *)"holding_back", 12);
+	yajl_gen_bool(g, l->holding_back != 0);
+	yajl_gen_string(g, (const unsigned char *)"classes", 7);
+	yajl_gen_array_open(g);
+	for (i = 0; i < l->nclasses; i++) {
+		k = &l->cls[i];
+		snprintf(name, sizeof(name), "%.*s", SHP_NAME_MAX - 1, k->name);
+		yajl_gen_map_open(g);
+		jstr(g, "class", name);
+		jnum(g, "memory", (long long)k->memory_mib);
+		jnum(g, "vcpus", k->vcpus);
+		jnum(g, "wanted", k->wanted);
+		jnum(g, "ready", k->ready);
+		jnum(g, "making", k->making);
+		jnum(g, "taken", (long long)k->taken);
+		jnum(g, "failed", (long long)k->failed);
+		jnum(g, "held_mib", (long long)(k->held_kib / 1024));
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	out = json_gen_finish(g);
+	if (out == NULL)
+		return -1;
+	fputs(out, stdout);
+	free(out);
+	return 0;
+}
+
+int
+cmd_shells(const struct cli_opts *opts, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"reload", no_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	static uint8_t buf[IPC_REPLY_BODY_MAX];
+	const struct shp_list *l = (const struct shp_list *)buf;
+	struct ipc_conn conn;
+	struct ipc_status st;
+	uint32_t zero = 0, len;
+	int c, lng = 0, reload = 0;
+
+	(void)opts;
+	while ((c = getopt_long(argc, argv, "lh", longopts, NULL)) != -1) {
+		if (c == 'l')
+			lng = 1;
+		else if (c == 'r')
+			reload = 1;
+		else
+			return cmd_usage_error(cmd_find("shells", &(int){0}),
+					       "bad option");
+	}
+	if (optind != argc)
+		return cmd_usage_error(cmd_find("shells", &(int){0}),
+				       "no arguments");
+	if (ipc_open(&conn, &shp_proto, shc_path()) < 0) {
+		fprintf(stderr,
+			"chaos shells: %s: %s (is chaos-shelld "
+			"running?)\n",
+			shc_path(), strerror(errno));
+		return EXIT_FAILED;
+	}
+	if (ipc_call(&conn, reload ? SHP_RELOAD : SHP_LIST, &zero, sizeof(zero),
+		     10000, &st, buf, sizeof(buf), &len) < 0) {
+		fprintf(stderr, "chaos shells: %s\n", strerror(errno));
+		ipc_close(&conn);
+		return EXIT_FAILED;
+	}
+	ipc_close(&conn);
+	if (st.err != 0) {
+		fprintf(stderr, "chaos shells: %s\n", st.msg);
+		return EXIT_FAILED;
+	}
+	if (reload)
+		return EXIT_OK;
+	if (len < sizeof(*l) || l->nclasses > SHP_CLASSES_MAX ||
+	    len != sizeof(*l) + l->nclasses * sizeof(l->cls[0])) {
+		fprintf(stderr, "chaos shells: a malformed reply\n");
+		return EXIT_FAILED;
+	}
+	if (lng)
+		return shells_json(l) < 0 ? EXIT_FAILED : EXIT_OK;
+	shells_text(l);
 	return EXIT_OK;
 }

@@ -51,6 +51,16 @@ const struct cmd_spec cmd_table[] = {
 			   "domains chaos made\n",
 	},
 	{
+		.name = "shells",
+		.fn = cmd_shells,
+		.summary = "Show the shell daemon's pool of pre-made domains",
+		.usage = "[-l] [--reload]",
+		.options =
+			"  -l              JSON\n"
+			"  --reload        make chaos-shelld read its config "
+			"again\n",
+	},
+	{
 		.name = "info",
 		.fn = cmd_info,
 		.summary = "Show the host and the hypervisor",

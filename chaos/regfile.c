@@ -15,8 +15,8 @@
 #include "regfile.h"
 #include "registry.h"
 
-static const char *const subdirs[] = {"names",  "doms",   "creating",
-					     "tmp",    "shells", "making"};
+static const char *const subdirs[] = {"names", "doms",	 "creating",
+				      "tmp",   "shells", "making"};
 
 const char *
 reg_dir(void)

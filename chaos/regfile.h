@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FILE_MAX	 (1 << 21) /* no registry file is larger */
-#define DOMID_MAX	 0x7fefu /* DOMID_FIRST_RESERVED - 1 */
-#define MFN_LIMIT	 (1ull << 40)
+#define FILE_MAX     (1 << 21) /* no registry file is larger */
+#define DOMID_MAX    0x7fefu   /* DOMID_FIRST_RESERVED - 1 */
+#define MFN_LIMIT    (1ull << 40)
 #define EVTCHN_LIMIT (1u << 17) /* the FIFO ABI's number of ports */
 
 /* Write data to path atomically: a temporary file beside it whose name

@@ -386,13 +386,13 @@ reg_record_free(struct reg_record *r)
 	r->config = NULL;
 }
 
-
 int
 reg_record_list(uint32_t **domids, size_t *n)
 {
 	void *v;
 
-	if (regf_list("doms", regf_domid_name, sizeof(**domids), &v, n, NULL) < 0)
+	if (regf_list("doms", regf_domid_name, sizeof(**domids), &v, n, NULL) <
+	    0)
 		return -1;
 	*domids = v;
 	return 0;
@@ -465,7 +465,6 @@ reg_intent_remove(const uint8_t uuid[16])
 	intent_path(path, sizeof(path), uuid);
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
-
 
 int
 reg_intent_list(uint8_t (**uuids)[16], size_t *n, size_t *bad)

@@ -85,7 +85,8 @@ take_runs(const char **p, struct reg_shell *s)
 		    regf_u64(p, MFN_LIMIT - 1, &mfn) < 0 ||
 		    regf_char(p, ' ') < 0 || regf_u64(p, ~0ull, &count) < 0 ||
 		    regf_char(p, '\n') < 0 || pfn != next || count == 0 ||
-		    count > MFN_LIMIT - mfn || count > (s->memory_mib << 8) - pfn)
+		    count > MFN_LIMIT - mfn ||
+		    count > (s->memory_mib << 8) - pfn)
 			return -1;
 		s->runs[i] = (struct hv_p2m_run){pfn, mfn, count};
 		next = pfn + count;
@@ -98,15 +99,19 @@ parse_shell(const char *data, struct reg_shell *s)
 {
 	const char *p = data;
 	unsigned long long mib, vcpus, nruns;
+	char cls[65];
 
 	if (strncmp(p, "shell ", 6) != 0)
 		return -1;
 	p += 6;
-	if (regf_name(&p, ' ', s->cls) < 0 || regf_char(&p, ' ') < 0 ||
-	    regf_uuid(&p, s->uuid) < 0 || regf_char(&p, ' ') < 0 ||
-	    regf_u64(&p, SHELL_MIB_MAX, &mib) < 0 || mib == 0 ||
-	    regf_char(&p, ' ') < 0 || regf_u64(&p, VCPUS_MAX, &vcpus) < 0 ||
-	    vcpus == 0 || take_port(&p, &s->store_port) < 0 ||
+	if (regf_name(&p, ' ', cls) < 0 || strlen(cls) >= sizeof(s->cls))
+		return -1;
+	memcpy(s->cls, cls, strlen(cls) + 1);
+	if (regf_char(&p, ' ') < 0 || regf_uuid(&p, s->uuid) < 0 ||
+	    regf_char(&p, ' ') < 0 || regf_u64(&p, SHELL_MIB_MAX, &mib) < 0 ||
+	    mib == 0 || regf_char(&p, ' ') < 0 ||
+	    regf_u64(&p, VCPUS_MAX, &vcpus) < 0 || vcpus == 0 ||
+	    take_port(&p, &s->store_port) < 0 ||
 	    take_port(&p, &s->console_port) < 0 ||
 	    take_port(&p, &s->sysctl_port) < 0 ||
 	    take_port(&p, &s->notice_port) < 0 || regf_char(&p, ' ') < 0 ||
@@ -172,8 +177,8 @@ reg_shell_list(uint32_t **domids, size_t *n, size_t *bad)
 {
 	void *v;
 
-	if (regf_list("shells", regf_domid_name, sizeof(**domids), &v, n,
-		      bad) < 0)
+	if (regf_list("shells", regf_domid_name, sizeof(**domids), &v, n, bad) <
+	    0)
 		return -1;
 	*domids = v;
 	return 0;

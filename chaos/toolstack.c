@@ -18,6 +18,7 @@
 #include "elfnote.h"
 #include "noxs.h"
 #include "registry.h"
+#include "shclient.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
@@ -141,6 +142,25 @@ ts_domname(struct ts *ts, uint32_t domid, char *buf, size_t len)
 	free(name);
 }
 
+/* the vCPUs' hard affinity as the config's cpus= says */
+static int
+affinity(struct ts *ts, const struct domcfg *dc, uint32_t domid)
+{
+	unsigned v;
+	size_t set;
+
+	for (v = 0; v < dc->maxvcpus && dc->ncpusets > 0; v++) {
+		set = dc->cpus_per_vcpu ? v : 0;
+		if (set >= dc->ncpusets)
+			break;
+		if (hv_vcpu_affinity(ts->hv, domid, v, dc->cpusets[set].bits,
+				     DC_MAX_CPUS) < 0)
+			return ts_fail(ts, "cpus", "vCPU %u: %s", v,
+				       cause(ts, errno));
+	}
+	return 0;
+}
+
 int
 ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 {
@@ -148,24 +168,14 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		.max_vcpus = dc->maxvcpus,
 		.maxmem_kib = dc->maxmem * 1024,
 	};
-	unsigned v;
-	size_t set;
 	int e;
 
 	memcpy(shape.uuid, sh->uuid, 16);
 	if (hv_domain_create(ts->hv, &shape, &sh->domid) < 0)
 		return ts_fail(ts, "create domain", "%s", cause(ts, errno));
-	for (v = 0; v < dc->maxvcpus && dc->ncpusets > 0; v++) {
-		set = dc->cpus_per_vcpu ? v : 0;
-		if (set >= dc->ncpusets)
-			break;
-		if (hv_vcpu_affinity(ts->hv, sh->domid, v,
-				     dc->cpusets[set].bits, DC_MAX_CPUS) < 0) {
-			e = errno;
-			hv_domain_destroy(ts->hv, sh->domid);
-			return ts_fail(ts, "cpus", "vCPU %u: %s", v,
-				       cause(ts, e));
-		}
+	if (affinity(ts, dc, sh->domid) < 0) {
+		hv_domain_destroy(ts->hv, sh->domid);
+		return -1;
 	}
 	if (hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->store_port) < 0 ||
 	    hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->console_port) < 0 ||
@@ -242,6 +252,8 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		.max_vcpus = dc->maxvcpus,
 		.console_port = sh->console_port,
 		.store_port = sh->store_port,
+		.p2m = sh->p2m,
+		.np2m = sh->np2m,
 	};
 	struct hv_pv_result res;
 	uint8_t(*macs)[6] = NULL;
@@ -257,7 +269,8 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		return ts_fail(ts, "build", "kernel %s: %s", dc->kernel,
 			       cause(ts, errno));
 	phases_add(ts->ph, "kernel parse", res.step_us[HV_BUILD_PARSE]);
-	phases_add(ts->ph, "memory", res.step_us[HV_BUILD_MEMORY]);
+	phases_add(ts->ph, sh->p2m ? "shell p2m" : "memory",
+		   res.step_us[HV_BUILD_MEMORY]);
 	phases_add(ts->ph, "image load", res.step_us[HV_BUILD_IMAGE]);
 	phases_add(ts->ph, "vcpu, grants", res.step_us[HV_BUILD_BOOT]);
 	phases_mark(ts->ph, "builder other");
@@ -432,6 +445,42 @@ ts_reap(struct ts *ts, unsigned *reaped, unsigned *bad)
 	return waiting;
 }
 
+/*
+ * A shell of dc's shape from the pool, as the domain of sh->uuid: 1 when
+ * taken (sh filled: domid, ports, p2m), 0 when the create goes cold
+ * (ts->path says why), -1 when the daemon may have handed a domain over
+ * without a usable answer: that domain is destroyed.
+ */
+static int
+take_shell(struct ts *ts, const struct domcfg *dc, struct shell *sh)
+{
+	struct shc_shell s;
+	char why[128];
+	uint32_t domid;
+	int rc;
+
+	rc = shc_take(dc, sh->uuid, !sh->noxs, &s, why, sizeof(why));
+	if (rc == 0) {
+		snprintf(ts->path, sizeof(ts->path), "cold: %s", why);
+		return 0;
+	}
+	if (rc < 0) {
+		if (find_uuid(ts, sh->uuid, &domid) == 0)
+			hv_domain_destroy(ts->hv, domid);
+		return ts_fail(ts, "shell", "%s", why);
+	}
+	sh->domid = s.domid;
+	sh->store_port = s.store_port;
+	sh->console_port = s.console_port;
+	sh->sysctl_port = s.sysctl_port;
+	sh->notice_port = s.notice_port;
+	sh->p2m = s.p2m;
+	sh->np2m = s.np2m;
+	snprintf(ts->path, sizeof(ts->path), "pool: shell %u of class %s",
+		 s.domid, s.cls);
+	return 1;
+}
+
 static int
 check_file(struct ts *ts, const char *what, const char *path)
 {
@@ -462,8 +511,9 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	struct shell sh = {.domid = REG_NO_DOMID};
 	struct reg_record rec = {0};
 	struct reg_intent in = {0};
-	int v, claimed = 0;
+	int v, claimed = 0, pooled;
 
+	ts->path[0] = '\0';
 	if (dc->ndisks > 0)
 		return ts_fail(ts, "disk",
 			       "disk devices are not available yet");
@@ -538,11 +588,19 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		ts_fail(ts, "uuid", "a domain with this uuid exists");
 		goto fail;
 	}
-	if (ts_prepare(ts, dc, &sh) < 0) {
+	pooled = take_shell(ts, dc, &sh);
+	if (pooled < 0)
+		goto fail;
+	if (pooled) {
+		phases_mark(ts->ph, "shell taken");
+		if (affinity(ts, dc, sh.domid) < 0)
+			goto fail;
+	} else if (ts_prepare(ts, dc, &sh) < 0) {
 		sh.domid = REG_NO_DOMID; /* prepare cleans up after itself */
 		goto fail;
+	} else {
+		phases_mark(ts->ph, "domain");
 	}
-	phases_mark(ts->ph, "domain");
 	if (interrupted(ts) < 0 || ts_execute(ts, dc, &sh) < 0)
 		goto fail;
 	rec.domid = sh.domid;
@@ -571,8 +629,10 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	reg_intent_remove(sh.uuid);
 	phases_mark(ts->ph, "name bound");
 	*domid = sh.domid;
+	free(sh.p2m);
 	return 0;
 fail:
+	free(sh.p2m);
 	if (sh.domid != REG_NO_DOMID) {
 		hv_domain_destroy(ts->hv, sh.domid);
 		if (!sh.noxs)

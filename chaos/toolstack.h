@@ -22,6 +22,8 @@ struct ts {
 	struct xs_handle *xs;
 	struct ipc_conn xdd; /* xendevd, once a vif needs it (fd -1: not yet) */
 	struct phases *ph;   /* a create's phases are timed here (or NULL) */
+	char path[160];	     /* how the last create went: "pool: ..." or
+			      * "cold: why no shell" */
 	char err[512];
 };
 
@@ -54,6 +56,9 @@ struct shell {
 				 * down; the monitor binds it */
 	uint64_t devpage_mfn;	/* noxs: filled by ts_execute */
 	uint32_t sysctl_offset; /* noxs: filled by ts_execute */
+	/* a shell of the pool: its memory is populated already */
+	struct hv_p2m_run *p2m; /* malloc'd; NULL: not from the pool */
+	size_t np2m;
 };
 
 /* Phase 1: create the paused domain, its vCPUs, memory limit, affinity
@@ -70,11 +75,12 @@ int ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
 	      int paused);
 
 /*
- * The whole create: checks, intent and name reservation, prepare,
- * execute, registry record (config/len: the text to recreate it from on
- * reboot), launch, name bound.  On failure, whatever was made is
- * destroyed and the name released; a create killed half-way is undone by
- * ts_reap (the monitor) or by the next claim of its name.
+ * The whole create: checks, intent and name reservation, a shell from
+ * the shell daemon's pool if it has one of the config's shape (else
+ * prepare), execute, registry record (config/len: the text to recreate it from
+ * on reboot), launch, name bound.  On failure, whatever was made is destroyed
+ * and the name released; a create killed half-way is undone by ts_reap (the
+ * monitor) or by the next claim of its name.
  */
 int ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	      size_t len, int paused, uint32_t *domid);

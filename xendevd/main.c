@@ -38,30 +38,6 @@ usage(FILE *f)
 		   "  -p  the pidfile (default /run/xendevd.pid)\n");
 }
 
-/* The pidfile, locked for the daemon's life: one xendevd per socket. */
-static int
-pidfile(const char *path)
-{
-	char num[24];
-	int fd, n;
-
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
-			errno = EALREADY;
-		close(fd);
-		return -1;
-	}
-	n = snprintf(num, sizeof(num), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 || write(fd, num, (size_t)n) != n) {
-		close(fd);
-		return -1;
-	}
-	return fd; /* kept open: the lock lasts */
-}
-
 static void
 loop(struct xdd *d)
 {
@@ -80,7 +56,7 @@ loop(struct xdd *d)
 			}
 		}
 		timeout = xdd_vif_expire(d);
-		t = xdd_log_tick();
+		t = log_tick();
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
 		pfd[0] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
@@ -132,9 +108,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "xendevd: daemon: %s\n", strerror(errno));
 		return 1;
 	}
-	if (sys || !fg)
-		xdd_log_syslog();
-	pfd = pidfile(pid);
+	log_open("xendevd", sys || !fg);
+	pfd = daemon_pidfile(pid);
 	if (pfd < 0) {
 		log_warn("pidfile %s: %s", pid,
 			 errno == EALREADY ? "another xendevd holds it"
@@ -158,7 +133,7 @@ main(int argc, char **argv)
 	xdd_vif_rescan(&d);
 	log_info("ready on %s (%u vifs found)", sock, d.nvifs);
 	loop(&d);
-	xdd_log_flush();
+	log_flush();
 	log_info("stopping");
 	ipc_server_close(d.srv); /* and its socket's file */
 	xdd_vif_forget_all(&d);

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "daemon.h"
 #include "netlink.h"
 #include "xdd.h"
 
@@ -39,17 +40,7 @@ struct xdd {
 	unsigned nvifs;
 };
 
-/* log.c: to stderr, or syslog after xdd_log_syslog() */
-void xdd_log_syslog(void);
-void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Rate-limited per call site (its format string): a few per period, then
- * a count of those left out. */
-void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Log the counts of warnings left out whose period is over; ms until the
- * next one is due, or -1.  The event loop calls it on every turn. */
-int xdd_log_tick(void);
-/* Log every count left out now (at exit). */
-void xdd_log_flush(void);
+/* log.c (libipc): log_open, log_info, log_warn, log_tick, log_flush */
 
 /* server.c: listen on path (libipc: ipc_server_open) with xendevd's
  * handlers, its client cap and reply queue; warnings go to log_warn */

@@ -1,10 +1,14 @@
-/* log.c: xendevd's messages, to stderr (with a time stamp) or syslog. */
+/*
+ * log.c: a daemon's messages (xendevd, chaos-shelld), to stderr with a
+ * time stamp, or to syslog.  Safe to call from several threads.
+ */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
 
 #include "clock.h"
-#include "xendevd.h"
+#include "daemon.h"
 
 /*
  * Warnings are limited per call site, told apart by their format string:
@@ -25,12 +29,16 @@ static struct warn_site {
 } sites[WARN_SITES];
 
 static int use_syslog;
+static const char *ident = "daemon";
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 void
-xdd_log_syslog(void)
+log_open(const char *name, int to_syslog)
 {
-	openlog("xendevd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	use_syslog = 1;
+	ident = name;
+	if (to_syslog)
+		openlog(name, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	use_syslog = to_syslog;
 }
 
 static void
@@ -44,7 +52,7 @@ vlog(int prio, const char *fmt, va_list ap)
 	}
 	/* boot time, the clock the e2e scenarios and benchmarks stamp with */
 	now = clk_now_ms();
-	fprintf(stderr, "xendevd[%lld.%03lld]: %s", (long long)(now / 1000),
+	fprintf(stderr, "%s[%lld.%03lld]: %s", ident, (long long)(now / 1000),
 		(long long)(now % 1000),
 		prio == LOG_WARNING ? "warning: " : "");
 	vfprintf(stderr, fmt, ap);
@@ -57,7 +65,9 @@ log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+	pthread_mutex_lock(&mu);
 	vlog(LOG_INFO, fmt, ap);
+	pthread_mutex_unlock(&mu);
 	va_end(ap);
 }
 
@@ -105,28 +115,32 @@ period_end(struct warn_site *s, int64_t now)
 void
 log_warn(const char *fmt, ...)
 {
-	struct warn_site *s = site_of(fmt);
+	struct warn_site *s;
 	int64_t now = clk_now_ms();
 	va_list ap;
 
+	pthread_mutex_lock(&mu);
+	s = site_of(fmt);
 	if (now - s->since >= WARN_PERIOD_MS)
 		period_end(s, now);
 	if (s->logged >= WARN_BURST) {
 		s->left_out++;
-		return;
+	} else {
+		s->logged++;
+		va_start(ap, fmt);
+		vlog(LOG_WARNING, fmt, ap);
+		va_end(ap);
 	}
-	s->logged++;
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, fmt, ap);
-	va_end(ap);
+	pthread_mutex_unlock(&mu);
 }
 
 int
-xdd_log_tick(void)
+log_tick(void)
 {
 	int64_t now = clk_now_ms(), left, soonest = -1;
 	int i;
 
+	pthread_mutex_lock(&mu);
 	for (i = 0; i < WARN_SITES && sites[i].fmt != NULL; i++) {
 		if (sites[i].left_out == 0)
 			continue;
@@ -136,15 +150,18 @@ xdd_log_tick(void)
 		else if (soonest < 0 || left < soonest)
 			soonest = left;
 	}
+	pthread_mutex_unlock(&mu);
 	return (int)soonest;
 }
 
 void
-xdd_log_flush(void)
+log_flush(void)
 {
 	int i;
 
+	pthread_mutex_lock(&mu);
 	for (i = 0; i < WARN_SITES; i++)
 		if (sites[i].fmt != NULL)
 			period_end(&sites[i], clk_now_ms());
+	pthread_mutex_unlock(&mu);
 }

@@ -1,0 +1,233 @@
+/*
+ * shell.c: making, destroying and adopting shells through the hypervisor.
+ *
+ * A shell is a paused PV domain with everything done that does not depend
+ * on a kernel: the domain, its vCPUs, memory limit, CPUID policy and TSC
+ * mode (hv_domain_create, as a cold create makes it), its event channels
+ * for the store or device page, the console, and noxs's sysctl device and
+ * shutdown notice, and all its memory populated (hv_populate_pv).  Its
+ * trace on disk (registry.h): making/UUID before the domain exists,
+ * shells/DOMID once it is ready, so that a daemon killed at any point
+ * finds every shell again, or what is left of one to destroy.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "shell.h"
+#include "xsdom.h"
+
+/* the name xl list shows for a shell */
+static void
+xs_name(struct ts *ts, const struct sh_shell *s)
+{
+	char name[64];
+
+	if (ts->xs == NULL)
+		return;
+	snprintf(name, sizeof(name), "chaos-shell-%s", s->r.cls);
+	xsdom_rename(ts->xs, s->r.domid, name);
+}
+
+int
+sh_make(struct ts *ts, const struct sh_class *cls, struct sh_shell **out)
+{
+	struct hv_shape shape = {
+		.max_vcpus = cls->vcpus,
+		.maxmem_kib = cls->memory_mib * 1024,
+	};
+	struct sh_shell *s;
+	struct reg_shell *r;
+	int e;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return ts_fail(ts, "shell", "%s", strerror(errno));
+	r = &s->r;
+	r->domid = REG_NO_DOMID;
+	r->memory_mib = cls->memory_mib;
+	r->vcpus = cls->vcpus;
+	snprintf(r->cls, sizeof(r->cls), "%s", cls->name);
+	if (getrandom(r->uuid, 16, 0) != 16) {
+		ts_fail(ts, "shell", "uuid: %s", strerror(errno));
+		goto fail;
+	}
+	r->uuid[6] = (r->uuid[6] & 0x0f) | 0x40;
+	r->uuid[8] = (r->uuid[8] & 0x3f) | 0x80;
+	memcpy(shape.uuid, r->uuid, 16);
+	if (reg_making_begin(r->uuid) < 0) {
+		ts_fail(ts, "shell", "%s/making: %s", reg_dir(),
+			strerror(errno));
+		goto fail;
+	}
+	if (hv_domain_create(ts->hv, &shape, &r->domid) < 0) {
+		r->domid = REG_NO_DOMID;
+		ts_fail(ts, "create domain", "%s", hv_last_error(ts->hv));
+		goto fail;
+	}
+	if (hv_evtchn_alloc(ts->hv, r->domid, 0, &r->store_port) < 0 ||
+	    hv_evtchn_alloc(ts->hv, r->domid, 0, &r->console_port) < 0 ||
+	    hv_evtchn_alloc(ts->hv, r->domid, 0, &r->sysctl_port) < 0 ||
+	    hv_evtchn_alloc(ts->hv, r->domid, 0, &r->notice_port) < 0) {
+		ts_fail(ts, "event channels", "%s", strerror(errno));
+		goto fail;
+	}
+	if (hv_populate_pv(ts->hv, r->domid, r->memory_mib, &r->runs,
+			   &r->nruns) < 0) {
+		e = errno;
+		ts_fail(ts, "memory", "%llu MiB: %s",
+			(unsigned long long)r->memory_mib,
+			*hv_last_error(ts->hv) ? hv_last_error(ts->hv)
+					       : strerror(e));
+		goto fail;
+	}
+	if (r->nruns > SHP_RUNS_MAX) {
+		ts_fail(ts, "memory",
+			"%zu runs of frames, more than a take can carry (%zu): "
+			"the host's memory is fragmented",
+			r->nruns, (size_t)SHP_RUNS_MAX);
+		goto fail;
+	}
+	xs_name(ts, s);
+	if (reg_shell_write(r) < 0) {
+		ts_fail(ts, "shell", "%s/shells: %s", reg_dir(),
+			strerror(errno));
+		goto fail;
+	}
+	reg_making_end(r->uuid);
+	*out = s;
+	return 0;
+fail:
+	if (r->domid != REG_NO_DOMID) {
+		hv_domain_destroy(ts->hv, r->domid);
+		if (ts->xs != NULL)
+			xsdom_remove(ts->xs, r->domid, NULL);
+	}
+	reg_making_end(r->uuid);
+	reg_shell_free(r);
+	free(s);
+	return -1;
+}
+
+void
+sh_free(struct sh_shell *s)
+{
+	if (s == NULL)
+		return;
+	reg_shell_free(&s->r);
+	free(s);
+}
+
+int
+sh_destroy(struct ts *ts, struct sh_shell *s)
+{
+	int rc = 0;
+
+	if (hv_domain_destroy(ts->hv, s->r.domid) < 0 && errno != ESRCH)
+		rc = ts_fail(ts, "destroy", "shell %u: %s", s->r.domid,
+			     hv_last_error(ts->hv));
+	if (ts->xs != NULL)
+		xsdom_remove(ts->xs, s->r.domid, NULL);
+	reg_shell_remove(s->r.domid);
+	sh_free(s);
+	return rc;
+}
+
+/* the domain, if it is still the shell r names: same handle, same size,
+ * paused, neither dying nor shut down */
+static int
+still_shell(struct ts *ts, const struct reg_shell *r)
+{
+	struct hv_dominfo di;
+
+	if (hv_domain_info(ts->hv, r->domid, &di) < 0)
+		return errno == ESRCH ? 0 : -1;
+	return memcmp(di.uuid, r->uuid, 16) == 0 && (di.flags & HV_PAUSED) &&
+	       !(di.flags & (HV_DYING | HV_SHUTDOWN)) &&
+	       di.mem_kib == r->memory_mib * 1024;
+}
+
+/* the domain whose handle is uuid: its domid, or REG_NO_DOMID */
+static uint32_t
+domain_of(struct ts *ts, const uint8_t uuid[16])
+{
+	struct hv_dominfo di[256];
+	uint32_t first = 1;
+	int n, i;
+
+	do {
+		n = hv_domain_list(ts->hv, first, di, 256);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++)
+			if (memcmp(di[i].uuid, uuid, 16) == 0)
+				return di[i].domid;
+		first = di[n - 1].domid + 1;
+	} while (n == 256);
+	return REG_NO_DOMID;
+}
+
+int
+sh_adopt(struct ts *ts, struct sh_shell **found, unsigned *dropped)
+{
+	uint8_t(*uuids)[16] = NULL;
+	uint32_t *ids = NULL, d;
+	struct sh_shell *s;
+	size_t n, bad, i;
+	int live;
+
+	*found = NULL;
+	*dropped = 0;
+	if (reg_shell_list(&ids, &n, &bad) < 0)
+		return ts_fail(ts, "shells", "%s/shells: %s", reg_dir(),
+			       strerror(errno));
+	for (i = 0; i < n; i++) {
+		s = calloc(1, sizeof(*s));
+		if (s == NULL)
+			break;
+		if (reg_shell_read(ids[i], &s->r) < 0) {
+			/* corrupt: nothing in it can be trusted, not even
+			 * which domain it was */
+			reg_shell_remove(ids[i]);
+			(*dropped)++;
+			free(s);
+			continue;
+		}
+		live = still_shell(ts, &s->r);
+		if (live == 1) {
+			s->next = *found;
+			*found = s;
+			continue;
+		}
+		/* gone, or the handle changed: a take handed it over
+		 * before the daemon could forget it (it is a create's now) */
+		if (live == 0) {
+			reg_shell_remove(ids[i]);
+			(*dropped)++;
+		}
+		sh_free(s);
+	}
+	free(ids);
+	/* half-made shells: destroyed, unless their record made it */
+	if (reg_making_list(&uuids, &n, &bad) == 0) {
+		for (i = 0; i < n; i++) {
+			for (s = *found; s != NULL; s = s->next)
+				if (memcmp(s->r.uuid, uuids[i], 16) == 0)
+					break;
+			if (s == NULL) {
+				d = domain_of(ts, uuids[i]);
+				if (d != REG_NO_DOMID) {
+					hv_domain_destroy(ts->hv, d);
+					if (ts->xs != NULL)
+						xsdom_remove(ts->xs, d, NULL);
+					(*dropped)++;
+				}
+			}
+			reg_making_end(uuids[i]);
+		}
+		free(uuids);
+	}
+	return 0;
+}
