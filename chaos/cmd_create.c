@@ -125,7 +125,8 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 	}
 	phases_mark(&ph, "parse");
 	rc = EXIT_FAILED;
-	if (ts_open(&ts) < 0) {
+	/* XenStore only once the create needs it: a noxs guest never does */
+	if (ts_open_hv(&ts) < 0) {
 		fprintf(stderr, "chaos create: %s\n", ts.err);
 		goto out;
 	}
@@ -134,7 +135,8 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 	/* with -c, stay paused until the console is attached */
 	catch_stops(1);
 	rc = ts_create(&ts, &dc, text, len, paused || console, &domid);
-	catch_stops(0);
+	/* made: a signal from here on does not kill chaos before it has
+	 * said so (the console, below, takes the defaults back) */
 	if (rc < 0) {
 		fprintf(stderr, "chaos create: %s: %s\n", dc.name, ts.err);
 		ts_close(&ts);
@@ -155,6 +157,8 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 			 timings == 2, stdout) < 0)
 		fprintf(stderr, "chaos create: timings: %s\n", strerror(errno));
 	rc = EXIT_OK;
+	if (console)
+		catch_stops(0);
 	if (console && reg_record_read(domid, &rec) == 0 && rec.noxs) {
 		/* xenconsoled does not serve noxs guests: chaos does */
 		if (console_attach(&ts, domid, rec.console_port, !paused) < 0) {

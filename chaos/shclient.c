@@ -54,7 +54,8 @@ shc_take(const struct domcfg *dc, const uint8_t uuid[16], int xenstore,
 	if (dc->maxmem != dc->memory)
 		return snprintf(why, whylen, "maxmem is above memory"), 0;
 	memcpy(t.uuid, uuid, 16);
-	if (ipc_open(&c, &shp_proto, path) < 0)
+	/* the hello goes with the take: one round trip */
+	if (ipc_connect(&c, &shp_proto, path) < 0)
 		return snprintf(why, whylen, "no shell daemon (%s: %s)", path,
 				strerror(errno)),
 		       0;

@@ -28,7 +28,8 @@ const char *shc_path(void);
  * domain is this create's; 0: none (why says so: no daemon, no class of
  * that shape, none ready), the create goes cold.  -1: the take was sent
  * but no answer that checks out came (why says so): the daemon may have
- * handed a domain of that uuid over, which the create must destroy.
+ * handed a domain of that uuid over, which the create must destroy before
+ * it goes cold.
  */
 int shc_take(const struct domcfg *dc, const uint8_t uuid[16], int xenstore,
 	     struct shc_shell *s, char *why, size_t whylen);

@@ -46,7 +46,7 @@ cause(struct ts *ts, int e)
 }
 
 int
-ts_open(struct ts *ts)
+ts_open_hv(struct ts *ts)
 {
 	memset(ts, 0, sizeof(*ts));
 	ts->xdd.fd = -1;
@@ -54,6 +54,12 @@ ts_open(struct ts *ts)
 		return ts_fail(ts, "hypervisor",
 			       "cannot open it (%s); is this dom0, as root?",
 			       strerror(errno));
+	return 0;
+}
+
+int
+ts_xs(struct ts *ts)
+{
 	/*
 	 * Without xenstored only noxs guests can be made (ts->xs NULL).
 	 * libxenstore may go through the xenbus device, which opens even when
@@ -61,8 +67,18 @@ ts_open(struct ts *ts)
 	 * daemon's socket whether anyone answers.  (xenstore mode thus needs
 	 * xenstored in dom0; a xenstore stub domain is not supported yet.)
 	 */
-	if (xsdom_daemon_answers())
+	if (!ts->xs_tried && xsdom_daemon_answers())
 		ts->xs = xs_open(0);
+	ts->xs_tried = 1;
+	return ts->xs != NULL;
+}
+
+int
+ts_open(struct ts *ts)
+{
+	if (ts_open_hv(ts) < 0)
+		return -1;
+	ts_xs(ts);
 	return 0;
 }
 
@@ -384,6 +400,8 @@ reap_locked(struct ts *ts, const uint8_t uuid[16])
 			return reg_intent_remove(uuid);
 		}
 		noxs = have_rec ? r.noxs : have_in && in.noxs;
+		if (!noxs)
+			ts_xs(ts);
 		if (hv_domain_destroy(ts->hv, domid) < 0) {
 			rc = ts_fail(ts, "reap", "domain %u: %s", domid,
 				     cause(ts, errno));
@@ -448,8 +466,8 @@ ts_reap(struct ts *ts, unsigned *reaped, unsigned *bad)
 /*
  * A shell of dc's shape from the pool, as the domain of sh->uuid: 1 when
  * taken (sh filled: domid, ports, p2m), 0 when the create goes cold
- * (ts->path says why), -1 when the daemon may have handed a domain over
- * without a usable answer: that domain is destroyed.
+ * (ts->path says why).  A take without a usable answer may still have
+ * handed a domain over: any domain of that uuid is destroyed first.
  */
 static int
 take_shell(struct ts *ts, const struct domcfg *dc, struct shell *sh)
@@ -465,9 +483,13 @@ take_shell(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		return 0;
 	}
 	if (rc < 0) {
-		if (find_uuid(ts, sh->uuid, &domid) == 0)
-			hv_domain_destroy(ts->hv, domid);
-		return ts_fail(ts, "shell", "%s", why);
+		if (find_uuid(ts, sh->uuid, &domid) == 0 &&
+		    hv_domain_destroy(ts->hv, domid) < 0)
+			return ts_fail(ts, "shell",
+				       "%s; domain %u of this uuid: %s", why,
+				       domid, cause(ts, errno));
+		snprintf(ts->path, sizeof(ts->path), "cold: %s", why);
+		return 0;
 	}
 	sh->domid = s.domid;
 	sh->store_port = s.store_port;
@@ -534,7 +556,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	sh.noxs = dc->method == DC_METHOD_NOXS ||
 		  (dc->method == DC_METHOD_AUTO && v >= 1 &&
 		   v <= NOXS_VERSION && dc->nvifs == 0);
-	if (!sh.noxs && ts->xs == NULL)
+	if (!sh.noxs && !ts_xs(ts))
 		return ts_fail(ts, "xenstore",
 			       "xenstored is not running (only noxs guests "
 			       "can be made)");

@@ -20,6 +20,7 @@
 struct ts {
 	struct hv *hv;
 	struct xs_handle *xs;
+	int xs_tried;	     /* ts_xs looked for xenstored */
 	struct ipc_conn xdd; /* xendevd, once a vif needs it (fd -1: not yet) */
 	struct phases *ph;   /* a create's phases are timed here (or NULL) */
 	char path[160];	     /* how the last create went: "pool: ..." or
@@ -30,6 +31,13 @@ struct ts {
 /* Open the hypervisor and XenStore (ts->xs stays NULL on a host that
  * runs no xenstored: noxs guests need none). */
 int ts_open(struct ts *ts);
+
+/* Open the hypervisor only: XenStore waits for ts_xs (a noxs create never
+ * connects to xenstored). */
+int ts_open_hv(struct ts *ts);
+
+/* Connect to XenStore once, if xenstored answers: 1 when ts->xs is open. */
+int ts_xs(struct ts *ts);
 void ts_close(struct ts *ts);
 
 /* Record a failure of step in ts->err; returns -1. */

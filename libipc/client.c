@@ -28,12 +28,11 @@ refusal(struct ipc_conn *c, int e)
 }
 
 int
-ipc_open(struct ipc_conn *c, const struct ipc_proto *p, const char *path)
+ipc_connect(struct ipc_conn *c, const struct ipc_proto *p, const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct ipc_hello hi = {.version = p->version,
 			       .pid = (uint32_t)getpid()};
-	struct ipc_status st;
 	int e;
 
 	c->fd = -1;
@@ -45,10 +44,27 @@ ipc_open(struct ipc_conn *c, const struct ipc_proto *p, const char *path)
 	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return -1;
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		goto fail;
-	if (ipc_call(c, IPC_HELLO, &hi, sizeof(hi), 2000, &st, NULL, 0, NULL) <
-	    0) {
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    ipc_send(c, IPC_HELLO, &hi, sizeof(hi), NULL) == 0)
+		return 0;
+	e = refusal(c, errno);
+	close(c->fd);
+	c->fd = -1;
+	errno = e;
+	return -1;
+}
+
+int
+ipc_open(struct ipc_conn *c, const struct ipc_proto *p, const char *path)
+{
+	struct ipc_status st;
+	struct ipc_hdr h;
+	int e;
+
+	if (ipc_connect(c, p, path) < 0)
+		return -1;
+	/* the hello's is the first reply, or a refusal (id 0) */
+	if (ipc_recv(c, 2000, &h, &st, NULL, 0, NULL) < 0) {
 		errno = refusal(c, errno);
 		goto fail;
 	}

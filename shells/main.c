@@ -239,9 +239,9 @@ on_take(struct ipc_client *c, const struct ipc_hdr *h, const void *body)
 	}
 	/*
 	 * The handover: from the new handle on, the domain is the create's
-	 * (its intent names this uuid); then the record goes.  A daemon
-	 * killed in between finds a record whose handle changed and drops
-	 * it (sh_adopt).
+	 * (its intent names this uuid); the reply, then the record goes.  A
+	 * daemon killed in between finds a record whose handle changed and
+	 * drops it (sh_adopt).
 	 */
 	if (hv_domain_sethandle(D.ts.hv, s->r.domid, t.uuid) < 0) {
 		ipc_reply(c, h->type, h->id, EIO, NULL, 0,
@@ -250,8 +250,8 @@ on_take(struct ipc_client *c, const struct ipc_hdr *h, const void *body)
 		sh_destroy(&D.ts, s);
 		return;
 	}
-	reg_shell_remove(s->r.domid);
 	reply_shell(c, h, s);
+	reg_shell_remove(s->r.domid);
 	/* a noxs guest has no XenStore presence: the shell's name goes,
 	 * after the reply (the create does not wait for it) */
 	if (!(t.flags & SHP_TAKE_XENSTORE) && D.ts.xs != NULL)
