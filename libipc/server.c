@@ -19,6 +19,9 @@
 #include "clock.h"
 #include "ipc.h"
 
+/* messages of one client served per turn */
+#define READ_BURST 4
+
 /* after an accept that failed for want of memory or descriptors */
 #define ACCEPT_PAUSE_MS 100
 
@@ -389,6 +392,9 @@ ipc_server_accept(struct ipc_server *s)
 	c->next = s->clients;
 	s->clients = c;
 	s->nclients++;
+	/* a one-request client sends its hello and request at once: serve
+	 * them now rather than after another turn of the poll loop */
+	ipc_client_read(s, c);
 	return 0;
 }
 
@@ -425,8 +431,10 @@ ipc_server_close(struct ipc_server *s)
 	free(s);
 }
 
-void
-ipc_client_read(struct ipc_server *s, struct ipc_client *c)
+/* Serve one message of c, if one waits: 1 when c may be read again (it
+ * is open, had a message and has no reply waiting), else 0. */
+static int
+read_one(struct ipc_server *s, struct ipc_client *c)
 {
 	union msgbuf buf;
 	struct ipc_hdr h;
@@ -438,27 +446,35 @@ ipc_client_read(struct ipc_server *s, struct ipc_client *c)
 	/* MSG_TRUNC: n is the packet's size, even when it did not fit */
 	n = recv(c->fd, buf.b, sizeof(buf.b), MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return 0;
 	if (n <= 0) {
 		client_close(s, c);
-		return;
+		return 0;
 	}
 	err = ipc_msg_check(s->p, buf.b, (size_t)n, &h, why, sizeof(why));
 	if (err != 0) {
 		ipc_reply(c, h.type, h.id, err, NULL, 0, "%s", why);
-		return;
-	}
-	if (h.type == IPC_HELLO) {
+	} else if (h.type == IPC_HELLO) {
 		c->greeted = 1;
 		me.pid = (uint32_t)getpid();
 		ipc_reply(c, h.type, h.id, 0, &me, sizeof(me), NULL);
-		return;
-	}
-	if (!c->greeted) {
+	} else if (!c->greeted) {
 		ipc_reply(c, h.type, h.id, EPROTO, NULL, 0, "say hello first");
-		return;
+	} else {
+		s->ops->request(s->arg, c, &h, buf.b + sizeof(h));
 	}
-	s->ops->request(s->arg, c, &h, buf.b + sizeof(h));
+	return c->out == NULL;
+}
+
+void
+ipc_client_read(struct ipc_server *s, struct ipc_client *c)
+{
+	int i;
+
+	/* a few at a time, so that one busy client does not starve the
+	 * others (poll reports the rest) */
+	for (i = 0; i < READ_BURST && read_one(s, c); i++)
+		;
 }
 
 size_t

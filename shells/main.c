@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@
 
 #define MAKE_RETRY_MS 1000 /* after a shell could not be made */
 #define REAP_EVERY_MS 1000
+/* creates count as "coming" (pool_next's busy) this long after a take */
+#define SETTLE_MS 100
 
 struct daemon {
 	const char *conf_path;
@@ -35,6 +38,7 @@ struct daemon {
 	pthread_cond_t kick; /* the worker has something to look at */
 	struct sh_pool pool;
 	struct sh_shell *surplus; /* to destroy (worker) */
+	int64_t last_take_ms;	  /* clk_now_ms of the last take */
 	int stop;
 	struct ts ts; /* the main thread's */
 };
@@ -101,11 +105,15 @@ worker(void *arg)
 	struct hv_physinfo pi;
 	struct sh_shell *s;
 	struct sh_class *cls;
-	int64_t next_reap = 0, now;
+	int64_t next_reap = 0, now, quiet;
 	unsigned reaped, bad;
 	int was_holding = 0, r;
 
 	(void)arg;
+	/* dom0's CPUs go to creates first: the refill runs when they idle */
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE,
+				  &(struct sched_param){0}) != 0)
+		log_warn("worker: cannot run at idle priority");
 	if (ts_open(&ts) < 0) {
 		log_warn("worker: %s", ts.err);
 		return NULL;
@@ -137,7 +145,8 @@ worker(void *arg)
 			wait_kick(REAP_EVERY_MS);
 			continue;
 		}
-		r = pool_next(&D.pool, pi.free_kib, &cls);
+		quiet = clk_now_ms() - D.last_take_ms;
+		r = pool_next(&D.pool, pi.free_kib, quiet < SETTLE_MS, &cls);
 		if (r == 1) {
 			make_one(&ts, *cls);
 			continue;
@@ -151,7 +160,10 @@ worker(void *arg)
 		if (r == 0 && was_holding)
 			log_info("no longer holding back");
 		was_holding = r < 0;
-		wait_kick(REAP_EVERY_MS);
+		/* short classes wait for the creates to pause */
+		wait_kick(r == 0 && quiet < SETTLE_MS && pool_short(&D.pool)
+				  ? SETTLE_MS - quiet
+				  : REAP_EVERY_MS);
 	}
 	pthread_mutex_unlock(&D.mu);
 	ts_close(&ts);
@@ -216,8 +228,9 @@ on_take(struct ipc_client *c, const struct ipc_hdr *h, const void *body)
 		pthread_mutex_lock(&D.mu);
 		s = pool_take(&D.pool, t.memory_mib, t.vcpus, &cls);
 		err = errno;
+		D.last_take_ms = clk_now_ms();
 		pthread_mutex_unlock(&D.mu);
-		kick(); /* refill */
+		kick(); /* refill, if the class is low */
 		if (s == NULL) {
 			if (err == ENOENT)
 				ipc_reply(c, h->type, h->id, ENOENT, NULL, 0,

@@ -65,8 +65,15 @@ pool_add(struct sh_pool *p, struct sh_shell *s)
 	return 0;
 }
 
+/* below this a class is refilled even while creates come */
+static unsigned
+low_water(const struct sh_class *k)
+{
+	return k->wanted / 4 > 0 ? k->wanted / 4 : 1;
+}
+
 int
-pool_next(struct sh_pool *p, uint64_t free_kib, struct sh_class **cls)
+pool_next(struct sh_pool *p, uint64_t free_kib, int busy, struct sh_class **cls)
 {
 	struct sh_class *best = NULL, *k;
 	uint64_t reserve = p->conf.reserve_mib * 1024;
@@ -77,7 +84,7 @@ pool_next(struct sh_pool *p, uint64_t free_kib, struct sh_class **cls)
 	for (i = 0; i < p->conf.nclasses; i++) {
 		k = &p->conf.cls[i];
 		have = k->nready + k->making;
-		if (have >= k->wanted)
+		if (have >= k->wanted || (busy && have >= low_water(k)))
 			continue;
 		/* the emptiest class first, relative to what it wants */
 		gap = (double)(k->wanted - have) / k->wanted;
@@ -94,7 +101,9 @@ pool_next(struct sh_pool *p, uint64_t free_kib, struct sh_class **cls)
 		/* a smaller class may still fit */
 		for (i = 0; i < p->conf.nclasses; i++) {
 			k = &p->conf.cls[i];
-			if (k->nready + k->making < k->wanted &&
+			have = k->nready + k->making;
+			if (have < k->wanted &&
+			    !(busy && have >= low_water(k)) &&
 			    free_kib >= reserve &&
 			    free_kib - reserve >= cost_kib(k)) {
 				best = k;
@@ -110,6 +119,18 @@ pool_next(struct sh_pool *p, uint64_t free_kib, struct sh_class **cls)
 	best->making++;
 	*cls = best;
 	return 1;
+}
+
+int
+pool_short(const struct sh_pool *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->conf.nclasses; i++)
+		if (p->conf.cls[i].nready + p->conf.cls[i].making <
+		    p->conf.cls[i].wanted)
+			return 1;
+	return 0;
 }
 
 void

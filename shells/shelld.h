@@ -76,9 +76,15 @@ int pool_add(struct sh_pool *p, struct sh_shell *s);
  * shell of *cls (making is counted), 0 when nothing is wanted, -1 when a
  * class is short but a shell would eat into the reserve (p->holding_back
  * is set; free_kib is what is free).  Classes furthest below their count
- * go first.
+ * go first.  busy: creates are taking shells now; a shell made beside
+ * them slows them down, so only classes below a quarter of their count
+ * (at least 1) are refilled then, the rest once creates pause.
  */
-int pool_next(struct sh_pool *p, uint64_t free_kib, struct sh_class **cls);
+int pool_next(struct sh_pool *p, uint64_t free_kib, int busy,
+	      struct sh_class **cls);
+
+/* 1 when a class has fewer shells (ready or being made) than it wants. */
+int pool_short(const struct sh_pool *p);
 
 /* A making of that shape ended (made: pool_add follows; else it counts
  * as failed).  By shape, not class: a new config may have come since. */

@@ -155,7 +155,7 @@ test_fill_order(void **state)
 	(void)state;
 	pool_init(&p, "reserve = 0\nclass = [ \"name=a,memory=4,shells=4\","
 		      "\"name=b,memory=8,shells=2\" ]");
-	while (pool_next(&p, plenty, &k) == 1) {
+	while (pool_next(&p, plenty, 0, &k) == 1) {
 		/* never two more of one class than its share of the other */
 		if (k == &p.conf.cls[0])
 			made_a++;
@@ -170,7 +170,7 @@ test_fill_order(void **state)
 	assert_int_equal(made_a, 4);
 	assert_int_equal(made_b, 2);
 	assert_int_equal(p.conf.cls[0].nready, 4);
-	assert_int_equal(pool_next(&p, plenty, &k), 0);
+	assert_int_equal(pool_next(&p, plenty, 0, &k), 0);
 	/* a surplus shell (one more than wanted) is refused */
 	struct sh_shell *extra = shell(99, 4, 1);
 	assert_int_equal(pool_add(&p, extra), -1);
@@ -189,15 +189,15 @@ test_reserve(void **state)
 	pool_init(&p, "reserve = 100\nclass = [ \"name=big,memory=128,"
 		      "shells=1\", \"name=tiny,memory=4,shells=1\" ]");
 	/* 120 MiB free: big would eat the reserve; tiny fits (4 + 1) */
-	assert_int_equal(pool_next(&p, 120 * 1024, &k), 1);
+	assert_int_equal(pool_next(&p, 120 * 1024, 0, &k), 1);
 	assert_string_equal(k->name, "tiny");
 	assert_int_equal(p.holding_back, 0);
 	/* tiny is being made: only big is short, and does not fit */
-	assert_int_equal(pool_next(&p, 120 * 1024, &k), -1);
+	assert_int_equal(pool_next(&p, 120 * 1024, 0, &k), -1);
 	assert_int_equal(p.holding_back, 1);
-	assert_int_equal(pool_next(&p, 99 * 1024, &k), -1); /* below it */
+	assert_int_equal(pool_next(&p, 99 * 1024, 0, &k), -1); /* below it */
 	/* memory came back: big is made */
-	assert_int_equal(pool_next(&p, 300 * 1024, &k), 1);
+	assert_int_equal(pool_next(&p, 300 * 1024, 0, &k), 1);
 	assert_string_equal(k->name, "big");
 	assert_int_equal(p.holding_back, 0);
 }
@@ -225,7 +225,38 @@ test_take(void **state)
 	assert_null(pool_take(&p, 4, 1, &k)); /* empty */
 	assert_int_equal(errno, EAGAIN);
 	assert_int_equal(k->taken, 2);
-	assert_int_equal(pool_next(&p, 1ull << 30, &k), 1); /* refill */
+	assert_int_equal(pool_next(&p, 1ull << 30, 0, &k), 1); /* refill */
+}
+
+/* while creates take shells, only a class that runs low is refilled */
+static void
+test_busy(void **state)
+{
+	struct sh_pool p;
+	struct sh_class *k;
+	struct sh_shell *s;
+	unsigned i;
+
+	(void)state;
+	pool_init(&p, "class = [ \"name=tiny,memory=4,shells=8\" ]");
+	for (i = 0; i < 8; i++)
+		assert_int_equal(pool_add(&p, shell(i + 1, 4, 1)), 0);
+	for (i = 0; i < 5; i++) { /* 3 left: above a quarter (2) */
+		s = pool_take(&p, 4, 1, &k);
+		assert_non_null(s);
+		free(s);
+	}
+	assert_int_equal(pool_short(&p), 1);
+	assert_int_equal(pool_next(&p, 1ull << 30, 1, &k), 0); /* busy */
+	assert_int_equal(pool_next(&p, 1ull << 30, 0, &k), 1); /* quiet */
+	pool_made(&p, 4, 1, 0);
+	s = pool_take(&p, 4, 1, &k); /* 2 left: at the low water */
+	free(s);
+	assert_int_equal(pool_next(&p, 1ull << 30, 1, &k), 0);
+	s = pool_take(&p, 4, 1, &k); /* 1 left: below it */
+	free(s);
+	assert_int_equal(pool_next(&p, 1ull << 30, 1, &k), 1);
+	free_all(pool_drain(&p));
 }
 
 /* a new config keeps shells by shape, hands back the surplus */
@@ -277,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_fill_order),
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_take),
+		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_reconf),
 	};
 
