@@ -30,6 +30,12 @@ reg_dir(void)
 		env = getenv("CHAOS_RUN_DIR");
 		snprintf(dir, sizeof(dir), "%s",
 			 env && *env ? env : "/run/chaos");
+		/* the last one made: when it is there, all are (one stat
+		 * instead of seven mkdirs on every start) */
+		snprintf(sub, sizeof(sub), "%s/%s", dir,
+			 subdirs[sizeof(subdirs) / sizeof(subdirs[0]) - 1]);
+		if (access(sub, F_OK) == 0)
+			return dir;
 		mkdir(dir, 0700);
 		for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 			snprintf(sub, sizeof(sub), "%s/%s", dir, subdirs[i]);
@@ -184,6 +190,8 @@ regf_write(const char *path, const char *data, size_t len, int excl)
 	close(fd);
 	rc = excl ? link(tmp, path) : rename(tmp, path);
 	e = errno;
+	if (rc == 0 && !excl)
+		return 0; /* renamed: nothing left to remove */
 out:
 	unlink(tmp);
 	errno = e;
