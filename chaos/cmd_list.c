@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "domcfg_json.h"
 #include "registry.h"
-#include "shclient.h"
 #include "shp.h"
 #include "toolstack.h"
 #include "xsdom.h"
@@ -89,9 +88,22 @@ wanted(struct ts *ts, const struct hv_dominfo *di, int argc, char **argv)
 	return 0;
 }
 
+static int
+is_shell(const struct reg_shell_id *ids, size_t n, uint32_t domid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i].domid == domid)
+			return 1;
+	return 0;
+}
+
 int
 cmd_list(const struct cli_opts *opts, int argc, char **argv)
 {
+	struct reg_shell_id *shells = NULL;
+	size_t nshells = 0, bad;
 	struct hv_dominfo *di;
 	struct ts ts;
 	yajl_gen g = NULL;
@@ -118,11 +130,14 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 			return EXIT_FAILED;
 		}
 	}
+	if (reg_shell_list(&shells, &nshells, &bad) < 0)
+		nshells = 0;
 	di = calloc(LIST_MAX, sizeof(*di));
 	n = di ? hv_domain_list(ts.hv, 0, di, LIST_MAX) : -1;
 	if (n < 0) {
 		fprintf(stderr, "chaos list: cannot list domains\n");
 		free(di);
+		free(shells);
 		ts_close(&ts);
 		return EXIT_FAILED;
 	}
@@ -136,7 +151,7 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		/* the shell daemon's shells are no guests (chaos shells) */
 		if (!wanted(&ts, &di[i], argc - optind, argv + optind) ||
-		    reg_shell_is(di[i].domid))
+		    is_shell(shells, nshells, di[i].domid))
 			continue;
 		ts_domname(&ts, di[i].domid, name, sizeof(name));
 		state(&di[i], st);
@@ -175,6 +190,7 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 		}
 	}
 	free(di);
+	free(shells);
 	ts_close(&ts);
 	return rc;
 }
@@ -292,6 +308,15 @@ shells_json(const struct shp_list *l)
 	return 0;
 }
 
+/* chaos-shelld's socket: $CHAOS_SHELLD_SOCKET, else SHP_SOCKET */
+static const char *
+shelld_path(void)
+{
+	const char *p = getenv("CHAOS_SHELLD_SOCKET");
+
+	return p && *p ? p : SHP_SOCKET;
+}
+
 int
 cmd_shells(const struct cli_opts *opts, int argc, char **argv)
 {
@@ -319,11 +344,11 @@ cmd_shells(const struct cli_opts *opts, int argc, char **argv)
 	if (optind != argc)
 		return cmd_usage_error(cmd_find("shells", &(int){0}),
 				       "no arguments");
-	if (ipc_open(&conn, &shp_proto, shc_path()) < 0) {
+	if (ipc_open(&conn, &shp_proto, shelld_path()) < 0) {
 		fprintf(stderr,
 			"chaos shells: %s: %s (is chaos-shelld "
 			"running?)\n",
-			shc_path(), strerror(errno));
+			shelld_path(), strerror(errno));
 		return EXIT_FAILED;
 	}
 	if (ipc_call(&conn, reload ? SHP_RELOAD : SHP_LIST, &zero, sizeof(zero),

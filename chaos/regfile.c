@@ -15,8 +15,8 @@
 #include "regfile.h"
 #include "registry.h"
 
-static const char *const subdirs[] = {"names", "doms",	 "creating",
-				      "tmp",   "shells", "making"};
+static const char *const subdirs[] = {"names",	"doms",	  "creating", "tmp",
+				      "shells", "making", "taken"};
 
 const char *
 reg_dir(void)
@@ -30,8 +30,8 @@ reg_dir(void)
 		env = getenv("CHAOS_RUN_DIR");
 		snprintf(dir, sizeof(dir), "%s",
 			 env && *env ? env : "/run/chaos");
-		/* the last one made: when it is there, all are (one stat
-		 * instead of seven mkdirs on every start) */
+		/* the last one made (new ones go last): when it is there,
+		 * all are: one stat instead of a mkdir of each per start */
 		snprintf(sub, sizeof(sub), "%s/%s", dir,
 			 subdirs[sizeof(subdirs) / sizeof(subdirs[0]) - 1]);
 		if (access(sub, F_OK) == 0)

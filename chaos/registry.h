@@ -13,9 +13,10 @@
  *                    half-way leaves a trace that names what to destroy
  *   lock             flock(2)ed around every decision that removes or
  *                    replaces another process's entry
- *   shells/DOMID     a shell of the shell daemon's pool, ready: its size
- *                    class, ports and p2m (a shell is no guest: chaos
- *                    list skips these domains)
+ *   shells/MmVv/DOMID  a ready shell of the shell daemon's pool, by shape
+ *                    (M MiB, V vCPUs): its class, ports and p2m (a shell
+ *                    is no guest: chaos list skips these domains)
+ *   taken/DOMID...   a shell a create is taking (docs/shells.md)
  *   making/UUID      a shell being made (written before its domain exists)
  *   tmp/             temporary files, named after their target and the
  *                    writer's pid; a writer killed between writing and
@@ -151,18 +152,56 @@ struct reg_shell {
 	unsigned vcpus;
 	uint32_t store_port, console_port, sysctl_port, notice_port;
 	size_t nruns;
-	struct hv_p2m_run *runs; /* malloc'd by reg_shell_read */
+	struct hv_p2m_run *runs; /* malloc'd by the readers */
 };
 
-/* Write (replace) shells/DOMID; read it back strictly (EUCLEAN: corrupt;
+/* a ready shell: its domid and shape (shells/MIBmVCPUSv/DOMID) */
+struct reg_shell_id {
+	uint32_t domid;
+	uint64_t memory_mib;
+	unsigned vcpus;
+};
+
+/* The daemon: the directory of a class's shape, made and (when empty)
+ * removed with the class.  No directory: no class of that shape. */
+int reg_shape_open(uint64_t mib, unsigned vcpus);
+void reg_shape_close(uint64_t mib, unsigned vcpus);
+
+/* Write a ready shell's record; read it back strictly (EUCLEAN: corrupt;
  * runs must cover memory_mib exactly once, in pfn order). */
 int reg_shell_write(const struct reg_shell *s);
-int reg_shell_read(uint32_t domid, struct reg_shell *s);
+int reg_shell_read(const struct reg_shell_id *id, struct reg_shell *s);
 void reg_shell_free(struct reg_shell *s);
-int reg_shell_remove(uint32_t domid);
-/* 1 when domid is a shell of the pool (one stat). */
-int reg_shell_is(uint32_t domid);
-int reg_shell_list(uint32_t **domids, size_t *n, size_t *bad);
+/* Remove a ready shell's record: 0 when this process did, and so owns the
+ * domain; -1 with ENOENT when a create took it first. */
+int reg_shell_remove(const struct reg_shell_id *id);
+/* Every ready shell. */
+int reg_shell_list(struct reg_shell_id **ids, size_t *n, size_t *bad);
+
+/* A shell being taken by a create: taken/DOMID.PID.START.METHOD. */
+struct reg_taken {
+	uint32_t domid;
+	long pid;
+	unsigned long long start;
+	int noxs; /* the guest is a noxs guest (no XenStore presence) */
+};
+
+/*
+ * A create takes a ready shell of that shape: its record moves to taken/
+ * under this process's name (one rename: exactly one taker wins), and *s
+ * gets it.  -1 with ENOENT when no class has that shape, EAGAIN when none
+ * is ready.  The taker then sets the domain's handle to its guest's uuid
+ * (from then its intent covers the domain) and calls reg_taken_end.
+ */
+int reg_shell_take(uint64_t mib, unsigned vcpus, int noxs, struct reg_shell *s,
+		   struct reg_taken *t);
+int reg_taken_end(const struct reg_taken *t);
+/* The daemon: the takes in progress or left by a dead taker; a record of
+ * one; give one back to the pool (the domain is still the shell). */
+int reg_taken_parse(const char *name, struct reg_taken *t);
+int reg_taken_list(struct reg_taken **v, size_t *n);
+int reg_taken_read(const struct reg_taken *t, struct reg_shell *s);
+int reg_taken_giveback(const struct reg_taken *t, const struct reg_shell *s);
 
 /* A shell being made: making/UUID names this process until it is done. */
 int reg_making_begin(const uint8_t uuid[16]);

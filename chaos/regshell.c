@@ -1,9 +1,11 @@
 /*
  * regshell.c: the registry's record of the shell daemon's pool
- * (registry.h, "shells"): shells/DOMID for each ready shell, making/UUID
- * while one is being made.  Written by chaos-shelld; read back by it after
- * a restart and (one stat) by chaos list, which shows no shell.
+ * (registry.h, "shells"): shells/SHAPE/DOMID for each ready shell,
+ * making/UUID while one is being made, taken/DOMID.PID.START.METHOD while
+ * a create takes one.  Whoever removes a shell's entry from shells/SHAPE
+ * (rename or unlink: the kernel lets exactly one succeed) owns its domain.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,9 +22,37 @@
 #define VCPUS_MAX     512
 
 static void
-shell_path(char *buf, size_t len, uint32_t domid)
+shape_dir(char *buf, size_t len, uint64_t mib, unsigned vcpus)
 {
-	snprintf(buf, len, "%s/shells/%u", reg_dir(), domid);
+	snprintf(buf, len, "%s/shells/%llum%uv", reg_dir(),
+		 (unsigned long long)mib, vcpus);
+}
+
+static void
+shell_path(char *buf, size_t len, uint64_t mib, unsigned vcpus, uint32_t domid)
+{
+	char dir[PATH_MAX - 16];
+
+	shape_dir(dir, sizeof(dir), mib, vcpus);
+	snprintf(buf, len, "%s/%u", dir, domid);
+}
+
+int
+reg_shape_open(uint64_t mib, unsigned vcpus)
+{
+	char dir[PATH_MAX];
+
+	shape_dir(dir, sizeof(dir), mib, vcpus);
+	return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+void
+reg_shape_close(uint64_t mib, unsigned vcpus)
+{
+	char dir[PATH_MAX];
+
+	shape_dir(dir, sizeof(dir), mib, vcpus);
+	rmdir(dir); /* only when empty: a shell left in it stays findable */
 }
 
 /*
@@ -52,7 +82,7 @@ reg_shell_write(const struct reg_shell *s)
 				      (unsigned long long)s->runs[i].pfn,
 				      (unsigned long long)s->runs[i].mfn,
 				      (unsigned long long)s->runs[i].count);
-	shell_path(path, sizeof(path), s->domid);
+	shell_path(path, sizeof(path), s->memory_mib, s->vcpus, s->domid);
 	rc = n < cap ? regf_write(path, buf, n, 0) : (errno = EOVERFLOW, -1);
 	free(buf);
 	return rc;
@@ -124,15 +154,15 @@ parse_shell(const char *data, struct reg_shell *s)
 	return take_runs(&p, s);
 }
 
-int
-reg_shell_read(uint32_t domid, struct reg_shell *s)
+/* read the record at path strictly; it must be of domid */
+static int
+read_at(const char *path, uint32_t domid, struct reg_shell *s)
 {
-	char path[PATH_MAX], *data;
+	char *data;
 	size_t len;
 	int ok;
 
 	memset(s, 0, sizeof(*s));
-	shell_path(path, sizeof(path), domid);
 	if (regf_read(path, &data, &len) < 0)
 		return -1;
 	ok = strlen(data) == len && parse_shell(data, s) == 0;
@@ -145,6 +175,21 @@ reg_shell_read(uint32_t domid, struct reg_shell *s)
 	return 0;
 }
 
+int
+reg_shell_read(const struct reg_shell_id *id, struct reg_shell *s)
+{
+	char path[PATH_MAX];
+
+	shell_path(path, sizeof(path), id->memory_mib, id->vcpus, id->domid);
+	if (read_at(path, id->domid, s) < 0)
+		return -1;
+	if (s->memory_mib != id->memory_mib || s->vcpus != id->vcpus) {
+		reg_shell_free(s);
+		return errno = EUCLEAN, -1;
+	}
+	return 0;
+}
+
 void
 reg_shell_free(struct reg_shell *s)
 {
@@ -154,34 +199,190 @@ reg_shell_free(struct reg_shell *s)
 }
 
 int
-reg_shell_remove(uint32_t domid)
+reg_shell_remove(const struct reg_shell_id *id)
 {
 	char path[PATH_MAX];
 
-	shell_path(path, sizeof(path), domid);
+	shell_path(path, sizeof(path), id->memory_mib, id->vcpus, id->domid);
+	return unlink(path);
+}
+
+/* "MIBmVCPUSv" */
+static int
+shape_name(const char *name, uint64_t *mib, unsigned *vcpus)
+{
+	unsigned long long m, v;
+
+	if (regf_u64(&name, SHELL_MIB_MAX, &m) < 0 || m == 0 ||
+	    regf_char(&name, 'm') < 0 || regf_u64(&name, VCPUS_MAX, &v) < 0 ||
+	    v == 0 || regf_char(&name, 'v') < 0 || *name != '\0')
+		return -1;
+	*mib = m;
+	*vcpus = (unsigned)v;
+	return 0;
+}
+
+static int
+shape_entry(const char *name, void *out)
+{
+	struct reg_shell_id *id = out;
+
+	id->domid = 0;
+	return shape_name(name, &id->memory_mib, &id->vcpus);
+}
+
+int
+reg_shell_list(struct reg_shell_id **ids, size_t *n, size_t *bad)
+{
+	char sub[64];
+	struct reg_shell_id *shapes, *v = NULL, *nv;
+	uint32_t *doms;
+	size_t k, nd, ns, i, b;
+
+	*n = 0;
+	if (regf_list("shells", shape_entry, sizeof(*shapes), (void **)&shapes,
+		      &ns, bad) < 0)
+		return -1;
+	for (i = 0; i < ns; i++) {
+		snprintf(sub, sizeof(sub), "shells/%llum%uv",
+			 (unsigned long long)shapes[i].memory_mib,
+			 shapes[i].vcpus);
+		if (regf_list(sub, regf_domid_name, sizeof(*doms),
+			      (void **)&doms, &nd, &b) < 0)
+			continue;
+		*bad += b;
+		nv = realloc(v, (*n + nd + 1) * sizeof(*v));
+		if (nv == NULL) {
+			free(doms);
+			break;
+		}
+		v = nv;
+		for (k = 0; k < nd; k++)
+			v[(*n)++] = (struct reg_shell_id){
+				doms[k], shapes[i].memory_mib, shapes[i].vcpus};
+		free(doms);
+	}
+	free(shapes);
+	*ids = v;
+	return 0;
+}
+
+/* --- taking --------------------------------------------------------------- */
+
+static void
+taken_path(char *buf, size_t len, const struct reg_taken *t)
+{
+	snprintf(buf, len, "%s/taken/%u.%ld.%llu.%s", reg_dir(), t->domid,
+		 t->pid, t->start, t->noxs ? "noxs" : "xenstore");
+}
+
+int
+reg_taken_parse(const char *name, struct reg_taken *t)
+{
+	unsigned long long domid, pid;
+
+	memset(t, 0, sizeof(*t));
+	if (regf_u64(&name, DOMID_MAX, &domid) < 0 || domid == 0 ||
+	    regf_char(&name, '.') < 0 || regf_u64(&name, INT32_MAX, &pid) < 0 ||
+	    pid == 0 || regf_char(&name, '.') < 0 ||
+	    regf_u64(&name, ~0ull, &t->start) < 0 || regf_char(&name, '.') < 0)
+		return -1;
+	if (strcmp(name, "noxs") == 0)
+		t->noxs = 1;
+	else if (strcmp(name, "xenstore") != 0)
+		return -1;
+	t->domid = (uint32_t)domid;
+	t->pid = (long)pid;
+	return 0;
+}
+
+static int
+taken_name(const char *name, void *out)
+{
+	return reg_taken_parse(name, out);
+}
+
+int
+reg_taken_list(struct reg_taken **v, size_t *n)
+{
+	void *vec;
+
+	if (regf_list("taken", taken_name, sizeof(**v), &vec, n, NULL) < 0)
+		return -1;
+	*v = vec;
+	return 0;
+}
+
+int
+reg_shell_take(uint64_t mib, unsigned vcpus, int noxs, struct reg_shell *s,
+	       struct reg_taken *t)
+{
+	char dir[PATH_MAX], from[PATH_MAX + 264], to[PATH_MAX];
+	struct dirent *de;
+	unsigned long long id;
+	const char *p;
+	DIR *d;
+	int rc = -1;
+
+	shape_dir(dir, sizeof(dir), mib, vcpus);
+	d = opendir(dir);
+	if (d == NULL)
+		return -1; /* ENOENT: no class of this shape */
+	memset(t, 0, sizeof(*t));
+	if (regf_self(&t->pid, &t->start) < 0)
+		goto out;
+	t->noxs = noxs;
+	errno = EAGAIN;
+	while ((de = readdir(d)) != NULL) {
+		p = de->d_name;
+		if (regf_u64(&p, DOMID_MAX, &id) < 0 || *p != '\0' || id == 0)
+			continue;
+		t->domid = (uint32_t)id;
+		snprintf(from, sizeof(from), "%s/%s", dir, de->d_name);
+		taken_path(to, sizeof(to), t);
+		/* one taker wins; the others find it gone and go on */
+		if (rename(from, to) < 0)
+			continue;
+		if (read_at(to, t->domid, s) == 0 && s->memory_mib == mib &&
+		    s->vcpus == vcpus) {
+			rc = 0;
+			break;
+		}
+		reg_shell_free(s);
+		unlink(to); /* corrupt: no one can use it */
+		errno = EAGAIN;
+	}
+out:
+	closedir(d);
+	return rc;
+}
+
+int
+reg_taken_read(const struct reg_taken *t, struct reg_shell *s)
+{
+	char path[PATH_MAX];
+
+	taken_path(path, sizeof(path), t);
+	return read_at(path, t->domid, s);
+}
+
+int
+reg_taken_end(const struct reg_taken *t)
+{
+	char path[PATH_MAX];
+
+	taken_path(path, sizeof(path), t);
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 int
-reg_shell_is(uint32_t domid)
+reg_taken_giveback(const struct reg_taken *t, const struct reg_shell *s)
 {
-	char path[PATH_MAX];
-	struct stat st;
+	char from[PATH_MAX], to[PATH_MAX];
 
-	shell_path(path, sizeof(path), domid);
-	return stat(path, &st) == 0;
-}
-
-int
-reg_shell_list(uint32_t **domids, size_t *n, size_t *bad)
-{
-	void *v;
-
-	if (regf_list("shells", regf_domid_name, sizeof(**domids), &v, n, bad) <
-	    0)
-		return -1;
-	*domids = v;
-	return 0;
+	taken_path(from, sizeof(from), t);
+	shell_path(to, sizeof(to), s->memory_mib, s->vcpus, t->domid);
+	return rename(from, to);
 }
 
 static void

@@ -18,7 +18,6 @@
 #include "elfnote.h"
 #include "noxs.h"
 #include "registry.h"
-#include "shclient.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
@@ -463,43 +462,87 @@ ts_reap(struct ts *ts, unsigned *reaped, unsigned *bad)
 	return waiting;
 }
 
+/* the domain is still the shell r records: its handle, paused, neither
+ * dying nor shut down */
+static int
+still_shell(struct ts *ts, const struct reg_shell *r)
+{
+	struct hv_dominfo di;
+
+	return hv_domain_info(ts->hv, r->domid, &di) == 0 &&
+	       memcmp(di.uuid, r->uuid, 16) == 0 && (di.flags & HV_PAUSED) &&
+	       !(di.flags & (HV_DYING | HV_SHUTDOWN));
+}
+
 /*
- * A shell of dc's shape from the pool, as the domain of sh->uuid: 1 when
- * taken (sh filled: domid, ports, p2m), 0 when the create goes cold
- * (ts->path says why).  A take without a usable answer may still have
- * handed a domain over: any domain of that uuid is destroyed first.
+ * A shell of dc's shape from chaos-shelld's pool, as the domain of
+ * sh->uuid: 1 when taken (sh filled: domid, ports, p2m), 0 when the create
+ * goes cold (ts->path says why).  The take is the registry's (one rename,
+ * no round trip to the daemon, which learns of it from the directory);
+ * the domain is this create's once its handle is the guest's uuid, which
+ * the create's intent names (docs/shells.md).
  */
 static int
 take_shell(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 {
-	struct shc_shell s;
-	char why[128];
-	uint32_t domid;
-	int rc;
+	struct hv_dominfo di;
+	struct reg_shell r;
+	struct reg_taken t;
+	int tries;
 
-	rc = shc_take(dc, sh->uuid, !sh->noxs, &s, why, sizeof(why));
-	if (rc == 0) {
-		snprintf(ts->path, sizeof(ts->path), "cold: %s", why);
+	/* a shell has exactly its memory: a guest that may balloon up needs
+	 * the room a cold create gives it */
+	if (dc->maxmem != dc->memory) {
+		snprintf(ts->path, sizeof(ts->path),
+			 "cold: maxmem is above memory");
 		return 0;
 	}
-	if (rc < 0) {
-		if (find_uuid(ts, sh->uuid, &domid) == 0 &&
-		    hv_domain_destroy(ts->hv, domid) < 0)
-			return ts_fail(ts, "shell",
-				       "%s; domain %u of this uuid: %s", why,
-				       domid, cause(ts, errno));
-		snprintf(ts->path, sizeof(ts->path), "cold: %s", why);
+	for (tries = 0; tries < 8; tries++) {
+		if (reg_shell_take(dc->memory, dc->maxvcpus, sh->noxs, &r, &t) <
+		    0) {
+			snprintf(ts->path, sizeof(ts->path),
+				 errno == ENOENT
+					 ? "cold: no shell class of %llu "
+					   "MiB and %u vCPUs"
+				 : errno == EAGAIN
+					 ? "cold: no shell of %llu MiB and %u "
+					   "vCPUs ready"
+					 : "cold: shells of %llu MiB and %u "
+					   "vCPUs: "
+					   "%s",
+				 (unsigned long long)dc->memory, dc->maxvcpus,
+				 strerror(errno));
+			return 0;
+		}
+		if (still_shell(ts, &r) &&
+		    hv_domain_sethandle(ts->hv, r.domid, sh->uuid) == 0)
+			break;
+		/* not a shell any more (someone ran or destroyed it behind
+		 * the pool's back): it is ours to destroy; the daemon forgets
+		 * it when the take ends */
+		if (hv_domain_info(ts->hv, r.domid, &di) == 0 &&
+		    memcmp(di.uuid, r.uuid, 16) == 0)
+			hv_domain_destroy(ts->hv, r.domid);
+		reg_taken_end(&t);
+		reg_shell_free(&r);
+	}
+	if (tries == 8) {
+		snprintf(ts->path, sizeof(ts->path),
+			 "cold: no usable shell of %llu MiB and %u vCPUs",
+			 (unsigned long long)dc->memory, dc->maxvcpus);
 		return 0;
 	}
-	sh->domid = s.domid;
-	sh->store_port = s.store_port;
-	sh->console_port = s.console_port;
-	sh->sysctl_port = s.sysctl_port;
-	sh->notice_port = s.notice_port;
-	sh->p2m = s.p2m;
-	sh->np2m = s.np2m;
+	/* the handle is the guest's uuid: the intent covers the domain */
+	reg_taken_end(&t);
+	sh->domid = r.domid;
+	sh->store_port = r.store_port;
+	sh->console_port = r.console_port;
+	sh->sysctl_port = r.sysctl_port;
+	sh->notice_port = r.notice_port;
+	sh->p2m = r.runs; /* ours now */
+	sh->np2m = r.nruns;
 	snprintf(ts->path, sizeof(ts->path), "pool: shell %u of class %s",
-		 s.domid, s.cls);
+		 r.domid, r.cls);
 	return 1;
 }
 

@@ -1,13 +1,16 @@
 /*
  * main.c: chaos-shelld (docs/chaos-shelld.8).  Two threads share the
- * pool under one mutex: the main thread serves the socket (a take is a
- * list operation and two hypercalls, never a wait for a shell being made)
- * and the worker makes and destroys shells and undoes creates whose
- * creator died (ts_reap), so that a create killed while it held a shell
- * leaves nothing behind.
+ * pool under one mutex.  The main thread serves the socket and watches
+ * the registry's taken/ directory, where a create's take of a shell shows
+ * (registry.h: the create renames the shell's record there; no round trip
+ * to this daemon is on its path): the shell leaves the pool.  The worker
+ * makes and destroys shells, gives back shells whose taker died before it
+ * made them its own, and undoes creates whose creator died (ts_reap), so
+ * that a create killed while it held a shell leaves nothing behind.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,13 +102,36 @@ make_one(struct ts *ts, struct sh_class k)
 	}
 }
 
+/* shells whose taker died before it made them its own: ready again */
+static void
+give_back(struct sh_shell *back)
+{
+	struct sh_shell *s;
+
+	while ((s = back) != NULL) {
+		back = s->next;
+		pthread_mutex_lock(&D.mu);
+		if (pool_add(&D.pool, s) == 0) {
+			log_info("shell %u given back: its taker died",
+				 s->r.domid);
+			s = NULL;
+		} else {
+			s->next = D.surplus;
+			D.surplus = s;
+		}
+		pthread_mutex_unlock(&D.mu);
+	}
+}
+
 static void *
 worker(void *arg)
 {
 	struct ts ts;
 	struct hv_physinfo pi;
-	struct sh_shell *s;
+	struct sh_shell *s, *back;
 	struct sh_class *cls;
+	uint64_t mib;
+	unsigned vcpus;
 	int64_t next_reap = 0, now, quiet;
 	unsigned reaped, bad;
 	int was_holding = 0, r;
@@ -123,11 +150,15 @@ worker(void *arg)
 		if ((s = D.surplus) != NULL) {
 			D.surplus = s->next;
 			pthread_mutex_unlock(&D.mu);
+			mib = s->r.memory_mib;
+			vcpus = s->r.vcpus;
 			log_info("shell %u destroyed: no class wants it",
 				 s->r.domid);
 			if (sh_destroy(&ts, s) < 0)
 				log_warn("%s", ts.err);
 			pthread_mutex_lock(&D.mu);
+			if (pool_class_of(&D.pool, mib, vcpus) == NULL)
+				reg_shape_close(mib, vcpus);
 			continue;
 		}
 		pthread_mutex_unlock(&D.mu);
@@ -137,6 +168,8 @@ worker(void *arg)
 				log_info("undid %u create(s) whose creator "
 					 "died",
 					 reaped);
+			if (sh_sweep_taken(&ts, &back) > 0)
+				give_back(back);
 			next_reap = now + REAP_EVERY_MS;
 		}
 		r = hv_physinfo(ts.hv, &pi);
@@ -172,104 +205,86 @@ worker(void *arg)
 
 /* ---- the socket --------------------------------------------------------- */
 
-/* A shell taken from the pool, checked once more: still the shell? */
-static int
-usable(const struct sh_shell *s)
-{
-	struct hv_dominfo di;
-
-	return hv_domain_info(D.ts.hv, s->r.domid, &di) == 0 &&
-	       memcmp(di.uuid, s->r.uuid, 16) == 0 && (di.flags & HV_PAUSED) &&
-	       !(di.flags & (HV_DYING | HV_SHUTDOWN));
-}
-
+/*
+ * A create took a shell: its record moved to taken/ (name: DOMID.PID.
+ * START.METHOD).  Out of the pool; a noxs guest has no XenStore presence,
+ * so the shell's name goes (the create never touches XenStore).
+ */
 static void
-reply_shell(struct ipc_client *c, const struct ipc_hdr *h,
-	    const struct sh_shell *s)
+on_taken(const char *name)
 {
-	static uint8_t buf[IPC_REPLY_BODY_MAX];
-	struct shp_shell *o = (struct shp_shell *)buf;
-	size_t i;
-
-	memset(o, 0, sizeof(*o));
-	o->domid = s->r.domid;
-	o->vcpus = s->r.vcpus;
-	o->memory_mib = s->r.memory_mib;
-	o->store_port = s->r.store_port;
-	o->console_port = s->r.console_port;
-	o->sysctl_port = s->r.sysctl_port;
-	o->notice_port = s->r.notice_port;
-	memcpy(o->class_name, s->r.cls, sizeof(o->class_name));
-	o->nruns = (uint32_t)s->r.nruns;
-	for (i = 0; i < s->r.nruns; i++)
-		o->run[i] = (struct shp_run){s->r.runs[i].pfn, s->r.runs[i].mfn,
-					     s->r.runs[i].count};
-	ipc_reply(c, h->type, h->id, 0, buf,
-		  (uint32_t)(sizeof(*o) + s->r.nruns * sizeof(o->run[0])),
-		  NULL);
-}
-
-static void
-on_take(struct ipc_client *c, const struct ipc_hdr *h, const void *body)
-{
-	struct shp_take t;
+	struct reg_taken t;
 	struct sh_shell *s;
-	struct sh_class *cls;
-	char why[160];
-	int err;
 
-	memcpy(&t, body, sizeof(t));
-	err = shp_take_check(&t, why, sizeof(why));
-	if (err != 0) {
-		ipc_reply(c, h->type, h->id, err, NULL, 0, "%s", why);
+	if (reg_taken_parse(name, &t) < 0)
 		return;
-	}
-	for (;;) {
-		pthread_mutex_lock(&D.mu);
-		s = pool_take(&D.pool, t.memory_mib, t.vcpus, &cls);
-		err = errno;
+	pthread_mutex_lock(&D.mu);
+	s = pool_forget(&D.pool, t.domid);
+	if (s != NULL)
 		D.last_take_ms = clk_now_ms();
-		pthread_mutex_unlock(&D.mu);
-		kick(); /* refill, if the class is low */
-		if (s == NULL) {
-			if (err == ENOENT)
-				ipc_reply(c, h->type, h->id, ENOENT, NULL, 0,
-					  "no class of %llu MiB and %u vCPUs",
-					  (unsigned long long)t.memory_mib,
-					  t.vcpus);
-			else
-				ipc_reply(c, h->type, h->id, EAGAIN, NULL, 0,
-					  "class %s has no shell ready",
-					  cls->name);
-			return;
-		}
-		if (usable(s))
-			break;
-		log_warn("shell %u is no longer a shell: forgotten",
-			 s->r.domid);
-		reg_shell_remove(s->r.domid);
-		sh_free(s);
-	}
-	/*
-	 * The handover: from the new handle on, the domain is the create's
-	 * (its intent names this uuid); the reply, then the record goes.  A
-	 * daemon killed in between finds a record whose handle changed and
-	 * drops it (sh_adopt).
-	 */
-	if (hv_domain_sethandle(D.ts.hv, s->r.domid, t.uuid) < 0) {
-		ipc_reply(c, h->type, h->id, EIO, NULL, 0,
-			  "shell %u: cannot hand it over: %s", s->r.domid,
-			  hv_last_error(D.ts.hv));
-		sh_destroy(&D.ts, s);
-		return;
-	}
-	reply_shell(c, h, s);
-	reg_shell_remove(s->r.domid);
-	/* a noxs guest has no XenStore presence: the shell's name goes,
-	 * after the reply (the create does not wait for it) */
-	if (!(t.flags & SHP_TAKE_XENSTORE) && D.ts.xs != NULL)
-		xsdom_remove(D.ts.xs, s->r.domid, NULL);
+	pthread_mutex_unlock(&D.mu);
+	if (s == NULL)
+		return; /* given back, or not ours */
+	kick();		/* refill, if the class is low */
+	if (t.noxs && D.ts.xs != NULL)
+		xsdom_remove(D.ts.xs, t.domid, NULL);
 	sh_free(s);
+}
+
+/* the shells of the pool whose record is gone from shells/ (taken while
+ * the watch lost events): out of the pool */
+static void
+resync(void)
+{
+	struct reg_shell_id *ids;
+	struct sh_shell *s, *gone = NULL, *g;
+	size_t n, bad, k;
+	unsigned c;
+
+	if (reg_shell_list(&ids, &n, &bad) < 0)
+		return;
+	pthread_mutex_lock(&D.mu);
+	for (c = 0; c < D.pool.conf.nclasses; c++) {
+		for (s = D.pool.conf.cls[c].ready; s != NULL;) {
+			for (k = 0; k < n && ids[k].domid != s->r.domid; k++)
+				;
+			g = s;
+			s = s->next;
+			if (k < n)
+				continue;
+			g = pool_forget(&D.pool, g->r.domid);
+			g->next = gone;
+			gone = g;
+		}
+	}
+	pthread_mutex_unlock(&D.mu);
+	free(ids);
+	while ((g = gone) != NULL) {
+		gone = g->next;
+		sh_free(g);
+	}
+	kick();
+}
+
+static void
+on_watch(int fd)
+{
+	union {
+		struct inotify_event e;
+		char b[4096];
+	} buf;
+	const struct inotify_event *e;
+	ssize_t n;
+	char *p;
+
+	n = read(fd, buf.b, sizeof(buf.b));
+	for (p = buf.b; n > 0 && p < buf.b + n; p += sizeof(*e) + e->len) {
+		e = (const struct inotify_event *)p;
+		if (e->mask & IN_Q_OVERFLOW)
+			resync();
+		else if (e->len > 0)
+			on_taken(e->name);
+	}
 }
 
 static void
@@ -307,10 +322,17 @@ reload(char why[180])
 	struct diag d = {.report = keep_first, .arg = why};
 	struct sh_conf c;
 	struct sh_shell *surplus, *last;
+	unsigned i;
 
 	why[0] = '\0';
 	if (sh_conf_load(&c, D.conf_path, &d) < 0)
 		return -1;
+	for (i = 0; i < c.nclasses; i++)
+		if (reg_shape_open(c.cls[i].memory_mib, c.cls[i].vcpus) < 0) {
+			snprintf(why, 180, "%s/shells: %s", reg_dir(),
+				 strerror(errno));
+			return -1;
+		}
 	pthread_mutex_lock(&D.mu);
 	pool_reconf(&D.pool, &c, &surplus);
 	if (surplus != NULL) {
@@ -332,8 +354,8 @@ on_request(void *arg, struct ipc_client *c, const struct ipc_hdr *h,
 	char why[180];
 
 	(void)arg;
+	(void)body;
 	switch (h->type) {
-	case SHP_TAKE: on_take(c, h, body); break;
 	case SHP_LIST: on_list(c, h); break;
 	case SHP_RELOAD:
 		if (reload(why) < 0) {
@@ -397,7 +419,7 @@ static void
 stop_all(int keep)
 {
 	struct sh_shell *s, *all;
-	unsigned n = 0;
+	unsigned n = 0, i;
 
 	pthread_mutex_lock(&D.mu);
 	all = pool_drain(&D.pool);
@@ -417,6 +439,10 @@ stop_all(int keep)
 			log_warn("%s", D.ts.err);
 		n++;
 	}
+	/* empty shape directories go: no class, no take */
+	for (i = 0; !keep && i < D.pool.conf.nclasses; i++)
+		reg_shape_close(D.pool.conf.cls[i].memory_mib,
+				D.pool.conf.cls[i].vcpus);
 	if (!keep)
 		log_info("stopped: %u shell(s) destroyed", n);
 	else
@@ -424,7 +450,7 @@ stop_all(int keep)
 }
 
 static int
-serve(struct ipc_server *srv, int sigfd)
+serve(struct ipc_server *srv, int sigfd, int watch)
 {
 	struct signalfd_siginfo si;
 	struct pollfd *pfd = NULL, *np;
@@ -433,7 +459,7 @@ serve(struct ipc_server *srv, int sigfd)
 	int timeout;
 
 	for (;;) {
-		n = 2 + ipc_server_nclients(srv);
+		n = 3 + ipc_server_nclients(srv);
 		if (n > cap) {
 			np = realloc(pfd, n * 2 * sizeof(*pfd));
 			if (np == NULL) {
@@ -446,7 +472,8 @@ serve(struct ipc_server *srv, int sigfd)
 		}
 		timeout = log_tick();
 		pfd[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
-		n = 1 + ipc_server_pollfds(srv, pfd + 1, &timeout);
+		pfd[1] = (struct pollfd){.fd = watch, .events = POLLIN};
+		n = 2 + ipc_server_pollfds(srv, pfd + 2, &timeout);
 		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -464,7 +491,10 @@ serve(struct ipc_server *srv, int sigfd)
 				log_warn("SIGHUP: %s (the old config stays)",
 					 why);
 		}
-		ipc_server_serve(srv, pfd + 1, n - 1);
+		/* takes first: a list after them counts them */
+		if (pfd[1].revents)
+			on_watch(watch);
+		ipc_server_serve(srv, pfd + 2, n - 2);
 	}
 }
 
@@ -476,8 +506,8 @@ main(int argc, char **argv)
 	pthread_condattr_t ca;
 	pthread_t th;
 	sigset_t set;
-	char why[180];
-	int opt, fg = 0, use_syslog = 0, pidfd, sigfd, rc = 1;
+	char why[180], taken[PATH_MAX];
+	int opt, fg = 0, use_syslog = 0, pidfd, sigfd, watch = -1, rc = 1;
 
 	D.conf_path = SHELLD_CONF;
 	/* the worker's waits are timed on the monotonic clock */
@@ -528,6 +558,14 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	/* before adopting: a take from now on is seen */
+	snprintf(taken, sizeof(taken), "%s/taken", reg_dir());
+	watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (watch < 0 ||
+	    inotify_add_watch(watch, taken, IN_MOVED_TO | IN_CREATE) < 0) {
+		log_warn("%s: %s", taken, strerror(errno));
+		goto out;
+	}
 	adopt();
 	if (sigfd < 0 ||
 	    ipc_server_open(&srv, sock, &shp_proto, &ops, NULL, 256, 8) < 0) {
@@ -539,7 +577,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_info("serving %s", sock);
-	rc = serve(srv, sigfd) < 0;
+	rc = serve(srv, sigfd, watch) < 0;
 	pthread_mutex_lock(&D.mu);
 	D.stop = 1;
 	pthread_mutex_unlock(&D.mu);

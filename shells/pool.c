@@ -51,6 +51,27 @@ pool_take(struct sh_pool *p, uint64_t memory_mib, unsigned vcpus,
 	return s;
 }
 
+struct sh_shell *
+pool_forget(struct sh_pool *p, uint32_t domid)
+{
+	struct sh_shell **pp, *s;
+	unsigned i;
+
+	for (i = 0; i < p->conf.nclasses; i++) {
+		for (pp = &p->conf.cls[i].ready; (s = *pp) != NULL;
+		     pp = &s->next) {
+			if (s->r.domid != domid)
+				continue;
+			*pp = s->next;
+			s->next = NULL;
+			p->conf.cls[i].nready--;
+			p->conf.cls[i].taken++;
+			return s;
+		}
+	}
+	return NULL;
+}
+
 int
 pool_add(struct sh_pool *p, struct sh_shell *s)
 {

@@ -83,15 +83,9 @@ sh_make(struct ts *ts, const struct sh_class *cls, struct sh_shell **out)
 					       : strerror(e));
 		goto fail;
 	}
-	if (r->nruns > SHP_RUNS_MAX) {
-		ts_fail(ts, "memory",
-			"%zu runs of frames, more than a take can carry (%zu): "
-			"the host's memory is fragmented",
-			r->nruns, (size_t)SHP_RUNS_MAX);
-		goto fail;
-	}
 	xs_name(ts, s);
-	if (reg_shell_write(r) < 0) {
+	if (reg_shape_open(r->memory_mib, r->vcpus) < 0 ||
+	    reg_shell_write(r) < 0) {
 		ts_fail(ts, "shell", "%s/shells: %s", reg_dir(),
 			strerror(errno));
 		goto fail;
@@ -120,25 +114,35 @@ sh_free(struct sh_shell *s)
 	free(s);
 }
 
+static const struct reg_shell_id *
+id_of(const struct reg_shell *r, struct reg_shell_id *id)
+{
+	*id = (struct reg_shell_id){r->domid, r->memory_mib, r->vcpus};
+	return id;
+}
+
 int
 sh_destroy(struct ts *ts, struct sh_shell *s)
 {
+	struct reg_shell_id id;
 	int rc = 0;
 
+	/* whoever removes the record owns the domain */
+	if (reg_shell_remove(id_of(&s->r, &id)) < 0 && errno == ENOENT) {
+		sh_free(s);
+		return 0;
+	}
 	if (hv_domain_destroy(ts->hv, s->r.domid) < 0 && errno != ESRCH)
 		rc = ts_fail(ts, "destroy", "shell %u: %s", s->r.domid,
 			     hv_last_error(ts->hv));
 	if (ts->xs != NULL)
 		xsdom_remove(ts->xs, s->r.domid, NULL);
-	reg_shell_remove(s->r.domid);
 	sh_free(s);
 	return rc;
 }
 
-/* the domain, if it is still the shell r names: same handle, same size,
- * paused, neither dying nor shut down */
-static int
-still_shell(struct ts *ts, const struct reg_shell *r)
+int
+sh_still(struct ts *ts, const struct reg_shell *r)
 {
 	struct hv_dominfo di;
 
@@ -170,12 +174,51 @@ domain_of(struct ts *ts, const uint8_t uuid[16])
 }
 
 int
+sh_sweep_taken(struct ts *ts, struct sh_shell **back)
+{
+	struct reg_taken *v = NULL;
+	struct sh_shell *s;
+	size_t n, i;
+	int live;
+
+	*back = NULL;
+	if (reg_taken_list(&v, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (reg_creator_alive(v[i].pid, v[i].start))
+			continue; /* a take in progress */
+		s = calloc(1, sizeof(*s));
+		if (s == NULL)
+			break;
+		if (reg_taken_read(&v[i], &s->r) < 0) {
+			reg_taken_end(&v[i]);
+			free(s);
+			continue;
+		}
+		live = sh_still(ts, &s->r);
+		if (live == 1 && reg_taken_giveback(&v[i], &s->r) == 0) {
+			s->next = *back;
+			*back = s;
+			continue;
+		}
+		/* made its own by the taker (its intent covers it now), or
+		 * gone: only the entry goes */
+		if (live == 0)
+			reg_taken_end(&v[i]);
+		sh_free(s);
+	}
+	free(v);
+	return (int)n;
+}
+
+int
 sh_adopt(struct ts *ts, struct sh_shell **found, unsigned *dropped)
 {
 	uint8_t(*uuids)[16] = NULL;
-	uint32_t *ids = NULL, d;
+	struct reg_shell_id *ids = NULL;
 	struct sh_shell *s;
 	size_t n, bad, i;
+	uint32_t d;
 	int live;
 
 	*found = NULL;
@@ -187,24 +230,22 @@ sh_adopt(struct ts *ts, struct sh_shell **found, unsigned *dropped)
 		s = calloc(1, sizeof(*s));
 		if (s == NULL)
 			break;
-		if (reg_shell_read(ids[i], &s->r) < 0) {
+		if (reg_shell_read(&ids[i], &s->r) < 0) {
 			/* corrupt: nothing in it can be trusted, not even
 			 * which domain it was */
-			reg_shell_remove(ids[i]);
+			reg_shell_remove(&ids[i]);
 			(*dropped)++;
 			free(s);
 			continue;
 		}
-		live = still_shell(ts, &s->r);
+		live = sh_still(ts, &s->r);
 		if (live == 1) {
 			s->next = *found;
 			*found = s;
 			continue;
 		}
-		/* gone, or the handle changed: a take handed it over
-		 * before the daemon could forget it (it is a create's now) */
-		if (live == 0) {
-			reg_shell_remove(ids[i]);
+		if (live == 0) { /* gone, or changed hands */
+			reg_shell_remove(&ids[i]);
 			(*dropped)++;
 		}
 		sh_free(s);

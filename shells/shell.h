@@ -12,8 +12,22 @@
 /* Make one shell of cls; on failure nothing of it is left. */
 int sh_make(struct ts *ts, const struct sh_class *cls, struct sh_shell **out);
 
-/* Destroy a shell's domain, its XenStore name and record; frees s. */
+/* Destroy a shell's domain, its XenStore name and record, if the record
+ * is still there to remove (else a create took it first: the domain is
+ * the create's); frees s. */
 int sh_destroy(struct ts *ts, struct sh_shell *s);
+
+/* 1 when domain r->domid is still the shell r records: its handle, size,
+ * paused, neither dying nor shut down; 0 when it is not (or is gone); -1
+ * when the hypervisor could not say. */
+int sh_still(struct ts *ts, const struct reg_shell *r);
+
+/*
+ * Takes whose taker died (taken/): a shell the taker had not made its own
+ * yet goes back to the pool (*back, a list) or, if it is no shell any
+ * more, is dropped; the entries go.  Returns how many were looked at.
+ */
+int sh_sweep_taken(struct ts *ts, struct sh_shell **back);
 
 /* Free a shell's memory only (its domain is someone else's now). */
 void sh_free(struct sh_shell *s);

@@ -2,8 +2,9 @@
  * shelld.h: chaos-shelld, the shell daemon (docs/chaos-shelld.8): its
  * config (conf.c), the pool's bookkeeping (pool.c, pure: no hypervisor),
  * making and destroying shells (shell.c), and the daemon itself (main.c:
- * the socket, served by one thread, and a worker thread that makes and
- * destroys shells so that no create waits for one being made).
+ * the socket and the registry's taken/ directory, watched by one thread,
+ * and a worker thread that makes and destroys shells so that no create
+ * waits for one being made).
  */
 #ifndef SHELLD_H
 #define SHELLD_H
@@ -66,6 +67,10 @@ struct sh_class *pool_class_of(struct sh_pool *p, uint64_t memory_mib,
  * class has it) or EAGAIN (the class has none ready). */
 struct sh_shell *pool_take(struct sh_pool *p, uint64_t memory_mib,
 			   unsigned vcpus, struct sh_class **cls);
+
+/* A create took shell domid (through the registry): out of the pool,
+ * counted as taken; NULL when the pool did not hold it. */
+struct sh_shell *pool_forget(struct sh_pool *p, uint32_t domid);
 
 /* Add a shell made or adopted: 0, or -1 when no class wants it (surplus
  * or no such class: destroy it). */

@@ -1,15 +1,12 @@
 /*
- * shp.h: the shell daemon's socket protocol (docs/chaos-shelld.8, docs/
- * shells.md), shared by chaos-shelld and its clients (chaos create, chaos
- * shells).  Framing, checks and hello are libipc's (ipc.h): this file
- * names the magic, the version and the bodies.
+ * shp.h: the shell daemon's socket protocol (docs/chaos-shelld.8), shared
+ * by chaos-shelld and its clients (chaos shells).  Framing, checks and
+ * hello are libipc's (ipc.h): this file names the magic, the version and
+ * the bodies.
  *
- * A take hands one shell over: the daemon sets the domain's handle to the
- * uuid the request names, forgets the shell, and replies with what the
- * client needs to build on it (ports, size, the p2m).  From the handle's
- * change on the domain is the client's: chaos's registry already holds the
- * intent of a create with that uuid, so a client that dies is undone like
- * any create that died (ts_reap).
+ * Shells change hands through the registry, not this socket: a create
+ * takes one by renaming its record (registry.h, reg_shell_take), which
+ * costs no round trip to the daemon (docs/shells.md says why and how).
  */
 #ifndef SHP_H
 #define SHP_H
@@ -28,45 +25,12 @@
 
 enum shp_type {
 	SHP_HELLO = IPC_HELLO, /* body: struct ipc_hello */
-	SHP_TAKE = 2,	       /* body: struct shp_take; reply: shp_shell */
-	SHP_LIST = 3,	       /* body: uint32_t 0; reply: struct shp_list */
-	SHP_RELOAD = 4,	       /* body: uint32_t 0; reply: status (the
-				* config's first error, if any) */
+	/* 2: unused (takes go through the registry) */
+	SHP_LIST = 3,	/* body: uint32_t 0; reply: struct shp_list */
+	SHP_RELOAD = 4, /* body: uint32_t 0; reply: status (the config's first
+			 * error, if any) */
 	SHP_NTYPES,
 };
-
-/* flags of struct shp_take */
-#define SHP_TAKE_XENSTORE                                                      \
-	0x1 /* the create writes XenStore nodes for the                        \
-	     * domain (else the shell's name goes) */
-
-struct shp_take {
-	uint64_t memory_mib; /* populated, and the memory limit */
-	uint32_t vcpus;	     /* maximum vCPUs */
-	uint32_t flags;
-	uint8_t uuid[16]; /* the guest's: the domain's handle from now on */
-};
-
-struct shp_run {
-	uint64_t pfn, mfn, count;
-};
-
-struct shp_shell {
-	uint32_t domid;
-	uint32_t vcpus;
-	uint64_t memory_mib;
-	uint32_t store_port, console_port, sysctl_port, notice_port;
-	char class_name[SHP_NAME_MAX];
-	uint32_t nruns;
-	uint32_t pad;
-	struct shp_run run[]; /* the p2m, nruns of them */
-};
-
-/* a shell whose p2m needs more runs does not fit a reply: the daemon
- * destroys it and says so (memory that fragmented) */
-#define SHP_RUNS_MAX                                                           \
-	((IPC_REPLY_BODY_MAX - sizeof(struct shp_shell)) /                     \
-	 sizeof(struct shp_run))
 
 struct shp_class {
 	char name[SHP_NAME_MAX];
@@ -90,8 +54,6 @@ struct shp_list {
 	struct shp_class cls[]; /* nclasses of them */
 };
 
-_Static_assert(sizeof(struct shp_take) == 32, "shp_take layout");
-_Static_assert(sizeof(struct shp_shell) == 72, "shp_shell layout");
 _Static_assert(sizeof(struct shp_class) == 80, "shp_class layout");
 _Static_assert(sizeof(struct shp_list) +
 			       SHP_CLASSES_MAX * sizeof(struct shp_class) <=
@@ -100,9 +62,5 @@ _Static_assert(sizeof(struct shp_list) +
 
 /* magic, version and body sizes, for libipc */
 extern const struct ipc_proto shp_proto;
-
-/* A take's fields in range: 0, or an errno value and why.  Pure (the
- * fuzzer runs it). */
-int shp_take_check(const struct shp_take *t, char *why, size_t whylen);
 
 #endif

@@ -1,5 +1,5 @@
 # shells: chaos-shelld keeps a pool of pre-made domains; chaos create takes
-# one and only loads the kernel into it.  The pool fills; a noxs hello and
+# one (through the registry) and only loads the kernel into it.  The pool fills; a noxs hello and
 # the Linux guest with a vif are made from shells (create -v says so, -T
 # shows the take) and print their markers; the pool refills; shells are
 # no guests to chaos list, "chaos-shell-CLASS" to xl list.  An empty pool
@@ -109,16 +109,12 @@ wait_for 30 is_ready tiny 0 || { diagnose; die "the pool did not empty after the
 no_shells_in_xl() { [ "$(xl list | grep -c chaos-shell)" = 0 ]; }
 wait_for 30 no_shells_in_xl || { xl list; die "surplus shells not destroyed"; }
 chaos -v create -c /tmp/h.cfg > /tmp/h.out 2> /tmp/h.err || die "cold create with an empty pool"
-grep -q "(cold: class tiny has no shell ready)" /tmp/h.err || { cat /tmp/h.err; die "-v does not say cold"; }
+grep -q "(cold: no shell of 4 MiB and 1 vCPUs ready)" /tmp/h.err || { cat /tmp/h.err; die "-v does not say cold"; }
 grep -q "XENBOX_MARKER hi-pool" /tmp/h.out || die "no marker, cold"
 echo 'class = [ "name=tiny,memory=4,shells=nine" ]' > /tmp/bad.cfg
 cp $conf /tmp/good.cfg && cp /tmp/bad.cfg $conf
 expect_fail 1 "shelld.cfg:1: class 1: shells 'nine'" chaos shells --reload || die "a bad config reloaded"
 cp /tmp/good.cfg $conf
-CHAOS_SHELLD_SOCKET=/run/none.sock chaos -v create -c /tmp/h.cfg > /tmp/h.out 2> /tmp/h.err ||
-	die "cold create without a daemon"
-grep -q "(cold: no shell daemon" /tmp/h.err || { cat /tmp/h.err; die "-v does not say there is no daemon"; }
-grep -q "XENBOX_MARKER hi-pool" /tmp/h.out || die "no marker without a daemon"
 
 say "SIGKILL of the daemon, then a restart"
 pool_conf 6 1
@@ -173,5 +169,11 @@ kill -TERM $spid
 wait $spid
 spid=
 [ "$(xl list | grep -c chaos-shell)" = 0 ] || { xl list; die "shells left after SIGTERM"; }
-[ -z "$(ls /run/chaos/shells)" ] || die "shell records left after SIGTERM"
+[ -z "$(ls /run/chaos/shells)" ] || { ls -R /run/chaos/shells; die "shell records left after SIGTERM"; }
 nothing_left || die "something left"
+
+say "no daemon: creates go cold"
+chaos -v create -c /tmp/h.cfg > /tmp/h.out 2> /tmp/h.err || die "cold create without a daemon"
+grep -q "(cold: no shell class of 4 MiB and 1 vCPUs)" /tmp/h.err || { cat /tmp/h.err; die "-v does not say there is no class"; }
+grep -q "XENBOX_MARKER hi-pool" /tmp/h.out || die "no marker without a daemon"
+wait_for 30 domain_gone p-hello || die "hello did not go away"

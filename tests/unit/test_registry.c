@@ -513,6 +513,115 @@ test_sweep(void **state)
 	assert_int_equal(reg_release("swept", 7), 0);
 }
 
+/* a shell record of 4 MiB, 1 vCPU: two runs */
+static void
+put_shell(uint32_t domid)
+{
+	struct hv_p2m_run runs[2] = {{0, 1000, 512}, {512, 5000, 512}};
+	struct reg_shell r = {
+		.domid = domid,
+		.memory_mib = 4,
+		.vcpus = 1,
+		.store_port = 1,
+		.console_port = 2,
+		.sysctl_port = 3,
+		.notice_port = 4,
+		.nruns = 2,
+		.runs = runs,
+	};
+
+	snprintf(r.cls, sizeof(r.cls), "tiny");
+	memset(r.uuid, (int)domid, 16);
+	assert_int_equal(reg_shape_open(4, 1), 0);
+	assert_int_equal(reg_shell_write(&r), 0);
+}
+
+/*
+ * 10 processes take from a class of 4 shells at once: 4 distinct shells
+ * go to 4 takers, each with its record; the others find none (EAGAIN);
+ * a shape without a class is ENOENT; a taken shell is no longer listed.
+ */
+static void
+test_shell_takes(void **state)
+{
+	struct reg_shell_id *ids;
+	struct reg_shell r;
+	struct reg_taken t;
+	int res[2], i, got = 0, none = 0;
+	uint32_t seen[10] = {0}, d;
+	size_t n, bad;
+	pid_t kids[10];
+
+	(void)state;
+	for (d = 11; d <= 14; d++)
+		put_shell(d);
+	assert_int_equal(reg_shell_list(&ids, &n, &bad), 0);
+	assert_int_equal(n, 4);
+	free(ids);
+	assert_int_equal(pipe(res), 0);
+	for (i = 0; i < 10; i++) {
+		kids[i] = fork();
+		assert_true(kids[i] >= 0);
+		if (kids[i] > 0)
+			continue;
+		d = 0;
+		if (reg_shell_take(4, 1, 1, &r, &t) == 0 &&
+		    t.domid == r.domid && r.nruns == 2 &&
+		    r.runs[1].mfn == 5000 && strcmp(r.cls, "tiny") == 0 &&
+		    reg_taken_end(&t) == 0)
+			d = r.domid;
+		else if (errno == EAGAIN)
+			d = 1;
+		(void)!write(res[1], &d, sizeof(d));
+		_exit(0);
+	}
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(read(res[0], &d, sizeof(d)), sizeof(d));
+		if (d == 1) {
+			none++;
+			continue;
+		}
+		assert_true(d >= 11 && d <= 14);
+		seen[got++] = d;
+	}
+	for (i = 0; i < 10; i++)
+		waitpid(kids[i], NULL, 0);
+	close(res[0]);
+	close(res[1]);
+	assert_int_equal(got, 4);
+	assert_int_equal(none, 6);
+	assert_true(seen[0] != seen[1] && seen[1] != seen[2] &&
+		    seen[2] != seen[3] && seen[0] != seen[3] &&
+		    seen[0] != seen[2] && seen[1] != seen[3]);
+	assert_int_equal(reg_shell_list(&ids, &n, &bad), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(reg_shell_take(8, 1, 0, &r, &t), -1);
+	assert_int_equal(errno, ENOENT);
+	/* a take left by a dead taker is listed, read back, given back */
+	put_shell(20);
+	assert_int_equal(reg_shell_take(4, 1, 0, &r, &t), 0);
+	reg_shell_free(&r);
+	{
+		struct reg_taken *v;
+
+		assert_int_equal(reg_taken_list(&v, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(v[0].domid, 20);
+		assert_int_equal(v[0].noxs, 0);
+		assert_int_equal(reg_taken_read(&v[0], &r), 0);
+		assert_int_equal(reg_taken_giveback(&v[0], &r), 0);
+		reg_shell_free(&r);
+		free(v);
+	}
+	assert_int_equal(reg_shell_list(&ids, &n, &bad), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(reg_shell_remove(&ids[0]), 0);
+	assert_int_equal(reg_shell_remove(&ids[0]), -1); /* taken: not ours */
+	assert_int_equal(errno, ENOENT);
+	free(ids);
+}
+
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -538,6 +647,7 @@ main(void)
 		cmocka_unit_test(test_intents),
 		cmocka_unit_test(test_noxs_record_without_notice_port),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_shell_takes),
 	};
 	char dir[] = "/tmp/chaos-test-registry-XXXXXX";
 	int rc;
