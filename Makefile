@@ -215,7 +215,7 @@ $(B)/fuzz/fuzz_xdd: tests/fuzz/fuzz_xdd.c xendevd/msg.c xendevd/proto.c \
 
 # the registry's files, read back as hostile
 $(B)/fuzz/fuzz_registry: tests/fuzz/fuzz_registry.c chaos/regfile.c \
-		chaos/registry.c $(PURE_SRCS)
+		chaos/registry.c chaos/regshell.c $(PURE_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)

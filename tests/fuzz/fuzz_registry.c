@@ -1,10 +1,11 @@
 /*
  * fuzz_registry.c: libFuzzer target for the registry's readers.  Its files
  * under /run/chaos are read back as hostile: the first byte of the input
- * picks a name file, a domain record or a create's intent, the rest is the
- * file.  Whatever the bytes, the readers must not crash, and what they
- * accept must hold the registry's promises (names safe as paths, ports and
- * offsets in range, the config exactly as long as it says).
+ * picks a name file, a domain record, a create's intent or a shell's
+ * record (the p2m a create builds on), the rest is the file.  Whatever the
+ * bytes, the readers must not crash, and what they accept must hold the
+ * registry's promises (names safe as paths, ports and offsets in range, the
+ * config exactly as long as it says).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -56,6 +57,34 @@ check_record(void)
 	reg_record_free(&r);
 }
 
+/* an accepted shell covers its memory with runs in pfn order, once */
+static void
+check_shell(void)
+{
+	const struct reg_shell_id id = {9, 4, 1};
+	struct reg_shell r;
+	uint64_t next = 0;
+	size_t i;
+
+	if (reg_shell_read(&id, &r) < 0) {
+		if (r.runs != NULL)
+			abort();
+		return;
+	}
+	if (r.domid != 9 || r.memory_mib != 4 || r.vcpus != 1 ||
+	    !reg_name_ok(r.cls) || r.nruns == 0 || r.store_port == 0 ||
+	    r.console_port == 0 || r.sysctl_port == 0 || r.notice_port == 0)
+		abort();
+	for (i = 0; i < r.nruns; i++) {
+		if (r.runs[i].pfn != next || r.runs[i].count == 0)
+			abort();
+		next += r.runs[i].count;
+	}
+	if (next != 4 << 8)
+		abort();
+	reg_shell_free(&r);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -72,7 +101,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size == 0)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		snprintf(path, sizeof(path), "%s/names/web", dir);
 		put(path, data + 1, size - 1);
@@ -84,6 +113,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof(path), "%s/doms/7", dir);
 		put(path, data + 1, size - 1);
 		check_record();
+		break;
+	case 2:
+		reg_shape_open(4, 1);
+		snprintf(path, sizeof(path), "%s/shells/4m1v/9", dir);
+		put(path, data + 1, size - 1);
+		check_shell();
 		break;
 	default:
 		snprintf(path, sizeof(path),
