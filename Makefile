@@ -11,9 +11,13 @@
 # make stress: the hardening campaign in one xenbox boot (counts in
 # STRESS_HELLO, STRESS_VIF, STRESS_KILL, STRESS_RACE), table in build/stress/.
 # make bench: the boot curve (BENCH_N=20 Linux guests), the hello curve
-# (HELLO_N=100 tiny guests) and vif-ping (VIF_N=5 rounds of a guest with a
-# vif, to its first ping reply) and start-cost (START_N=30 rounds of
-# create -p and help: what process start costs), xl beside chaos
+# (HELLO_N=100 tiny guests), vif-ping (VIF_N=5 rounds of a guest with a
+# vif, to its first ping reply), start-cost (START_N=30 rounds of
+# create -p and help: what process start costs), the LightVM boot curve
+# (POOL_N=1000 tiny guests kept running, by xl, chaos and chaos from the
+# shell pool), the floor (FLOOR_N=30 rounds of what a pooled create must
+# do in the hypervisor, beside pooled creates) and the breakdown
+# (BREAKDOWN_N=10 creates per series, phase by phase), xl beside chaos
 # (bench/run).
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
 # fuzzers' run, shared between them (default 60).
@@ -325,6 +329,9 @@ bench: all
 	bench/run vif-ping $(VIF_N)
 	$(MAKE) $(B)/bin/chaos-dynamic
 	bench/run start-cost $(START_N)
+	bench/run pool-curve $(POOL_N)
+	bench/run floor $(FLOOR_N)
+	bench/run breakdown $(BREAKDOWN_N)
 
 .PHONY: bench
 
@@ -344,7 +351,14 @@ $(B)/bin/linkwatch: bench/linkwatch.c $(B)/obj/chaos/clock.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^ $(MNL_LIBS)
 
-# bench/spawntime: times one command from fork to exit (start-cost)
+# bench/floor: what a create from a shell must do in the hypervisor, timed
+# with nothing else (bench/run floor)
+$(B)/bin/floor: bench/floor.c $(B)/libchaos.a $(B)/libnoxs.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(XEN_CFLAGS) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS)
+
+# bench/spawntime: times one command from fork to exit (start-cost and
+# the curves of single creates)
 $(B)/bin/spawntime: bench/spawntime.c $(B)/obj/chaos/clock.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
@@ -361,4 +375,4 @@ $(B)/bin/ipcpoke: tests/e2e/ipcpoke.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^
 
 all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch \
-	$(B)/bin/spawntime $(B)/bin/ipcpoke
+	$(B)/bin/spawntime $(B)/bin/floor $(B)/bin/ipcpoke
