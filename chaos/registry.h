@@ -175,6 +175,8 @@ void reg_shell_free(struct reg_shell *s);
 /* Remove a ready shell's record: 0 when this process did, and so owns the
  * domain; -1 with ENOENT when a create took it first. */
 int reg_shell_remove(const struct reg_shell_id *id);
+/* 1 when the shell's record is still in the pool (no create took it). */
+int reg_shell_ready(const struct reg_shell_id *id);
 /* Every ready shell. */
 int reg_shell_list(struct reg_shell_id **ids, size_t *n, size_t *bad);
 

@@ -199,6 +199,15 @@ reg_shell_free(struct reg_shell *s)
 }
 
 int
+reg_shell_ready(const struct reg_shell_id *id)
+{
+	char path[PATH_MAX];
+
+	shell_path(path, sizeof(path), id->memory_mib, id->vcpus, id->domid);
+	return access(path, F_OK) == 0;
+}
+
+int
 reg_shell_remove(const struct reg_shell_id *id)
 {
 	char path[PATH_MAX];

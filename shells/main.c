@@ -75,6 +75,24 @@ wait_kick(int64_t ms)
 	pthread_cond_timedwait(&D.kick, &D.mu, &ts);
 }
 
+/*
+ * With the lock held, after pool_add: a create may have taken the shell
+ * between its record's write and pool_add, and on_taken found nothing to
+ * forget then.  A record gone from the pool is such a take: forget it
+ * now.  1 when it was.
+ */
+static int
+taken_meanwhile(struct sh_shell *s)
+{
+	struct reg_shell_id id = {s->r.domid, s->r.memory_mib, s->r.vcpus};
+
+	if (reg_shell_ready(&id))
+		return 0;
+	sh_free(pool_forget(&D.pool, s->r.domid));
+	D.last_take_ms = clk_now_ms();
+	return 1;
+}
+
 static void
 make_one(struct ts *ts, struct sh_class k)
 {
@@ -93,6 +111,9 @@ make_one(struct ts *ts, struct sh_class k)
 		if (pool_add(&D.pool, s) < 0) { /* a new config wants none */
 			s->next = D.surplus;
 			D.surplus = s;
+		} else if (taken_meanwhile(s)) {
+			log_info("class %s: shell taken as it was made",
+				 k.name);
 		} else {
 			log_info("class %s: shell %u ready (%lld ms)", k.name,
 				 s->r.domid, (long long)(clk_now_ms() - t0));
@@ -114,7 +135,7 @@ give_back(struct sh_shell *back)
 		if (pool_add(&D.pool, s) == 0) {
 			log_info("shell %u given back: its taker died",
 				 s->r.domid);
-			s = NULL;
+			taken_meanwhile(s);
 		} else {
 			s->next = D.surplus;
 			D.surplus = s;
