@@ -241,12 +241,11 @@ on_taken(const char *name)
 		return;
 	pthread_mutex_lock(&D.mu);
 	s = pool_forget(&D.pool, t.domid);
-	if (s != NULL)
-		D.last_take_ms = clk_now_ms();
+	D.last_take_ms = clk_now_ms();
 	pthread_mutex_unlock(&D.mu);
-	if (s == NULL)
-		return; /* given back, or not ours */
-	kick();		/* refill, if the class is low */
+	kick(); /* refill, if the class is low */
+	/* also when the pool did not hold it yet (taken_meanwhile counts
+	 * that take): the name is the shell's either way */
 	if (t.noxs && D.ts.xs != NULL)
 		xsdom_remove(D.ts.xs, t.domid, NULL);
 	sh_free(s);
