@@ -172,6 +172,13 @@ $(B)/san/tests/unit/%: $(B)/san/tests/unit/%.o $(SAN_LIB_OBJS) \
 		$(SHELLD_PURE_SRCS:%.c=$(B)/san/%.o)
 	$(CC) $(SAN) -o $@ $^ $(YAJL_LIBS) $(XEN_LIBS) $(CMOCKA_LIBS)
 
+# chaos-shelld's config and the pool's decisions on what it accepts
+$(B)/fuzz/fuzz_shelld: tests/fuzz/fuzz_shelld.c $(SHELLD_PURE_SRCS) \
+		$(PURE_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)
+
 $(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(PURE_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -234,16 +241,17 @@ $(B)/fuzz/fuzz_xswatch: tests/fuzz/fuzz_xswatch.c chaos/xswatch.c \
 # the fuzzers share the time: a third to the xl.cfg parser, a sixth each
 # to the noxs pages and xendevd's messages, a tenth each to the registry
 # and the watch reader, the ELF note scanner the remainder (so it adds up)
-FUZZERS := cfg noxs xdd registry xswatch elfnote
+FUZZERS := cfg noxs xdd registry xswatch elfnote shelld
 check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 3))
 	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 6))
 	tests/fuzz/run $(B)/fuzz/fuzz_xdd $$(($(FUZZ_SECONDS) / 6))
 	tests/fuzz/run $(B)/fuzz/fuzz_registry $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_xswatch $$(($(FUZZ_SECONDS) / 10))
+	tests/fuzz/run $(B)/fuzz/fuzz_shelld $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_elfnote $$(($(FUZZ_SECONDS) - \
 		$(FUZZ_SECONDS) / 3 - $(FUZZ_SECONDS) / 6 * 2 - \
-		$(FUZZ_SECONDS) / 10 * 2))
+		$(FUZZ_SECONDS) / 10 * 3))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:

@@ -414,6 +414,15 @@ regf_list(const char *sub, int (*parse)(const char *name, void *out),
 	return 0;
 }
 
+void
+regf_uuid_path(char *buf, size_t len, const char *sub, const uint8_t uuid[16])
+{
+	char hex[33];
+
+	regf_uuid_hex(hex, uuid);
+	snprintf(buf, len, "%s/%s/%s", reg_dir(), sub, hex);
+}
+
 int
 regf_domid_name(const char *name, void *out)
 {

@@ -49,6 +49,9 @@ int regf_char(const char **p, char c);
 int regf_uuid(const char **p, uint8_t uuid[16]);
 int regf_name(const char **p, char delim, char name[65]);
 
+/* reg_dir()/sub/HEX, HEX the uuid as regf_uuid_hex writes it. */
+void regf_uuid_path(char *buf, size_t len, const char *sub,
+		    const uint8_t uuid[16]);
 /* uuid as 32 lowercase hex digits. */
 void regf_uuid_hex(char out[33], const uint8_t uuid[16]);
 

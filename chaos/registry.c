@@ -403,10 +403,7 @@ reg_record_list(uint32_t **domids, size_t *n)
 static void
 intent_path(char *buf, size_t len, const uint8_t uuid[16])
 {
-	char hex[33];
-
-	regf_uuid_hex(hex, uuid);
-	snprintf(buf, len, "%s/creating/%s", reg_dir(), hex);
+	regf_uuid_path(buf, len, "creating", uuid);
 }
 
 /* "PID START NAME noxs|xenstore\n" */

@@ -397,10 +397,7 @@ reg_taken_giveback(const struct reg_taken *t, const struct reg_shell *s)
 static void
 making_path(char *buf, size_t len, const uint8_t uuid[16])
 {
-	char hex[33];
-
-	regf_uuid_hex(hex, uuid);
-	snprintf(buf, len, "%s/making/%s", reg_dir(), hex);
+	regf_uuid_path(buf, len, "making", uuid);
 }
 
 int

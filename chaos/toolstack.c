@@ -345,10 +345,8 @@ alive(uint32_t domid, void *arg)
 	return errno != ESRCH; /* cannot tell: it may live */
 }
 
-/* the domain whose uuid this is: 0 and its domid, or -1 with ESRCH when
- * there is none (another errno: the hypervisor could not say) */
-static int
-find_uuid(struct ts *ts, const uint8_t uuid[16], uint32_t *domid)
+int
+ts_find_uuid(struct ts *ts, const uint8_t uuid[16], uint32_t *domid)
 {
 	struct hv_dominfo di[256];
 	uint32_t first = 1;
@@ -386,7 +384,7 @@ reap_locked(struct ts *ts, const uint8_t uuid[16])
 	int have_in, have_rec, found, noxs, rc = 0;
 
 	have_in = reg_intent_read(uuid, &in) == 0;
-	found = find_uuid(ts, uuid, &domid) == 0;
+	found = ts_find_uuid(ts, uuid, &domid) == 0;
 	if (!found && errno != ESRCH)
 		return ts_fail(ts, "reap", "cannot list domains: %s",
 			       cause(ts, errno));
@@ -462,16 +460,16 @@ ts_reap(struct ts *ts, unsigned *reaped, unsigned *bad)
 	return waiting;
 }
 
-/* the domain is still the shell r records: its handle, paused, neither
- * dying nor shut down */
-static int
-still_shell(struct ts *ts, const struct reg_shell *r)
+int
+ts_shell_intact(struct ts *ts, const struct reg_shell *r)
 {
 	struct hv_dominfo di;
 
-	return hv_domain_info(ts->hv, r->domid, &di) == 0 &&
-	       memcmp(di.uuid, r->uuid, 16) == 0 && (di.flags & HV_PAUSED) &&
-	       !(di.flags & (HV_DYING | HV_SHUTDOWN));
+	if (hv_domain_info(ts->hv, r->domid, &di) < 0)
+		return errno == ESRCH ? 0 : -1;
+	return memcmp(di.uuid, r->uuid, 16) == 0 && (di.flags & HV_PAUSED) &&
+	       !(di.flags & (HV_DYING | HV_SHUTDOWN)) &&
+	       di.mem_kib == r->memory_mib * 1024;
 }
 
 /*
@@ -514,7 +512,7 @@ take_shell(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 				 strerror(errno));
 			return 0;
 		}
-		if (still_shell(ts, &r) &&
+		if (ts_shell_intact(ts, &r) == 1 &&
 		    hv_domain_sethandle(ts->hv, r.domid, sh->uuid) == 0)
 			break;
 		/* not a shell any more (someone ran or destroyed it behind
@@ -648,7 +646,7 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	phases_mark(ts->ph, "name");
 	if (interrupted(ts) < 0)
 		goto fail;
-	if (dc->has_uuid && find_uuid(ts, sh.uuid, &sh.domid) == 0) {
+	if (dc->has_uuid && ts_find_uuid(ts, sh.uuid, &sh.domid) == 0) {
 		sh.domid = REG_NO_DOMID;
 		ts_fail(ts, "uuid", "a domain with this uuid exists");
 		goto fail;

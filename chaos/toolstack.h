@@ -15,6 +15,7 @@
 #include "domcfg.h"
 #include "hv.h"
 #include "phases.h"
+#include "registry.h"
 #include "xdclient.h"
 
 struct ts {
@@ -104,6 +105,15 @@ extern volatile sig_atomic_t ts_interrupted;
  * counts those undone, *bad the corrupt entries skipped.
  */
 int ts_reap(struct ts *ts, unsigned *reaped, unsigned *bad);
+
+/* The domain whose handle is uuid: 0 and its domid, or -1 with ESRCH when
+ * there is none (another errno: the hypervisor could not say). */
+int ts_find_uuid(struct ts *ts, const uint8_t uuid[16], uint32_t *domid);
+
+/* 1 when domain r->domid is still the shell r records: its handle, size,
+ * paused, neither dying nor shut down; 0 when it is not (or is gone); -1
+ * when the hypervisor could not say. */
+int ts_shell_intact(struct ts *ts, const struct reg_shell *r);
 
 /* Destroy a domain and remove its XenStore nodes and registry entries. */
 int ts_destroy(struct ts *ts, uint32_t domid);

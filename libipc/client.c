@@ -27,7 +27,8 @@ refusal(struct ipc_conn *c, int e)
 	return e;
 }
 
-int
+/* connect to path and send the hello, without waiting for its answer */
+static int
 ipc_connect(struct ipc_conn *c, const struct ipc_proto *p, const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};

@@ -160,11 +160,6 @@ struct ipc_conn {
 	const struct ipc_proto *p;
 };
 
-/* Connect to path and send the hello without waiting for its answer: the
- * next ipc_call's reply comes after it (ipc_call skips it), saving a round
- * trip for a one-request client.  A refusal shows at that call. */
-int ipc_connect(struct ipc_conn *c, const struct ipc_proto *p,
-		const char *path);
 /* Connect to path and say hello; -1 with errno (ENOENT, ECONNREFUSED: the
  * daemon is not running; else the daemon's own cause when it refused us,
  * e.g. EUSERS, EMFILE, EPERM). */

@@ -4,7 +4,6 @@
  * leaves over.  Pure (no hypervisor, no locks: the daemon holds its mutex
  * around every call), so tests/unit/test_pool.c drives it directly.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,26 +28,6 @@ pool_class_of(struct sh_pool *p, uint64_t memory_mib, unsigned vcpus)
 		    p->conf.cls[i].vcpus == vcpus)
 			return &p->conf.cls[i];
 	return NULL;
-}
-
-struct sh_shell *
-pool_take(struct sh_pool *p, uint64_t memory_mib, unsigned vcpus,
-	  struct sh_class **cls)
-{
-	struct sh_class *k = pool_class_of(p, memory_mib, vcpus);
-	struct sh_shell *s;
-
-	*cls = k;
-	if (k == NULL)
-		return errno = ENOENT, NULL;
-	s = k->ready;
-	if (s == NULL)
-		return errno = EAGAIN, NULL;
-	k->ready = s->next;
-	k->nready--;
-	k->taken++;
-	s->next = NULL;
-	return s;
 }
 
 struct sh_shell *

@@ -142,38 +142,6 @@ sh_destroy(struct ts *ts, struct sh_shell *s)
 }
 
 int
-sh_still(struct ts *ts, const struct reg_shell *r)
-{
-	struct hv_dominfo di;
-
-	if (hv_domain_info(ts->hv, r->domid, &di) < 0)
-		return errno == ESRCH ? 0 : -1;
-	return memcmp(di.uuid, r->uuid, 16) == 0 && (di.flags & HV_PAUSED) &&
-	       !(di.flags & (HV_DYING | HV_SHUTDOWN)) &&
-	       di.mem_kib == r->memory_mib * 1024;
-}
-
-/* the domain whose handle is uuid: its domid, or REG_NO_DOMID */
-static uint32_t
-domain_of(struct ts *ts, const uint8_t uuid[16])
-{
-	struct hv_dominfo di[256];
-	uint32_t first = 1;
-	int n, i;
-
-	do {
-		n = hv_domain_list(ts->hv, first, di, 256);
-		if (n <= 0)
-			break;
-		for (i = 0; i < n; i++)
-			if (memcmp(di[i].uuid, uuid, 16) == 0)
-				return di[i].domid;
-		first = di[n - 1].domid + 1;
-	} while (n == 256);
-	return REG_NO_DOMID;
-}
-
-int
 sh_sweep_taken(struct ts *ts, struct sh_shell **back)
 {
 	struct reg_taken *v = NULL;
@@ -195,7 +163,7 @@ sh_sweep_taken(struct ts *ts, struct sh_shell **back)
 			free(s);
 			continue;
 		}
-		live = sh_still(ts, &s->r);
+		live = ts_shell_intact(ts, &s->r);
 		if (live == 1 && reg_taken_giveback(&v[i], &s->r) == 0) {
 			s->next = *back;
 			*back = s;
@@ -238,7 +206,7 @@ sh_adopt(struct ts *ts, struct sh_shell **found, unsigned *dropped)
 			free(s);
 			continue;
 		}
-		live = sh_still(ts, &s->r);
+		live = ts_shell_intact(ts, &s->r);
 		if (live == 1) {
 			s->next = *found;
 			*found = s;
@@ -258,8 +226,7 @@ sh_adopt(struct ts *ts, struct sh_shell **found, unsigned *dropped)
 				if (memcmp(s->r.uuid, uuids[i], 16) == 0)
 					break;
 			if (s == NULL) {
-				d = domain_of(ts, uuids[i]);
-				if (d != REG_NO_DOMID) {
+				if (ts_find_uuid(ts, uuids[i], &d) == 0) {
 					hv_domain_destroy(ts->hv, d);
 					if (ts->xs != NULL)
 						xsdom_remove(ts->xs, d, NULL);

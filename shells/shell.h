@@ -17,11 +17,6 @@ int sh_make(struct ts *ts, const struct sh_class *cls, struct sh_shell **out);
  * the create's); frees s. */
 int sh_destroy(struct ts *ts, struct sh_shell *s);
 
-/* 1 when domain r->domid is still the shell r records: its handle, size,
- * paused, neither dying nor shut down; 0 when it is not (or is gone); -1
- * when the hypervisor could not say. */
-int sh_still(struct ts *ts, const struct reg_shell *r);
-
 /*
  * Takes whose taker died (taken/): a shell the taker had not made its own
  * yet goes back to the pool (*back, a list) or, if it is no shell any

@@ -63,11 +63,6 @@ struct sh_pool {
 struct sh_class *pool_class_of(struct sh_pool *p, uint64_t memory_mib,
 			       unsigned vcpus);
 
-/* Take a ready shell of exactly this shape: NULL with errno ENOENT (no
- * class has it) or EAGAIN (the class has none ready). */
-struct sh_shell *pool_take(struct sh_pool *p, uint64_t memory_mib,
-			   unsigned vcpus, struct sh_class **cls);
-
 /* A create took shell domid (through the registry): out of the pool,
  * counted as taken; NULL when the pool did not hold it. */
 struct sh_shell *pool_forget(struct sh_pool *p, uint32_t domid);

@@ -16,12 +16,10 @@
 
 #include "ipc.h"
 
-#define SHP_SOCKET    "/run/chaos-shelld.sock"
-#define SHP_MAGIC     0x21504853u /* "SHP!" */
-#define SHP_VERSION   1
-#define SHP_NAME_MAX  32 /* a class name, with its NUL */
-#define SHP_MIB_MAX   (1 << 20)
-#define SHP_VCPUS_MAX 128
+#define SHP_SOCKET   "/run/chaos-shelld.sock"
+#define SHP_MAGIC    0x21504853u /* "SHP!" */
+#define SHP_VERSION  1
+#define SHP_NAME_MAX 32 /* a class name, with its NUL */
 
 enum shp_type {
 	SHP_HELLO = IPC_HELLO, /* body: struct ipc_hello */

@@ -1,8 +1,9 @@
 /*
  * fuzz_registry.c: libFuzzer target for the registry's readers.  Its files
  * under /run/chaos are read back as hostile: the first byte of the input
- * picks a name file, a domain record, a create's intent or a shell's
- * record (the p2m a create builds on), the rest is the file.  Whatever the
+ * picks a name file, a domain record, a create's intent, a shell's record
+ * (the p2m a create builds on) or a take's name in taken/, the rest is
+ * the file (or the name).  Whatever the
  * bytes, the readers must not crash, and what they accept must hold the
  * registry's promises (names safe as paths, ports and offsets in range, the
  * config exactly as long as it says).
@@ -101,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size == 0)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		snprintf(path, sizeof(path), "%s/names/web", dir);
 		put(path, data + 1, size - 1);
@@ -114,6 +115,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put(path, data + 1, size - 1);
 		check_record();
 		break;
+	case 4: { /* a take's name, as the daemon's watch reads it */
+		struct reg_taken t;
+		char name[96];
+
+		snprintf(name, sizeof(name), "%.*s", (int)(size - 1),
+			 (const char *)data + 1);
+		if (reg_taken_parse(name, &t) == 0 &&
+		    (t.domid == 0 || t.domid >= 0x7ff0 || t.pid <= 0))
+			abort();
+		return 0;
+	}
 	case 2:
 		reg_shape_open(4, 1);
 		snprintf(path, sizeof(path), "%s/shells/4m1v/9", dir);

@@ -4,7 +4,6 @@
  * the memory reserve, takes, and what a new config leaves over.  No
  * hypervisor: shells here are records only.
  */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -202,6 +201,7 @@ test_reserve(void **state)
 	assert_int_equal(p.holding_back, 0);
 }
 
+/* a create took a shell through the registry: the pool forgets it */
 static void
 test_take(void **state)
 {
@@ -213,17 +213,17 @@ test_take(void **state)
 	pool_init(&p, "class = [ \"name=tiny,memory=4,shells=2\" ]");
 	assert_int_equal(pool_add(&p, shell(5, 4, 1)), 0);
 	assert_int_equal(pool_add(&p, shell(6, 4, 1)), 0);
-	assert_null(pool_take(&p, 4, 2, &k)); /* no class of that shape */
-	assert_int_equal(errno, ENOENT);
-	s = pool_take(&p, 4, 1, &k);
+	assert_null(pool_forget(&p, 7)); /* not the pool's */
+	s = pool_forget(&p, 5);
 	assert_non_null(s);
 	assert_string_equal(s->r.cls, "tiny");
 	free(s);
-	s = pool_take(&p, 4, 1, &k);
+	assert_null(pool_forget(&p, 5)); /* once */
+	s = pool_forget(&p, 6);
 	assert_non_null(s);
 	free(s);
-	assert_null(pool_take(&p, 4, 1, &k)); /* empty */
-	assert_int_equal(errno, EAGAIN);
+	k = &p.conf.cls[0];
+	assert_int_equal(k->nready, 0);
 	assert_int_equal(k->taken, 2);
 	assert_int_equal(pool_next(&p, 1ull << 30, 0, &k), 1); /* refill */
 }
@@ -242,7 +242,7 @@ test_busy(void **state)
 	for (i = 0; i < 8; i++)
 		assert_int_equal(pool_add(&p, shell(i + 1, 4, 1)), 0);
 	for (i = 0; i < 5; i++) { /* 3 left: above a quarter (2) */
-		s = pool_take(&p, 4, 1, &k);
+		s = pool_forget(&p, i + 1);
 		assert_non_null(s);
 		free(s);
 	}
@@ -250,10 +250,10 @@ test_busy(void **state)
 	assert_int_equal(pool_next(&p, 1ull << 30, 1, &k), 0); /* busy */
 	assert_int_equal(pool_next(&p, 1ull << 30, 0, &k), 1); /* quiet */
 	pool_made(&p, 4, 1, 0);
-	s = pool_take(&p, 4, 1, &k); /* 2 left: at the low water */
+	s = pool_forget(&p, 6); /* 2 left: at the low water */
 	free(s);
 	assert_int_equal(pool_next(&p, 1ull << 30, 1, &k), 0);
-	s = pool_take(&p, 4, 1, &k); /* 1 left: below it */
+	s = pool_forget(&p, 7); /* 1 left: below it */
 	free(s);
 	assert_int_equal(pool_next(&p, 1ull << 30, 1, &k), 1);
 	free_all(pool_drain(&p));
