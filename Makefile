@@ -45,7 +45,8 @@ YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl)
 XEN_PKGS := xencontrol xenguest xenstore xentoollog xenevtchn xengnttab \
 	xenforeignmemory
 XEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS))
-XEN_LIBS := $(shell $(PKG_CONFIG) --libs $(XEN_PKGS))
+# libchaos also checksums save files with zlib (chaos/savefile.c)
+XEN_LIBS := $(shell $(PKG_CONFIG) --libs $(XEN_PKGS) zlib)
 MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
 MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
@@ -70,9 +71,10 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/xswatch.c chaos/toolstack.c chaos/monitor.c chaos/monstate.c \
 	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/clock.c \
 	chaos/escape.c chaos/phases.c xendevd/proto.c chaos/regshell.c \
+	chaos/savefile.c chaos/saverestore.c \
 	shells/shp.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
-	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c
+	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c chaos/cmd_save.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \

@@ -60,6 +60,8 @@ CMD(network_attach);
 CMD(network_list);
 CMD(network_detach);
 CMD(shells);
+CMD(save);
+CMD(restore);
 #undef CMD
 
 /*
@@ -74,6 +76,11 @@ CMD(shells);
 #define NET_LIST_LEAVES 8
 char *net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
 		   const unsigned len[NET_LIST_LEAVES]);
+
+/* SIGINT, SIGTERM and SIGHUP make a create (or a restore) fail at its
+ * next step, which destroys what it made, instead of killing chaos
+ * half-way (on = 0: their defaults again). */
+void cli_catch_stops(int on);
 
 /* Debian's console client, which `xl console` runs too */
 #define CHAOS_XENCONSOLE "/usr/lib/xen-4.17/bin/xenconsole"

@@ -23,11 +23,8 @@ stop_create(int sig)
 	ts_interrupted = 1;
 }
 
-/* SIGINT, SIGTERM and SIGHUP make a create fail at its next step, which
- * destroys what it made, instead of killing chaos half-way (on = 0:
- * their defaults again) */
-static void
-catch_stops(int on)
+void
+cli_catch_stops(int on)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	struct sigaction sa;
@@ -133,7 +130,7 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 	phases_mark(&ph, "open");
 	ts.ph = timings ? &ph : NULL;
 	/* with -c, stay paused until the console is attached */
-	catch_stops(1);
+	cli_catch_stops(1);
 	rc = ts_create(&ts, &dc, text, len, paused || console, &domid);
 	/* made: a signal from here on does not kill chaos before it has
 	 * said so (the console, below, takes the defaults back) */
@@ -158,7 +155,7 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 		fprintf(stderr, "chaos create: timings: %s\n", strerror(errno));
 	rc = EXIT_OK;
 	if (console)
-		catch_stops(0);
+		cli_catch_stops(0);
 	if (console && reg_record_read(domid, &rec) == 0 && rec.noxs) {
 		/* xenconsoled does not serve noxs guests: chaos does */
 		if (console_attach(&ts, domid, rec.console_port, !paused) < 0) {

@@ -99,6 +99,44 @@ const struct cmd_spec cmd_table[] = {
 			   "  -a              every domain but dom0\n",
 	},
 	{
+		.name = "save",
+		.fn = cmd_save,
+		.summary = "Save a domain's state to a file, as xl save",
+		.usage = "[-c] [-p] [-D] [--timeout=S] [-T] DOMAIN FILE "
+			 "[CONFIG]",
+		.options =
+			"  -c              leave the domain running "
+			"afterwards\n"
+			"  -p              leave the domain paused afterwards\n"
+			"  -D              restore it under the same domain "
+			"id\n"
+			"  --timeout=S     give the guest S seconds to suspend "
+			"(60)\n"
+			"  -T, --timings[=text|json]\n"
+			"                  print how long each phase took\n"
+			"  FILE            '-': standard output\n"
+			"  CONFIG          the config to restore it from "
+			"(default: the one it\n"
+			"                  was made from)\n",
+	},
+	{
+		.name = "restore",
+		.fn = cmd_restore,
+		.summary = "Restore a domain saved with chaos save",
+		.usage = "[-p] [-e] [-d] [-T] [CONFIG] FILE",
+		.options = "  -p              leave the domain paused\n"
+			   "  -e              do not start the monitor (on_* "
+			   "actions)\n"
+			   "  -d              say what was restored\n"
+			   "  -T, --timings[=text|json]\n"
+			   "                  print how long each phase took\n"
+			   "  CONFIG          use this config instead of the "
+			   "saved "
+			   "one (same\n"
+			   "                  memory and vCPUs)\n"
+			   "  FILE            '-': standard input\n",
+	},
+	{
 		.name = "rename",
 		.fn = cmd_rename,
 		.summary = "Give a domain a new name",

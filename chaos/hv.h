@@ -77,6 +77,7 @@ int hv_domain_list(struct hv *hv, uint32_t first, struct hv_dominfo *di,
 
 /* What a new domain looks like before any image is loaded. */
 struct hv_shape {
+	uint32_t domid; /* 0: Xen picks one */
 	uint8_t uuid[16];
 	unsigned max_vcpus;
 	uint64_t maxmem_kib;
@@ -183,6 +184,36 @@ int hv_evtchn_fd(struct hv *hv);
 int hv_evtchn_pending(struct hv *hv, uint32_t *local);
 int hv_evtchn_notify(struct hv *hv, uint32_t local);
 void hv_evtchn_unbind(struct hv *hv, uint32_t local);
+
+/*
+ * Save a PV domain non-live into fd: libxenguest's migration stream.
+ * When the stream needs the domain suspended it calls suspend(arg), which
+ * returns 0 once the domain has shut down with reason suspend, -1 when it
+ * could not (the save then fails and the domain runs on).  On failure
+ * after the suspend the domain stays suspended: hv_domain_resume it.
+ */
+int hv_save(struct hv *hv, uint32_t domid, int fd, int (*suspend)(void *),
+	    void *arg);
+
+/* What a restore needs and gives back. */
+struct hv_restore {
+	uint32_t store_port, console_port; /* the new domain's, made before */
+	uint64_t store_mfn, console_mfn;   /* where the rings are now */
+};
+
+/*
+ * Read a migration stream from fd into domid, made empty and paused with
+ * its event channels: memory, page tables, vCPUs, start_info (rewritten
+ * for the new rings and ports).  The domain stays paused.
+ */
+int hv_restore(struct hv *hv, uint32_t domid, int fd, struct hv_restore *r);
+
+/* Let a domain that suspended go on where it was, told that its suspend
+ * was cancelled (libxenguest's cooperative resume). */
+int hv_domain_resume(struct hv *hv, uint32_t domid);
+
+/* Have Xen signal port (of domid, bound by us) when domid suspends. */
+int hv_subscribe_suspend(struct hv *hv, uint32_t domid, uint32_t port);
 
 /* Bind VIRQ_DOM_EXC (a domain shut down or died).  Only one process in
  * dom0 can: -1 with EEXIST when xenstored holds it. */

@@ -206,7 +206,7 @@ hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid)
 		.max_maptrack_frames = -1,
 		.grant_opts = XEN_DOMCTL_GRANT_version(1),
 	};
-	uint32_t d = 0; /* 0: let Xen pick */
+	uint32_t d = s->domid; /* 0: let Xen pick */
 	int e;
 
 	memcpy(cfg.handle, s->uuid, sizeof(cfg.handle));
@@ -621,4 +621,59 @@ hv_bind_dom_exc(struct hv *hv, uint32_t *local)
 		return -1;
 	*local = (uint32_t)p;
 	return 0;
+}
+
+/* libxenguest's suspend callback: non-zero on success */
+struct save_call {
+	int (*suspend)(void *);
+	void *arg;
+};
+
+static int
+save_suspend(void *data)
+{
+	struct save_call *c = data;
+
+	return c->suspend(c->arg) == 0;
+}
+
+int
+hv_save(struct hv *hv, uint32_t domid, int fd, int (*suspend)(void *),
+	void *arg)
+{
+	struct save_call c = {suspend, arg};
+	struct save_callbacks cb = {.suspend = save_suspend, .data = &c};
+
+	hv->log.last[0] = '\0';
+	/* non-live: Debian's Xen has no shadow paging, so no log-dirty PV */
+	return xc_domain_save(hv->xch, fd, domid, 0, &cb, XC_STREAM_PLAIN, -1);
+}
+
+int
+hv_restore(struct hv *hv, uint32_t domid, int fd, struct hv_restore *r)
+{
+	struct restore_callbacks cb = {0};
+	unsigned long store = 0, console = 0;
+
+	hv->log.last[0] = '\0';
+	if (xc_domain_restore(hv->xch, fd, domid, r->store_port, &store, 0,
+			      r->console_port, &console, 0, XC_STREAM_PLAIN,
+			      &cb, -1) != 0)
+		return errno ? -1 : (errno = EIO, -1);
+	r->store_mfn = store;
+	r->console_mfn = console;
+	return 0;
+}
+
+int
+hv_domain_resume(struct hv *hv, uint32_t domid)
+{
+	hv->log.last[0] = '\0';
+	return xc_domain_resume(hv->xch, domid, 1);
+}
+
+int
+hv_subscribe_suspend(struct hv *hv, uint32_t domid, uint32_t port)
+{
+	return xc_domain_subscribe_for_suspend(hv->xch, domid, port);
 }

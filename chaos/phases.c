@@ -95,7 +95,10 @@ phases_print(const struct phases *p, const char *path, int json, void *file)
 
 	if (json)
 		return print_json(p, path, f);
-	fprintf(f, "phases of the create (%s path), ms:\n", path);
+	if (strcmp(path, "pool") == 0 || strcmp(path, "cold") == 0)
+		fprintf(f, "phases of the create (%s path), ms:\n", path);
+	else /* "save", "restore" */
+		fprintf(f, "phases of the %s, ms:\n", path);
 	for (i = 0; i < p->n; i++)
 		fprintf(f, "  %-18s %9.2f\n", p->e[i].name,
 			(double)p->e[i].us / 1000.0);

@@ -33,7 +33,8 @@ void phases_add(struct phases *p, const char *name, int64_t us);
 /* Everything since phases_start, in microseconds. */
 int64_t phases_total(const struct phases *p);
 
-/* The phases as text lines ("  name  1.23 ms") or as one JSON object
+/* The phases as text lines ("  name  1.23 ms") under a title naming
+ * path ("pool" or "cold": a create; "save", "restore") or as one JSON object
  * {"path": path, "phases": [{"phase": name, "ms": 1.23}...],
  * "total_ms": ...}; -1 with errno when writing fails. */
 int phases_print(const struct phases *p, const char *path, int json,

@@ -186,6 +186,8 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	int e;
 
 	memcpy(shape.uuid, sh->uuid, 16);
+	if (sh->domid != REG_NO_DOMID)
+		shape.domid = sh->domid; /* restore -D: the saved id */
 	if (hv_domain_create(ts->hv, &shape, &sh->domid) < 0)
 		return ts_fail(ts, "create domain", "%s", cause(ts, errno));
 	if (affinity(ts, dc, sh->domid) < 0) {
@@ -271,14 +273,6 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		.np2m = sh->np2m,
 	};
 	struct hv_pv_result res;
-	uint8_t(*macs)[6] = NULL;
-	struct xsdom x = {
-		.domid = sh->domid,
-		.dc = dc,
-		.uuid = sh->uuid,
-		.store_port = sh->store_port,
-		.console_port = sh->console_port,
-	};
 
 	if (hv_build_pv(ts->hv, sh->domid, &img, &res) < 0)
 		return ts_fail(ts, "build", "kernel %s: %s", dc->kernel,
@@ -289,10 +283,26 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	phases_add(ts->ph, "image load", res.step_us[HV_BUILD_IMAGE]);
 	phases_add(ts->ph, "vcpu, grants", res.step_us[HV_BUILD_BOOT]);
 	phases_mark(ts->ph, "builder other");
-	x.store_mfn = res.store_mfn;
-	x.console_mfn = res.console_mfn;
+	return ts_devices(ts, dc, sh, res.store_mfn, res.console_mfn);
+}
+
+int
+ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
+	   uint64_t store_mfn, uint64_t console_mfn)
+{
+	uint8_t(*macs)[6] = NULL;
+	struct xsdom x = {
+		.domid = sh->domid,
+		.dc = dc,
+		.uuid = sh->uuid,
+		.store_port = sh->store_port,
+		.console_port = sh->console_port,
+		.store_mfn = store_mfn,
+		.console_mfn = console_mfn,
+	};
+
 	if (sh->noxs) {
-		if (noxs_setup(ts, sh, res.store_mfn) < 0)
+		if (noxs_setup(ts, sh, store_mfn) < 0)
 			return -1;
 	} else if (ts->xs == NULL) {
 		return ts_fail(ts, "xenstore", "xenstored is not running");
@@ -566,14 +576,123 @@ interrupted(struct ts *ts)
 }
 
 int
-ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
-	  size_t len, int paused, uint32_t *domid)
+ts_begin(struct ts *ts, const struct domcfg *dc, struct shell *sh,
+	 const uint8_t *uuid, int *claimed)
 {
 	const struct reg_hooks hooks = {alive, reap_hook, ts};
 	struct hv_physinfo pi;
-	struct shell sh = {.domid = REG_NO_DOMID};
-	struct reg_record rec = {0};
 	struct reg_intent in = {0};
+	uint32_t other;
+
+	*claimed = 0;
+	if (!sh->noxs && !ts_xs(ts))
+		return ts_fail(ts, "xenstore",
+			       "xenstored is not running (only noxs guests "
+			       "can be made)");
+	/* before anything is made: without xendevd no vif can be wired */
+	if (dc->nvifs > 0 &&
+	    (ts_vif_bridges(ts, dc->vifs, dc->nvifs) < 0 || ts_xendevd(ts) < 0))
+		return -1;
+	if (hv_physinfo(ts->hv, &pi) < 0)
+		return ts_fail(ts, "memory", "%s", cause(ts, errno));
+	if (dc->memory * 1024 > pi.free_kib)
+		return ts_fail(ts, "memory",
+			       "%llu MiB asked, the host has %llu MiB free",
+			       (unsigned long long)dc->memory,
+			       (unsigned long long)(pi.free_kib / 1024));
+	phases_mark(ts->ph, "checks");
+	if (uuid != NULL) {
+		memcpy(sh->uuid, uuid, 16);
+	} else if (getrandom(sh->uuid, 16, 0) != 16) {
+		return ts_fail(ts, "uuid", "%s", strerror(errno));
+	} else {
+		sh->uuid[6] = (sh->uuid[6] & 0x0f) | 0x40; /* version 4 */
+		sh->uuid[8] = (sh->uuid[8] & 0x3f) | 0x80;
+	}
+	/*
+	 * From here a trace on disk names everything made, so that a create
+	 * killed at any point is undone by the monitor or the next claimer
+	 * of the name: the intent before the domain exists, its record
+	 * before it runs, the name bound last.
+	 */
+	memcpy(in.uuid, sh->uuid, 16);
+	snprintf(in.name, sizeof(in.name), "%s", dc->name);
+	in.noxs = sh->noxs;
+	if (reg_intent_begin(&in) < 0)
+		return ts_fail(ts, "registry", "%s/creating: %s", reg_dir(),
+			       errno == EEXIST ? "this uuid is being created"
+					       : strerror(errno));
+	if (reg_claim(dc->name, sh->uuid, &hooks) < 0) {
+		ts_fail(ts, "name", "'%s' %s", dc->name,
+			errno == EEXIST	   ? "is already in use"
+			: errno == EUCLEAN ? "has a corrupt registry entry"
+					     " (look at its file in names/)"
+					   : strerror(errno));
+		reg_intent_remove(sh->uuid);
+		return -1;
+	}
+	*claimed = 1;
+	phases_mark(ts->ph, "name");
+	if (interrupted(ts) < 0)
+		return -1;
+	if (uuid != NULL && ts_find_uuid(ts, sh->uuid, &other) == 0)
+		return ts_fail(ts, "uuid", "a domain with this uuid exists");
+	return 0;
+}
+
+int
+ts_finish(struct ts *ts, const struct domcfg *dc, struct shell *sh,
+	  const char *config, size_t len, int paused)
+{
+	struct reg_record rec = {0};
+
+	rec.domid = sh->domid;
+	snprintf(rec.name, sizeof(rec.name), "%s", dc->name);
+	memcpy(rec.uuid, sh->uuid, 16);
+	rec.config = (char *)config;
+	rec.config_len = len;
+	rec.noxs = sh->noxs;
+	rec.devpage_mfn = sh->devpage_mfn;
+	rec.sysctl_offset = sh->sysctl_offset;
+	rec.sysctl_port = sh->sysctl_port;
+	rec.console_port = sh->console_port;
+	rec.notice_port = sh->notice_port;
+	if (reg_record_write(&rec) < 0)
+		return ts_fail(ts, "registry", "%s: %s", reg_dir(),
+			       strerror(errno));
+	phases_mark(ts->ph, "record");
+	if (interrupted(ts) < 0 || ts_launch(ts, dc, sh, paused) < 0 ||
+	    interrupted(ts) < 0)
+		return -1;
+	if (reg_bind(dc->name, sh->domid) < 0)
+		return ts_fail(ts, "registry", "%s: %s", reg_dir(),
+			       strerror(errno));
+	reg_intent_remove(sh->uuid);
+	phases_mark(ts->ph, "name bound");
+	return 0;
+}
+
+void
+ts_undo(struct ts *ts, const struct domcfg *dc, struct shell *sh, int claimed)
+{
+	free(sh->p2m);
+	sh->p2m = NULL;
+	if (sh->domid != REG_NO_DOMID) {
+		hv_domain_destroy(ts->hv, sh->domid);
+		if (!sh->noxs)
+			ts_remove_unfinished(ts, sh->domid, sh->uuid);
+		reg_record_remove(sh->domid);
+	}
+	if (claimed)
+		reg_unclaim(dc->name);
+	reg_intent_remove(sh->uuid);
+}
+
+int
+ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
+	  size_t len, int paused, uint32_t *domid)
+{
+	struct shell sh = {.domid = REG_NO_DOMID};
 	int v, claimed = 0, pooled;
 
 	ts->path[0] = '\0';
@@ -597,60 +716,8 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	sh.noxs = dc->method == DC_METHOD_NOXS ||
 		  (dc->method == DC_METHOD_AUTO && v >= 1 &&
 		   v <= NOXS_VERSION && dc->nvifs == 0);
-	if (!sh.noxs && !ts_xs(ts))
-		return ts_fail(ts, "xenstore",
-			       "xenstored is not running (only noxs guests "
-			       "can be made)");
-	/* before anything is made: without xendevd no vif can be wired */
-	if (dc->nvifs > 0 &&
-	    (ts_vif_bridges(ts, dc->vifs, dc->nvifs) < 0 || ts_xendevd(ts) < 0))
-		return -1;
-	if (hv_physinfo(ts->hv, &pi) < 0)
-		return ts_fail(ts, "memory", "%s", cause(ts, errno));
-	if (dc->memory * 1024 > pi.free_kib)
-		return ts_fail(ts, "memory",
-			       "%llu MiB asked, the host has %llu MiB free",
-			       (unsigned long long)dc->memory,
-			       (unsigned long long)(pi.free_kib / 1024));
-	phases_mark(ts->ph, "checks");
-	if (dc->has_uuid) {
-		memcpy(sh.uuid, dc->uuid, 16);
-	} else if (getrandom(sh.uuid, 16, 0) != 16) {
-		return ts_fail(ts, "uuid", "%s", strerror(errno));
-	} else {
-		sh.uuid[6] = (sh.uuid[6] & 0x0f) | 0x40; /* version 4 */
-		sh.uuid[8] = (sh.uuid[8] & 0x3f) | 0x80;
-	}
-	/*
-	 * From here a trace on disk names everything made, so that a create
-	 * killed at any point is undone by the monitor or the next claimer
-	 * of the name: the intent before the domain exists, its record
-	 * before it runs, the name bound last.
-	 */
-	memcpy(in.uuid, sh.uuid, 16);
-	snprintf(in.name, sizeof(in.name), "%s", dc->name);
-	in.noxs = sh.noxs;
-	if (reg_intent_begin(&in) < 0)
-		return ts_fail(ts, "registry", "%s/creating: %s", reg_dir(),
-			       errno == EEXIST ? "this uuid is being created"
-					       : strerror(errno));
-	if (reg_claim(dc->name, sh.uuid, &hooks) < 0) {
-		ts_fail(ts, "name", "'%s' %s", dc->name,
-			errno == EEXIST	   ? "is already in use"
-			: errno == EUCLEAN ? "has a corrupt registry entry"
-					     " (look at its file in names/)"
-					   : strerror(errno));
+	if (ts_begin(ts, dc, &sh, dc->has_uuid ? dc->uuid : NULL, &claimed) < 0)
 		goto fail;
-	}
-	claimed = 1;
-	phases_mark(ts->ph, "name");
-	if (interrupted(ts) < 0)
-		goto fail;
-	if (dc->has_uuid && ts_find_uuid(ts, sh.uuid, &sh.domid) == 0) {
-		sh.domid = REG_NO_DOMID;
-		ts_fail(ts, "uuid", "a domain with this uuid exists");
-		goto fail;
-	}
 	pooled = take_shell(ts, dc, &sh);
 	if (pooled < 0)
 		goto fail;
@@ -664,47 +731,14 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	} else {
 		phases_mark(ts->ph, "domain");
 	}
-	if (interrupted(ts) < 0 || ts_execute(ts, dc, &sh) < 0)
+	if (interrupted(ts) < 0 || ts_execute(ts, dc, &sh) < 0 ||
+	    ts_finish(ts, dc, &sh, config, len, paused) < 0)
 		goto fail;
-	rec.domid = sh.domid;
-	snprintf(rec.name, sizeof(rec.name), "%s", dc->name);
-	memcpy(rec.uuid, sh.uuid, 16);
-	rec.config = (char *)config;
-	rec.config_len = len;
-	rec.noxs = sh.noxs;
-	rec.devpage_mfn = sh.devpage_mfn;
-	rec.sysctl_offset = sh.sysctl_offset;
-	rec.sysctl_port = sh.sysctl_port;
-	rec.console_port = sh.console_port;
-	rec.notice_port = sh.notice_port;
-	if (reg_record_write(&rec) < 0) {
-		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
-		goto fail;
-	}
-	phases_mark(ts->ph, "record");
-	if (interrupted(ts) < 0 || ts_launch(ts, dc, &sh, paused) < 0 ||
-	    interrupted(ts) < 0)
-		goto fail;
-	if (reg_bind(dc->name, sh.domid) < 0) {
-		ts_fail(ts, "registry", "%s: %s", reg_dir(), strerror(errno));
-		goto fail;
-	}
-	reg_intent_remove(sh.uuid);
-	phases_mark(ts->ph, "name bound");
 	*domid = sh.domid;
 	free(sh.p2m);
 	return 0;
 fail:
-	free(sh.p2m);
-	if (sh.domid != REG_NO_DOMID) {
-		hv_domain_destroy(ts->hv, sh.domid);
-		if (!sh.noxs)
-			ts_remove_unfinished(ts, sh.domid, sh.uuid);
-		reg_record_remove(sh.domid);
-	}
-	if (claimed)
-		reg_unclaim(dc->name);
-	reg_intent_remove(sh.uuid);
+	ts_undo(ts, dc, &sh, claimed);
 	return -1;
 }
 

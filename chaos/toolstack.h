@@ -70,14 +70,19 @@ struct shell {
 	size_t np2m;
 };
 
-/* Phase 1: create the paused domain, its vCPUs, memory limit, affinity
- * and event channels for the store and the console (noxs: also for the
- * sysctl device and the shutdown notice). */
+/* Phase 1 (sh->domid REG_NO_DOMID, or the id wanted): create the paused domain,
+ * its vCPUs, memory limit, affinity and event channels for the store and the
+ * console (noxs: also for the sysctl device and the shutdown notice). */
 int ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh);
 
 /* Phase 2: load the image, fill the device page or write XenStore and
  * ask xendevd for the vifs.  The domain stays paused. */
 int ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh);
+
+/* The devices of a domain whose rings are at store_mfn / console_mfn:
+ * the device page (noxs), or the XenStore nodes and the vifs. */
+int ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
+	       uint64_t store_mfn, uint64_t console_mfn);
 
 /* Phase 3: unpause unless paused, then wait for the vifs to be wired. */
 int ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
@@ -93,6 +98,52 @@ int ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
  */
 int ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	      size_t len, int paused, uint32_t *domid);
+
+/*
+ * The steps around making a domain, shared by create and restore.
+ * ts_begin: the checks (xenstored, vifs, free memory), the uuid (uuid, or
+ * a random one), the intent and the name (*claimed).  ts_finish: the
+ * registry record, launch, the name bound.  ts_undo: destroy what was
+ * made (sh->domid, unless REG_NO_DOMID) and give the name back.
+ */
+int ts_begin(struct ts *ts, const struct domcfg *dc, struct shell *sh,
+	     const uint8_t *uuid, int *claimed);
+int ts_finish(struct ts *ts, const struct domcfg *dc, struct shell *sh,
+	      const char *config, size_t len, int paused);
+void ts_undo(struct ts *ts, const struct domcfg *dc, struct shell *sh,
+	     int claimed);
+
+/* How a save goes (chaos save's options). */
+struct ts_save_opts {
+	int keep;	    /* -c: resume the domain afterwards */
+	int paused;	    /* -p: keep the domain, paused */
+	int keep_domid;	    /* -D: restore it under the same id */
+	unsigned timeout_s; /* for the guest to suspend (0: 60) */
+	const char *config; /* replaces the recorded config, or NULL */
+	size_t config_len;
+};
+
+/*
+ * Save domain domid into fd (chaos's header, then libxenguest's stream):
+ * ask the guest to suspend (its sysctl device, or control/shutdown), wait
+ * for it, save, then destroy it (neither keep nor paused), or resume it.
+ * A save that fails after the suspend resumes the guest.
+ */
+int ts_save(struct ts *ts, uint32_t domid, int fd,
+	    const struct ts_save_opts *o);
+
+struct sf_info;
+
+/*
+ * Restore the stream at fd's offset in->stream_offset (checked with
+ * sf_stream_scan) as the domain dc describes (its shape must be the
+ * image's): a new domain, the stream, its devices, its record; unpaused
+ * unless paused.  keep_domid: under in->domid.  The saved uuid is kept
+ * unless a domain of that uuid exists (then a fresh one).
+ */
+int ts_restore(struct ts *ts, const struct domcfg *dc, const struct sf_info *in,
+	       int fd, const char *config, size_t len, int paused,
+	       int keep_domid, uint32_t *domid);
 
 /* Set from a signal handler (SIGINT, SIGTERM): a create in progress fails
  * at its next step and destroys what it made. */
