@@ -62,6 +62,8 @@ CMD(network_detach);
 CMD(shells);
 CMD(save);
 CMD(restore);
+CMD(migrate);
+CMD(migrate_receive);
 #undef CMD
 
 /*

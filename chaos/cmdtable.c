@@ -137,6 +137,34 @@ const struct cmd_spec cmd_table[] = {
 			   "  FILE            '-': standard input\n",
 	},
 	{
+		.name = "migrate",
+		.fn = cmd_migrate,
+		.summary = "Move a domain to another host (non-live), as xl "
+			   "migrate",
+		.usage = "[-s SSHCMD] [-e] [-C CONFIG] [-p] [-D] "
+			 "[--timeout=S] DOMAIN HOST",
+		.options =
+			"  -s SSHCMD       run SSHCMD instead of ssh, through "
+			"sh; with \"\",\n"
+			"                  HOST is the whole receiving "
+			"command\n"
+			"  -e              the receiver starts no monitor\n"
+			"  -C CONFIG       send CONFIG instead of the config "
+			"it was made from\n"
+			"  -p              leave it paused on HOST\n"
+			"  -D              keep its domain id on HOST\n"
+			"  --timeout=S     give the guest S seconds to suspend "
+			"(60)\n",
+	},
+	{
+		.name = "migrate-receive",
+		.fn = cmd_migrate_receive,
+		.summary = "The receiving end of chaos migrate (run by it)",
+		.usage = "[-e] [-d] [-p]",
+		.options = "  -e              start no monitor\n"
+			   "  -p              leave the domain paused\n",
+	},
+	{
 		.name = "rename",
 		.fn = cmd_rename,
 		.summary = "Give a domain a new name",

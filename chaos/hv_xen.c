@@ -22,6 +22,8 @@
 struct lastlog {
 	xentoollog_logger vtable;
 	char last[512];
+	int first; /* keep the first error, not the last (a save's first
+		    * says why; the ones after it only that it failed) */
 };
 
 struct hv {
@@ -40,7 +42,7 @@ log_vmessage(xentoollog_logger *l, xentoollog_level level, int errnoval,
 	int n;
 
 	(void)context;
-	if (level < XTL_ERROR)
+	if (level < XTL_ERROR || (ll->first && ll->last[0]))
 		return;
 	n = vsnprintf(ll->last, sizeof(ll->last), fmt, ap);
 	if (errnoval >= 0 && n >= 0 && (size_t)n < sizeof(ll->last))
@@ -643,10 +645,14 @@ hv_save(struct hv *hv, uint32_t domid, int fd, int (*suspend)(void *),
 {
 	struct save_call c = {suspend, arg};
 	struct save_callbacks cb = {.suspend = save_suspend, .data = &c};
+	int rc;
 
 	hv->log.last[0] = '\0';
+	hv->log.first = 1;
 	/* non-live: Debian's Xen has no shadow paging, so no log-dirty PV */
-	return xc_domain_save(hv->xch, fd, domid, 0, &cb, XC_STREAM_PLAIN, -1);
+	rc = xc_domain_save(hv->xch, fd, domid, 0, &cb, XC_STREAM_PLAIN, -1);
+	hv->log.first = 0;
+	return rc;
 }
 
 int
@@ -654,11 +660,15 @@ hv_restore(struct hv *hv, uint32_t domid, int fd, struct hv_restore *r)
 {
 	struct restore_callbacks cb = {0};
 	unsigned long store = 0, console = 0;
+	int rc;
 
 	hv->log.last[0] = '\0';
-	if (xc_domain_restore(hv->xch, fd, domid, r->store_port, &store, 0,
-			      r->console_port, &console, 0, XC_STREAM_PLAIN,
-			      &cb, -1) != 0)
+	hv->log.first = 1;
+	rc = xc_domain_restore(hv->xch, fd, domid, r->store_port, &store, 0,
+			       r->console_port, &console, 0, XC_STREAM_PLAIN,
+			       &cb, -1);
+	hv->log.first = 0;
+	if (rc != 0)
 		return errno ? -1 : (errno = EIO, -1);
 	r->store_mfn = store;
 	r->console_mfn = console;

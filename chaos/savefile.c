@@ -481,3 +481,135 @@ sf_stream_scan(int fd, uint64_t off, struct sf_stream *st, char *err,
 	st->end = off;
 	return 0;
 }
+
+/* read exactly n bytes from a pipe: 0, 1 at end of file, -1 */
+static int
+read_all(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, (uint8_t *)buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int
+write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* n bytes from in to out through buf (cap bytes) */
+static int
+pass(int in, int out, uint8_t *buf, size_t cap, uint64_t n, const char *what,
+     char *err, size_t errlen)
+{
+	size_t k;
+	int r;
+
+	while (n > 0) {
+		k = n < cap ? (size_t)n : cap;
+		r = read_all(in, buf, k);
+		if (r != 0)
+			return r < 0 ? fail(err, errlen, "read: %s",
+					    strerror(errno))
+				     : fail(err, errlen, "truncated in %s",
+					    what);
+		if (write_all(out, buf, k) < 0)
+			return fail(err, errlen, "write: %s", strerror(errno));
+		n -= k;
+	}
+	return 0;
+}
+
+int
+sf_stream_copy(int in, int out, char *err, size_t errlen)
+{
+	uint8_t fixed[SF_HEADER_SIZE], rh[8];
+	uint8_t *buf;
+	struct sf_info info;
+	size_t need, cap = 1 << 20;
+	uint32_t type, length;
+	int r, rc = -1;
+
+	r = read_all(in, fixed, sizeof(fixed));
+	if (r != 0)
+		return r < 0 ? fail(err, errlen, "read: %s", strerror(errno))
+			     : fail(err, errlen, "truncated in the header");
+	/* the fixed part alone says how long the rest of the header is */
+	if (sf_header_parse(fixed, sizeof(fixed), &info, &need, err, errlen) ==
+	    0)
+		sf_info_free(&info);
+	else if (need <= sizeof(fixed))
+		return -1;
+	buf = malloc(need > cap ? need : cap);
+	if (buf == NULL)
+		return fail(err, errlen, "%s", strerror(ENOMEM));
+	memcpy(buf, fixed, sizeof(fixed));
+	r = read_all(in, buf + sizeof(fixed), need - sizeof(fixed));
+	if (r != 0) {
+		fail(err, errlen,
+		     r < 0 ? strerror(errno) : "truncated in the header");
+		goto out;
+	}
+	if (sf_header_parse(buf, need, &info, &need, err, errlen) < 0)
+		goto out;
+	sf_info_free(&info);
+	if (write_all(out, buf, need) < 0) {
+		fail(err, errlen, "write: %s", strerror(errno));
+		goto out;
+	}
+	if (pass(in, out, buf, cap, XC_IHDR_SIZE + XC_DHDR_SIZE,
+		 "the image header", err, errlen) < 0)
+		goto out;
+	do {
+		r = read_all(in, rh, sizeof(rh));
+		if (r != 0) {
+			fail(err, errlen,
+			     r < 0 ? strerror(errno)
+				   : "truncated: the stream has no END record");
+			goto out;
+		}
+		type = get32(rh);
+		length = get32(rh + 4);
+		if ((type & ~XC_REC_OPTIONAL) > XC_REC_LAST ||
+		    length > XC_REC_LENGTH_MAX) {
+			fail(err, errlen,
+			     "corrupt stream: a record of type %#x, %u bytes",
+			     type, length);
+			goto out;
+		}
+		if (write_all(out, rh, sizeof(rh)) < 0) {
+			fail(err, errlen, "write: %s", strerror(errno));
+			goto out;
+		}
+		if (pass(in, out, buf, cap, ((uint64_t)length + 7) & ~7ull,
+			 rec_names[type & ~XC_REC_OPTIONAL], err, errlen) < 0)
+			goto out;
+	} while (type != XC_REC_END);
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}

@@ -84,6 +84,15 @@ struct sf_stream {
 int sf_stream_scan(int fd, uint64_t off, struct sf_stream *st, char *err,
 		   size_t errlen);
 
+/*
+ * Copy one save file from in (a pipe) to out, checking as it goes, and
+ * stop right after the stream's END record: what comes after it on in is
+ * not read (a migration's replies share the channel).  The header is
+ * parsed and the framing checked as sf_header_parse and sf_stream_scan
+ * do; page contents are copied unread.  0, or -1 with a cause in err.
+ */
+int sf_stream_copy(int in, int out, char *err, size_t errlen);
+
 /* The shell class of a shape: "<MiB>m<vCPUs>v". */
 void sf_class(uint64_t memory_kib, uint32_t vcpus, char cls[SF_CLASS_LEN]);
 

@@ -216,15 +216,16 @@ do_suspend(void *arg)
 	return rc;
 }
 
-/* Let a suspended guest go on (its suspend cancelled), XenStore told. */
-static int
-resume(struct ts *ts, uint32_t domid, int noxs)
+int
+ts_resume(struct ts *ts, uint32_t domid)
 {
+	int noxs = ts_is_noxs(domid);
+
 	if (hv_domain_resume(ts->hv, domid) < 0)
 		return -1;
 	/* xenstored marked it shut down; from now on it is running again
 	 * and its next shutdown fires @releaseDomain anew */
-	if (!noxs && ts->xs != NULL)
+	if (!noxs && ts_xs(ts))
 		xs_resume_domain(ts->xs, domid);
 	return 0;
 }
@@ -349,7 +350,7 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 		    di.shutdown_reason == HV_SHUTDOWN_SUSPEND) {
 			/* the original is never lost: it runs on */
 			snprintf(why, sizeof(why), "%s", ts->err);
-			if (resume(ts, domid, s.noxs) < 0)
+			if (ts_resume(ts, domid) < 0)
 				ts_fail(ts, "save",
 					"%s; and %s could not be resumed: %s",
 					why, name, cause(ts, errno));
@@ -359,12 +360,16 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 		goto out_rec;
 	}
 	phases_mark(ts->ph, "stream");
+	if (o->hold) {
+		rc = 0;
+		goto out_rec;
+	}
 	if (o->keep || o->paused) {
 		if (o->paused && hv_domain_pause(ts->hv, domid) < 0) {
 			rc = ts_fail(ts, "pause", "%s", cause(ts, errno));
 			goto out_rec;
 		}
-		if (resume(ts, domid, s.noxs) < 0) {
+		if (ts_resume(ts, domid) < 0) {
 			rc = ts_fail(ts, "resume", "%s: %s", name,
 				     cause(ts, errno));
 			goto out_rec;

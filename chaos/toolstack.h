@@ -118,6 +118,8 @@ struct ts_save_opts {
 	int keep;	    /* -c: resume the domain afterwards */
 	int paused;	    /* -p: keep the domain, paused */
 	int keep_domid;	    /* -D: restore it under the same id */
+	int hold;	    /* leave it suspended: the caller destroys or
+			     * resumes it (a migration) */
 	unsigned timeout_s; /* for the guest to suspend (0: 60) */
 	const char *config; /* replaces the recorded config, or NULL */
 	size_t config_len;
@@ -131,6 +133,10 @@ struct ts_save_opts {
  */
 int ts_save(struct ts *ts, uint32_t domid, int fd,
 	    const struct ts_save_opts *o);
+
+/* Let a suspended guest go on, told that its suspend was cancelled (and
+ * xenstored that it runs again). */
+int ts_resume(struct ts *ts, uint32_t domid);
 
 struct sf_info;
 
