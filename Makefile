@@ -47,6 +47,7 @@ XEN_PKGS := xencontrol xenguest xenstore xentoollog xenevtchn xengnttab \
 XEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS))
 # libchaos also checksums save files with zlib (chaos/savefile.c)
 XEN_LIBS := $(shell $(PKG_CONFIG) --libs $(XEN_PKGS) zlib)
+ZLIB_LIBS := $(shell $(PKG_CONFIG) --libs zlib)
 MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
 MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
@@ -79,7 +80,7 @@ PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_monstate test_noxs test_elfnote test_phases test_escape \
-	test_xswatch test_ipc test_pool
+	test_xswatch test_ipc test_pool test_savefile
 
 # chaos-shelld: the shell daemon (conf.c and pool.c are pure)
 SHELLD_SRCS := shells/main.c shells/conf.c shells/pool.c shells/shell.c
@@ -240,20 +241,30 @@ $(B)/fuzz/fuzz_xswatch: tests/fuzz/fuzz_xswatch.c chaos/xswatch.c \
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(XEN_CFLAGS) -o $@ $^ $(XEN_LIBS)
 
-# the fuzzers share the time: a third to the xl.cfg parser, a sixth each
-# to the noxs pages and xendevd's messages, a tenth each to the registry
-# and the watch reader, the ELF note scanner the remainder (so it adds up)
-FUZZERS := cfg noxs xdd registry xswatch elfnote shelld
+# save files: chaos's header and the stream behind it, which restore
+# reads from whoever hands it one
+$(B)/fuzz/fuzz_savefile: tests/fuzz/fuzz_savefile.c chaos/savefile.c \
+		chaos/savefile.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) $(ZLIB_LIBS)
+
+# the fuzzers share the time: a quarter to the xl.cfg parser, an eighth
+# each to the noxs pages and xendevd's messages, a tenth each to the
+# registry, the watch reader, chaos-shelld's config and the save file,
+# the ELF note scanner the remainder (so it adds up)
+FUZZERS := cfg noxs xdd registry xswatch elfnote shelld savefile
 check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
-	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 3))
-	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 6))
-	tests/fuzz/run $(B)/fuzz/fuzz_xdd $$(($(FUZZ_SECONDS) / 6))
+	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 4))
+	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 8))
+	tests/fuzz/run $(B)/fuzz/fuzz_xdd $$(($(FUZZ_SECONDS) / 8))
 	tests/fuzz/run $(B)/fuzz/fuzz_registry $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_xswatch $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_shelld $$(($(FUZZ_SECONDS) / 10))
+	tests/fuzz/run $(B)/fuzz/fuzz_savefile $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_elfnote $$(($(FUZZ_SECONDS) - \
-		$(FUZZ_SECONDS) / 3 - $(FUZZ_SECONDS) / 6 * 2 - \
-		$(FUZZ_SECONDS) / 10 * 3))
+		$(FUZZ_SECONDS) / 4 - $(FUZZ_SECONDS) / 8 * 2 - \
+		$(FUZZ_SECONDS) / 10 * 4))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:
