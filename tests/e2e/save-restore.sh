@@ -16,9 +16,11 @@ fail() { diagnose; die "$*"; }
 cleanup() { kill $xpid 2> /dev/null; }
 trap cleanup EXIT
 
-# the last uptime the guest printed, in whole seconds
+# the last uptime the guest printed, in whole seconds (after a migration
+# to this host xenconsoled logs under the name it first saw, as under xl)
 last_tick() {
-	awk '/^XENBOX_UPTIME/ { t = $2 } END { printf "%d\n", t }' "$(console_log vsr)"
+	cat "$(console_log vsr)" "$(console_log vsr--incoming)" 2> /dev/null |
+		awk '/^XENBOX_UPTIME/ && $2 > t { t = $2 } END { printf "%d\n", t }'
 }
 # the ticker has gone past $1 (so the guest runs and kept its clock)
 ticks_past() { [ "$(last_tick)" -gt "$1" ]; }
