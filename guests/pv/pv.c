@@ -10,6 +10,18 @@ static char shared_page[4096] __attribute__((aligned(4096)));
 
 #define M2P ((const unsigned long *)0xFFFF800000000000UL)
 
+/*
+ * The p2m frame-list tree that libxenguest walks to save a PV guest
+ * (xg_sr_save_x86_pv.c, map_p2m_tree): shared_info's
+ * arch.pfn_to_mfn_frame_list_list is the MFN of a page of frame-list MFNs,
+ * each frame list a page of the MFNs of the p2m's pages (start_info's
+ * mfn_list).  One frame list covers 512 p2m pages, 1 GiB of guest: plenty
+ * for these guests; a bigger one publishes no tree and cannot be saved.
+ */
+#define MFNS_PER_PAGE (4096 / sizeof(xen_pfn_t))
+static xen_pfn_t p2m_fll[MFNS_PER_PAGE] __attribute__((aligned(4096)));
+static xen_pfn_t p2m_fl[MFNS_PER_PAGE] __attribute__((aligned(4096)));
+
 size_t
 pv_strlen(const char *s)
 {
@@ -73,6 +85,36 @@ pv_notify(evtchn_port_t port)
 		   (unsigned long)&send, 0);
 }
 
+/* The MFN behind one of our VAs, from the p2m (VA == pfn << 12). */
+static xen_pfn_t
+virt_to_mfn(const void *va)
+{
+	const xen_pfn_t *p2m = (const xen_pfn_t *)pv_start_info->mfn_list;
+
+	return p2m[(unsigned long)va >> 12];
+}
+
+/* Fill the frame lists and tell the toolstack where they are (through
+ * shared_info, so again after each resume: the MFNs change in a new
+ * domain, and a restore zeroes the frame-list-list field). */
+static void
+p2m_publish(void)
+{
+	unsigned long n = pv_start_info->nr_pages, i;
+	unsigned long pages = (n + MFNS_PER_PAGE - 1) / MFNS_PER_PAGE;
+	const char *p2m = (const char *)pv_start_info->mfn_list;
+
+	if (shared == NULL || pages > MFNS_PER_PAGE)
+		return;
+	for (i = 0; i < pages; i++) /* the builder's p2m is page-aligned */
+		p2m_fl[i] = virt_to_mfn(p2m + i * 4096);
+	p2m_fll[0] = virt_to_mfn(p2m_fl);
+	shared->arch.max_pfn = n; /* the save takes max_pfn - 1 as the last */
+	shared->arch.p2m_cr3 = 0; /* the tree, not the virtual linear list */
+	barrier();
+	shared->arch.pfn_to_mfn_frame_list_list = virt_to_mfn(p2m_fll);
+}
+
 void
 pv_init(start_info_t *si)
 {
@@ -84,6 +126,7 @@ pv_init(start_info_t *si)
 		       (unsigned long)shared_page, si->shared_info | 3,
 		       UVMF_INVLPG) == 0)
 		shared = (shared_info_t *)shared_page;
+	p2m_publish();
 }
 
 void

@@ -36,7 +36,8 @@ hypercall3(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3)
 /* The VA of a machine frame we were given (M2P lookup, VA == pfn << 12). */
 void *pv_mfn_to_virt(xen_pfn_t mfn);
 
-/* Set up the console and map shared_info; call first. */
+/* Set up the console, map shared_info and publish the p2m frame lists a
+ * save needs; call first. */
 void pv_init(start_info_t *si);
 
 /* Write to the console ring (blocks while it is full). */
