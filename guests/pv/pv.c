@@ -1,4 +1,5 @@
-/* pv.c: console ring, event channels and shutdown for our PV guests. */
+/* pv.c: console ring, event channels, shutdown and suspend for our PV
+ * guests. */
 #include "pv.h"
 
 start_info_t *pv_start_info;
@@ -127,6 +128,32 @@ pv_init(start_info_t *si)
 		       UVMF_INVLPG) == 0)
 		shared = (shared_info_t *)shared_page;
 	p2m_publish();
+}
+
+int
+pv_suspend(void)
+{
+	start_info_t *si = pv_start_info;
+	const xen_pfn_t *p2m = (const xen_pfn_t *)si->mfn_list;
+	struct sched_shutdown sd = {.reason = SHUTDOWN_suspend};
+	long rc;
+
+	/* every present PTE must map a frame of ours (the save turns each
+	 * into a PFN): give shared_page its own frame back */
+	shared = NULL;
+	hypercall3(__HYPERVISOR_update_va_mapping, (unsigned long)shared_page,
+		   virt_to_mfn(shared_page) << 12 | 3, UVMF_INVLPG);
+	/* the restore reads these two as PFNs and writes the new MFNs */
+	si->store_mfn = M2P[si->store_mfn];
+	si->console.domU.mfn = M2P[si->console.domU.mfn];
+	rc = hypercall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
+			(unsigned long)&sd, virt_to_mfn(si));
+	if (rc != 0) { /* cancelled (1) or refused: the same frames */
+		si->store_mfn = p2m[si->store_mfn];
+		si->console.domU.mfn = p2m[si->console.domU.mfn];
+	}
+	pv_init(si);
+	return rc != 0;
 }
 
 void
