@@ -244,14 +244,13 @@ static uint64_t
 now_ns(void)
 {
 	volatile struct vcpu_time_info *t = &shared->vcpu_info[0].time;
-	uint32_t ver, lo, hi;
+	uint32_t ver;
 	uint64_t delta, ns;
 
 	do {
 		ver = t->version;
 		barrier();
-		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-		delta = ((uint64_t)hi << 32 | lo) - t->tsc_timestamp;
+		delta = pv_rdtsc() - t->tsc_timestamp;
 		if (t->tsc_shift >= 0)
 			delta <<= t->tsc_shift;
 		else

@@ -33,6 +33,15 @@ hypercall3(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3)
 	return ret;
 }
 
+static inline uint64_t
+pv_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 /* The VA of a machine frame we were given (M2P lookup, VA == pfn << 12). */
 void *pv_mfn_to_virt(xen_pfn_t mfn);
 
