@@ -70,22 +70,58 @@ noxs_find_sysctl(void)
 	notice_port = noxs_sysctl_fe_notice(sysctl, MAX_PORT);
 }
 
-void
-guest_boot(start_info_t *si, struct guest *g)
+/* noxs: take our copy of the device page at store_mfn and find sysctl
+ * (at boot, and again in a new domain: the toolstack rebuilds the page,
+ * with a new domid and new ports); -1 when there is no valid page */
+static int
+noxs_attach(struct guest *g)
+{
+	const volatile void *page = pv_mfn_to_virt(pv_start_info->store_mfn);
+
+	sysctl = NULL;
+	sysctl_port = 0;
+	notice_port = 0;
+	if (noxs_page_read(page, &devpage) < 0)
+		return -1;
+	g->domid = devpage.domid;
+	noxs_find_sysctl();
+	return 0;
+}
+
+static const char *const feature_nodes[NOXS_SYSCTL_REQ_MAX + 1] = {
+	[NOXS_SYSCTL_POWEROFF] = "control/feature-poweroff",
+	[NOXS_SYSCTL_REBOOT] = "control/feature-reboot",
+	[NOXS_SYSCTL_SUSPEND] = "control/feature-suspend",
+};
+
+/* xenstore: who we are, and the requests we obey (at boot, and again in a
+ * new domain: the toolstack wrote its nodes afresh) */
+static void
+xs_attach(struct guest *g)
 {
 	char buf[32];
-	volatile void *shared;
+	uint32_t r;
+
+	if (xs_read("domid", buf, sizeof(buf)) > 0)
+		g->domid = parse_ulong(buf);
+	for (r = 1; r <= NOXS_SYSCTL_REQ_MAX; r++)
+		if (g->features & NOXS_SYSCTL_FEATURE(r))
+			xs_write(feature_nodes[r], "1");
+}
+
+void
+guest_boot(start_info_t *si, struct guest *g, uint32_t features)
+{
 	uint32_t i;
 
 	pv_init(si);
 	pv_memset(g, 0, sizeof(*g));
+	g->features = features;
 	cmdline_value((const char *)si->cmd_line, "marker", g->marker,
 		      sizeof(g->marker));
 	/* a device page or a XenStore ring sits at store_mfn */
-	shared = pv_mfn_to_virt(si->store_mfn);
-	if (noxs_page_read(shared, &devpage) == 0) {
+	if (noxs_attach(g) == 0) {
 		g->mode = MODE_NOXS;
-		g->domid = devpage.domid;
 		/* nobody may be reading a noxs console: do not linger */
 		pv_console_patience_ms = 20;
 	} else {
@@ -94,13 +130,8 @@ guest_boot(start_info_t *si, struct guest *g)
 		 * attach only after we started: give it time */
 		pv_console_patience_ms = 2000;
 		xs_init(si);
-		if (xs_read("domid", buf, sizeof(buf)) > 0)
-			g->domid = parse_ulong(buf);
-		xs_write("control/feature-poweroff", "1");
-		xs_write("control/feature-reboot", "1");
+		xs_attach(g);
 	}
-	if (g->mode == MODE_NOXS)
-		noxs_find_sysctl();
 	pv_puts("hello from domain ");
 	pv_putu(g->domid);
 	if (g->mode == MODE_NOXS) {
@@ -122,49 +153,100 @@ guest_boot(start_info_t *si, struct guest *g)
 	}
 }
 
+/* the SHUTDOWN_* reason of a request (NOXS_SYSCTL_*), or -1 when it is
+ * none or one we did not announce */
+static int
+power_reason(const struct guest *g, uint32_t req)
+{
+	static const unsigned reasons[NOXS_SYSCTL_REQ_MAX + 1] = {
+		[NOXS_SYSCTL_POWEROFF] = SHUTDOWN_poweroff,
+		[NOXS_SYSCTL_REBOOT] = SHUTDOWN_reboot,
+		[NOXS_SYSCTL_SUSPEND] = SHUTDOWN_suspend,
+	};
+
+	if (req == NOXS_SYSCTL_NONE || req > NOXS_SYSCTL_REQ_MAX ||
+	    !(g->features & NOXS_SYSCTL_FEATURE(req)))
+		return -1;
+	return (int)reasons[req];
+}
+
 /* noxs: connect the sysctl device and wait on its event channel */
 static unsigned
-noxs_wait_power_request(void)
+noxs_wait_power_request(struct guest *g)
 {
-	uint32_t req;
+	int reason;
 
 	if (sysctl == NULL) {
 		pv_puts("idle: no sysctl device to wait on\n");
 		return SHUTDOWN_poweroff;
 	}
-	noxs_sysctl_fe_connect(sysctl,
-			       NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF) |
-				       NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REBOOT));
+	if (!g->listening) {
+		noxs_sysctl_fe_connect(sysctl, g->features);
+		g->listening = 1;
+	}
 	for (;;) {
-		req = noxs_sysctl_fe_take(sysctl);
-		if (req == NOXS_SYSCTL_POWEROFF)
-			return SHUTDOWN_poweroff;
-		if (req == NOXS_SYSCTL_REBOOT)
-			return SHUTDOWN_reboot;
+		/* taking a request acknowledges it */
+		reason = power_reason(g, noxs_sysctl_fe_take(sysctl));
+		if (reason >= 0)
+			return (unsigned)reason;
 		pv_wait(sysctl_port, 0);
 	}
+}
+
+/* the noxs request a control/shutdown value names, or NOXS_SYSCTL_NONE */
+static uint32_t
+xs_request(const char *v)
+{
+	if (pv_memcmp(v, "poweroff", 9) == 0 || pv_memcmp(v, "halt", 5) == 0)
+		return NOXS_SYSCTL_POWEROFF;
+	if (pv_memcmp(v, "reboot", 7) == 0)
+		return NOXS_SYSCTL_REBOOT;
+	if (pv_memcmp(v, "suspend", 8) == 0)
+		return NOXS_SYSCTL_SUSPEND;
+	return NOXS_SYSCTL_NONE;
 }
 
 unsigned
 guest_wait_power_request(struct guest *g)
 {
 	char req[32];
+	int reason;
 
 	if (g->mode == MODE_NOXS)
-		return noxs_wait_power_request();
-	if (xs_watch("control/shutdown", "power") < 0)
-		return SHUTDOWN_crash;
+		return noxs_wait_power_request(g);
+	if (!g->listening) {
+		if (xs_watch("control/shutdown", "power") < 0)
+			return SHUTDOWN_crash;
+		g->listening = 1;
+	}
 	for (;;) {
 		xs_wait_event();
 		if (xs_read("control/shutdown", req, sizeof(req)) <= 0)
 			continue;
 		xs_write("control/shutdown", ""); /* acknowledged, as Linux */
-		if (pv_memcmp(req, "poweroff", 9) == 0 ||
-		    pv_memcmp(req, "halt", 5) == 0)
-			return SHUTDOWN_poweroff;
-		if (pv_memcmp(req, "reboot", 7) == 0)
-			return SHUTDOWN_reboot;
+		reason = power_reason(g, xs_request(req));
+		if (reason >= 0)
+			return (unsigned)reason;
 	}
+}
+
+int
+guest_suspend(struct guest *g)
+{
+	pv_console_flush();
+	/* cancelled: our watch or sysctl connection is still there */
+	if (pv_suspend())
+		return 1;
+	/* a new domain: new domid, a new store page or device page, new
+	 * ports; xenstored forgot our watch, the device page our connection */
+	g->listening = 0;
+	if (g->mode == MODE_NOXS) {
+		noxs_attach(g); /* none: the next wait says so, powers off */
+	} else {
+		xs_resume(pv_start_info);
+		xs_attach(g);
+	}
+	return 0;
 }
 
 void

@@ -2,6 +2,7 @@
 #ifndef CHAOS_GUEST_COMMON_H
 #define CHAOS_GUEST_COMMON_H
 
+#include "noxs.h"
 #include "pv/pv.h"
 
 enum guest_mode { MODE_XENSTORE, MODE_NOXS };
@@ -9,15 +10,27 @@ enum guest_mode { MODE_XENSTORE, MODE_NOXS };
 struct guest {
 	enum guest_mode mode;
 	unsigned long domid;
-	char marker[64]; /* marker= on the command line, or "" */
+	uint32_t features; /* NOXS_SYSCTL_FEATURE() bits of what we obey */
+	int listening;	   /* watch set (xenstore), sysctl connected (noxs) */
+	char marker[64];   /* marker= on the command line, or "" */
 };
 
-/* Set up the console, find out how devices reach us, print who we are
- * and the marker.  Returns with g filled. */
-void guest_boot(start_info_t *si, struct guest *g);
+/* Set up the console, find out how devices reach us, announce the power
+ * requests we obey (features: NOXS_SYSCTL_FEATURE() bits; under XenStore
+ * as control/feature-*), print who we are and the marker.  Returns with g
+ * filled. */
+void guest_boot(start_info_t *si, struct guest *g, uint32_t features);
 
-/* Block until a power request arrives; its SHUTDOWN_* reason. */
+/* Block until a power request we obey arrives, acknowledge it and return
+ * its SHUTDOWN_* reason (SHUTDOWN_suspend: call guest_suspend). */
 unsigned guest_wait_power_request(struct guest *g);
+
+/* Suspend for a save, once the console is flushed (no notice: the domain
+ * lives on), and return once resumed: 1 when the save was cancelled (same
+ * domain, still listening), 0 in a new domain, whose devices have been
+ * found again (g->domid is the new one); the next guest_wait_power_request
+ * listens again with the same features. */
+int guest_suspend(struct guest *g);
 
 /* Shut down for reason (SHUTDOWN_*): under noxs, signal the notice
  * channel first, right before SCHEDOP_shutdown.  Does not return. */

@@ -27,6 +27,8 @@
 	NOTE(XEN_ELFNOTE_ENTRY, .quad, _start)
 	NOTE(XEN_ELFNOTE_PAE_MODE, .asciz, "yes")
 	NOTE(XEN_ELFNOTE_FEATURES, .asciz, "!writable_page_tables|pae_pgdir_above_4gb")
+	/* a cancelled suspend returns 1 in the same domain (pv_suspend) */
+	NOTE(XEN_ELFNOTE_SUSPEND_CANCEL, .long, 1)
 
 	/* our own note: this kernel speaks noxs version 1 (libnoxs/noxs.h:
 	 * name NOXS_ELFNOTE_NAME, type NOXS_ELFNOTE_NOXS, desc NOXS_VERSION) */

@@ -1,4 +1,5 @@
-/* pv.c: console ring, event channels and shutdown for our PV guests. */
+/* pv.c: console ring, event channels, shutdown and suspend for our PV
+ * guests. */
 #include "pv.h"
 
 start_info_t *pv_start_info;
@@ -9,6 +10,18 @@ static shared_info_t *shared;
 static char shared_page[4096] __attribute__((aligned(4096)));
 
 #define M2P ((const unsigned long *)0xFFFF800000000000UL)
+
+/*
+ * The p2m frame-list tree that libxenguest walks to save a PV guest
+ * (xg_sr_save_x86_pv.c, map_p2m_tree): shared_info's
+ * arch.pfn_to_mfn_frame_list_list is the MFN of a page of frame-list MFNs,
+ * each frame list a page of the MFNs of the p2m's pages (start_info's
+ * mfn_list).  One frame list covers 512 p2m pages, 1 GiB of guest: plenty
+ * for these guests; a bigger one publishes no tree and cannot be saved.
+ */
+#define MFNS_PER_PAGE (4096 / sizeof(xen_pfn_t))
+static xen_pfn_t p2m_fll[MFNS_PER_PAGE] __attribute__((aligned(4096)));
+static xen_pfn_t p2m_fl[MFNS_PER_PAGE] __attribute__((aligned(4096)));
 
 size_t
 pv_strlen(const char *s)
@@ -73,6 +86,36 @@ pv_notify(evtchn_port_t port)
 		   (unsigned long)&send, 0);
 }
 
+/* The MFN behind one of our VAs, from the p2m (VA == pfn << 12). */
+static xen_pfn_t
+virt_to_mfn(const void *va)
+{
+	const xen_pfn_t *p2m = (const xen_pfn_t *)pv_start_info->mfn_list;
+
+	return p2m[(unsigned long)va >> 12];
+}
+
+/* Fill the frame lists and tell the toolstack where they are (through
+ * shared_info, so again after each resume: the MFNs change in a new
+ * domain, and a restore zeroes the frame-list-list field). */
+static void
+p2m_publish(void)
+{
+	unsigned long n = pv_start_info->nr_pages, i;
+	unsigned long pages = (n + MFNS_PER_PAGE - 1) / MFNS_PER_PAGE;
+	const char *p2m = (const char *)pv_start_info->mfn_list;
+
+	if (shared == NULL || pages > MFNS_PER_PAGE)
+		return;
+	for (i = 0; i < pages; i++) /* the builder's p2m is page-aligned */
+		p2m_fl[i] = virt_to_mfn(p2m + i * 4096);
+	p2m_fll[0] = virt_to_mfn(p2m_fl);
+	shared->arch.max_pfn = n; /* the save takes max_pfn - 1 as the last */
+	shared->arch.p2m_cr3 = 0; /* the tree, not the virtual linear list */
+	barrier();
+	shared->arch.pfn_to_mfn_frame_list_list = virt_to_mfn(p2m_fll);
+}
+
 void
 pv_init(start_info_t *si)
 {
@@ -84,6 +127,33 @@ pv_init(start_info_t *si)
 		       (unsigned long)shared_page, si->shared_info | 3,
 		       UVMF_INVLPG) == 0)
 		shared = (shared_info_t *)shared_page;
+	p2m_publish();
+}
+
+int
+pv_suspend(void)
+{
+	start_info_t *si = pv_start_info;
+	const xen_pfn_t *p2m = (const xen_pfn_t *)si->mfn_list;
+	struct sched_shutdown sd = {.reason = SHUTDOWN_suspend};
+	long rc;
+
+	/* every present PTE must map a frame of ours (the save turns each
+	 * into a PFN): give shared_page its own frame back */
+	shared = NULL;
+	hypercall3(__HYPERVISOR_update_va_mapping, (unsigned long)shared_page,
+		   virt_to_mfn(shared_page) << 12 | 3, UVMF_INVLPG);
+	/* the restore reads these two as PFNs and writes the new MFNs */
+	si->store_mfn = M2P[si->store_mfn];
+	si->console.domU.mfn = M2P[si->console.domU.mfn];
+	rc = hypercall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
+			(unsigned long)&sd, virt_to_mfn(si));
+	if (rc != 0) { /* cancelled (1) or refused: the same frames */
+		si->store_mfn = p2m[si->store_mfn];
+		si->console.domU.mfn = p2m[si->console.domU.mfn];
+	}
+	pv_init(si);
+	return rc != 0;
 }
 
 void
@@ -174,14 +244,13 @@ static uint64_t
 now_ns(void)
 {
 	volatile struct vcpu_time_info *t = &shared->vcpu_info[0].time;
-	uint32_t ver, lo, hi;
+	uint32_t ver;
 	uint64_t delta, ns;
 
 	do {
 		ver = t->version;
 		barrier();
-		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-		delta = ((uint64_t)hi << 32 | lo) - t->tsc_timestamp;
+		delta = pv_rdtsc() - t->tsc_timestamp;
 		if (t->tsc_shift >= 0)
 			delta <<= t->tsc_shift;
 		else

@@ -33,11 +33,34 @@ hypercall3(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3)
 	return ret;
 }
 
+static inline uint64_t
+pv_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 /* The VA of a machine frame we were given (M2P lookup, VA == pfn << 12). */
 void *pv_mfn_to_virt(xen_pfn_t mfn);
 
-/* Set up the console and map shared_info; call first. */
+/* Set up the console, map shared_info and publish the p2m frame lists a
+ * save needs; call first. */
 void pv_init(start_info_t *si);
+
+/*
+ * Suspend for a save: SCHEDOP_shutdown(SHUTDOWN_suspend) with start_info's
+ * MFN in rdx, after making the domain saveable (no mapping of a frame not
+ * ours; start_info's store and console frames as PFNs, which is how
+ * libxenguest's restore reads them).  Returns once resumed, with the
+ * console, shared_info and the frame lists set up again from start_info:
+ * 1 when the save was cancelled (same domain, everything as before), 0 in
+ * a new domain (new frames, new ports: the caller finds its devices again).
+ * The caller flushes the console first: a flush needs shared_info, which
+ * this unmaps.
+ */
+int pv_suspend(void);
 
 /* Write to the console ring (blocks while it is full). */
 void pv_write(const char *s, size_t n);

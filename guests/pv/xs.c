@@ -19,6 +19,17 @@ xs_init(start_info_t *si)
 	port = si->store_evtchn;
 }
 
+void
+xs_resume(start_info_t *si)
+{
+	xs_init(si);
+	/* every request of ours was answered before we suspended, so the
+	 * request ring is quiet and nothing unread is for us */
+	barrier();
+	ring->rsp_cons = ring->rsp_prod;
+	events_pending = 0;
+}
+
 static void
 ring_write(const void *data, size_t n)
 {
