@@ -403,8 +403,8 @@ ts_restore(struct ts *ts, const struct domcfg *dc, const struct sf_info *in,
 	if (dc->memory * 1024 != in->memory_kib ||
 	    dc->maxvcpus != in->max_vcpus)
 		return ts_fail(ts, "config",
-			       "a guest of %llu MiB and %u vCPUs, the image is "
-			       "of %llu MiB and %u",
+			       "it says %llu MiB and %u vCPUs; the image is "
+			       "of a guest of %llu MiB and %u vCPUs",
 			       (unsigned long long)dc->memory, dc->maxvcpus,
 			       (unsigned long long)(in->memory_kib / 1024),
 			       in->max_vcpus);

@@ -42,6 +42,23 @@ cmdline_value(const char *cmdline, const char *key, char *out, size_t cap)
 	}
 }
 
+int
+guest_flag(const start_info_t *si, const char *word)
+{
+	const char *p = (const char *)si->cmd_line;
+	size_t n = pv_strlen(word);
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (pv_memcmp(p, word, n) == 0 && (p[n] == ' ' || !p[n]))
+			return 1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 0;
+}
+
 static unsigned long
 parse_ulong(const char *s)
 {

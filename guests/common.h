@@ -21,6 +21,9 @@ struct guest {
  * filled. */
 void guest_boot(start_info_t *si, struct guest *g, uint32_t features);
 
+/* 1 when word stands alone on the kernel command line. */
+int guest_flag(const start_info_t *si, const char *word);
+
 /* Block until a power request we obey arrives, acknowledge it and return
  * its SHUTDOWN_* reason (SHUTDOWN_suspend: call guest_suspend). */
 unsigned guest_wait_power_request(struct guest *g);

@@ -1,5 +1,7 @@
 /*
- * idle: prints its marker, then waits for power requests and obeys them.
+ * idle: prints its marker, then waits for power requests and obeys them
+ * (with "nosuspend" on its command line it does not take suspends, to
+ * test a save of a guest that will not suspend).
  * A suspend (for a save) comes back here, in the same domain when the save
  * was cancelled or in a new one after a restore; the nonce taken at boot
  * and the count of resumes show that memory came through.
@@ -26,10 +28,13 @@ pv_main(start_info_t *si)
 	unsigned long resumes = 0;
 	unsigned reason;
 
-	guest_boot(si, &g,
-		   NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF) |
-			   NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REBOOT) |
-			   NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_SUSPEND));
+	uint32_t features = NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF) |
+			    NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REBOOT) |
+			    NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_SUSPEND);
+
+	if (guest_flag(si, "nosuspend"))
+		features &= ~NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_SUSPEND);
+	guest_boot(si, &g, features);
 	pv_puts("idle: nonce ");
 	pv_putu(nonce);
 	pv_puts("\n");
