@@ -24,6 +24,8 @@ struct lastlog {
 	char last[512];
 	int first; /* keep the first error, not the last (a save's first
 		    * says why; the ones after it only that it failed) */
+	int trace; /* CHAOS_HV_TRACE set: every message to stderr, stamped
+		    * (where a save or restore spends its time) */
 };
 
 struct hv {
@@ -42,6 +44,15 @@ log_vmessage(xentoollog_logger *l, xentoollog_level level, int errnoval,
 	int n;
 
 	(void)context;
+	if (ll->trace) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		fprintf(stderr, "[%.3f ms] ", (double)clk_now_us() / 1000.0);
+		vfprintf(stderr, fmt, copy);
+		fputc('\n', stderr);
+		va_end(copy);
+	}
 	if (level < XTL_ERROR || (ll->first && ll->last[0]))
 		return;
 	n = vsnprintf(ll->last, sizeof(ll->last), fmt, ap);
@@ -65,6 +76,7 @@ hv_open(struct hv **hvp)
 		return -1;
 	hv->log.vtable.vmessage = log_vmessage;
 	hv->log.vtable.destroy = log_destroy;
+	hv->log.trace = getenv("CHAOS_HV_TRACE") != NULL;
 	hv->xch = xc_interface_open(&hv->log.vtable, &hv->log.vtable, 0);
 	if (hv->xch == NULL) {
 		int e = errno ? errno : ENODEV;

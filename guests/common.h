@@ -28,7 +28,7 @@ int guest_flag(const start_info_t *si, const char *word);
  * its SHUTDOWN_* reason (SHUTDOWN_suspend: call guest_suspend). */
 unsigned guest_wait_power_request(struct guest *g);
 
-/* Suspend for a save, once the console is flushed (no notice: the domain
+/* Suspend for a save, at once (no console flush, no notice: the domain
  * lives on), and return once resumed: 1 when the save was cancelled (same
  * domain, still listening), 0 in a new domain, whose devices have been
  * found again (g->domid is the new one); the next guest_wait_power_request
