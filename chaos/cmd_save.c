@@ -163,6 +163,7 @@ cmd_save(const struct cli_opts *opts, int argc, char **argv)
 		goto out;
 	}
 	phases_mark(&ph, "open");
+	cli_catch_stops(1); /* a signal fails the save: the guest runs on */
 	if (ts_save(&ts, domid, fd, &o) < 0) {
 		fprintf(stderr, "chaos save: %s: %s\n", dom, ts.err);
 		if (tmp[0]) {
@@ -462,8 +463,13 @@ read_line(int fd, char *buf, size_t cap, int timeout_ms)
 	ssize_t r;
 
 	for (;;) {
-		if (poll(&p, 1, timeout_ms) == 0)
+		r = poll(&p, 1, timeout_ms);
+		if (r == 0)
 			return errno = ETIMEDOUT, -1;
+		if (r < 0 && errno == EINTR && !ts_interrupted)
+			continue;
+		if (r < 0)
+			return -1; /* a signal to stop: as if the peer failed */
 		r = read(fd, buf + n, 1);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -695,6 +701,8 @@ cmd_migrate(const struct cli_opts *opts, int argc, char **argv)
 	}
 	ts_domname(&ts, domid, name, sizeof(name));
 	signal(SIGPIPE, SIG_IGN); /* a receiver that dies fails a write */
+	cli_catch_stops(1); /* a signal fails the migration: the guest runs
+			     * on here */
 	pid = spawn(command, &to, &from);
 	if (pid < 0) {
 		fprintf(stderr, "chaos migrate: %s: %s\n", command,

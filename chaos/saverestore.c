@@ -98,6 +98,8 @@ wait_suspended(struct susp *s, int fd, void (*next)(struct susp *))
 		r = suspended(s);
 		if (r != 0)
 			return r > 0 ? 0 : -1;
+		if (ts_interrupted)
+			return ts_fail(s->ts, "suspend", "interrupted");
 		left = end - clk_now_ms();
 		if (left <= 0)
 			return ts_fail(s->ts, "suspend",
@@ -360,6 +362,18 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 		goto out_rec;
 	}
 	phases_mark(ts->ph, "stream");
+	if (ts_interrupted) {
+		/* a signal asked the save to stop: the guest is not lost */
+		if (ts_resume(ts, domid) < 0)
+			rc = ts_fail(ts, "save",
+				     "interrupted, and %s could not be "
+				     "resumed: %s",
+				     name, cause(ts, errno));
+		else
+			rc = ts_fail(ts, "save", "interrupted; %s runs on",
+				     name);
+		goto out_rec;
+	}
 	if (o->hold) {
 		rc = 0;
 		goto out_rec;

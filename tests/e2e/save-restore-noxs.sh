@@ -1,6 +1,7 @@
 # Save and restore of a noxs guest, with no XenStore access at all: idle
 # is saved (it says it suspends), restored (it says it resumed in a new
-# domain with the nonce it printed at boot: its memory survived), then
+# domain with the nonce it printed at boot: its memory survived), the
+# monitor restarts it on a reboot (its record carries its config), then
 # chaos shutdown stops it through its sysctl device.  Bad files each fail
 # with one line and leave nothing: empty, truncated at several points, a
 # changed header byte, an xl save file, a stream spliced from a guest of
@@ -47,9 +48,18 @@ chaos console nsr > /tmp/nsr2.out 2>&1 &
 con=$!
 wait_for 30 grep -q "idle: resumed in domain $d2 (nonce $n1, resumes 1)" /tmp/nsr2.out ||
 	{ cat /tmp/nsr2.out; die "idle did not say it resumed in domain $d2 with nonce $n1"; }
-timeout 60 chaos shutdown -w nsr || die "chaos shutdown -w of the restored guest"
+# its record carries its config: the monitor restarts it on a reboot
+restarted() { _d=$(chaos domid nsr 2> /dev/null) && [ "$_d" != "$d2" ]; }
+chaos reboot nsr || die "chaos reboot of the restored guest"
 wait $con
-grep -q "idle: powering off" /tmp/nsr2.out || die "the restored idle did not get the poweroff"
+grep -q "idle: rebooting" /tmp/nsr2.out || die "the restored idle did not get the reboot"
+wait_for 30 restarted || { cat /run/chaos/monitor.log; die "the monitor did not restart the restored guest"; }
+chaos console nsr > /tmp/nsr3.out 2>&1 &
+con=$!
+wait_for 30 grep -q "XENBOX_MARKER nsr-up" /tmp/nsr3.out || die "the restarted guest printed no marker"
+timeout 60 chaos shutdown -w nsr || die "chaos shutdown -w of the restarted guest"
+wait $con
+grep -q "idle: powering off" /tmp/nsr3.out || die "the restarted idle did not get the poweroff"
 domain_gone nsr || die "nsr still there after shutdown"
 
 kill $watcher
