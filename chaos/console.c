@@ -18,14 +18,17 @@
 
 #define CTRL_RIGHT_BRACKET 0x1d
 
-/* running: not dying and not shut down (then it writes no more) */
+/* running: not dying and not shut down (then it writes no more), or
+ * suspended for a save, which may resume it (save -c, a failed save) */
 static int
 alive(struct ts *ts, uint32_t domid)
 {
 	struct hv_dominfo di;
 
 	return hv_domain_info(ts->hv, domid, &di) == 0 &&
-	       !(di.flags & (HV_DYING | HV_SHUTDOWN));
+	       !(di.flags & HV_DYING) &&
+	       (!(di.flags & HV_SHUTDOWN) ||
+		di.shutdown_reason == HV_SHUTDOWN_SUSPEND);
 }
 
 /* copy what the guest wrote to stdout; bytes moved */

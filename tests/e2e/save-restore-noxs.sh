@@ -48,6 +48,28 @@ chaos console nsr > /tmp/nsr2.out 2>&1 &
 con=$!
 wait_for 30 grep -q "idle: resumed in domain $d2 (nonce $n1, resumes 1)" /tmp/nsr2.out ||
 	{ cat /tmp/nsr2.out; die "idle did not say it resumed in domain $d2 with nonce $n1"; }
+# a save that fails after the suspend (its file system fills up) resumes
+# the guest, which sees its suspend cancelled; no file is left
+mkdir -p /tmp/small
+mount -t tmpfs -o size=1m tmpfs /tmp/small || die "mount a small tmpfs"
+expect_fail 1 "No space left" chaos save nsr /tmp/small/nsr.img || die "save into a full file system"
+wait_for 30 grep -q "idle: suspend cancelled (nonce $n1, resumes 2)" /tmp/nsr2.out ||
+	{ cat /tmp/nsr2.out; die "the guest did not resume after the failed save"; }
+[ -z "$(ls -A /tmp/small)" ] || { ls -l /tmp/small; die "the failed save left a file"; }
+umount /tmp/small
+[ "$(chaos domid nsr)" = "$d2" ] || die "not the same domain after the failed save"
+
+# save -D: restored under the same domain id
+chaos save -D nsr /tmp/nsr-d.img || die "save -D"
+wait $con # the console ends with its domain
+chaos restore /tmp/nsr-d.img || die "restore of a save -D"
+[ "$(chaos domid nsr)" = "$d2" ] || die "save -D: restored as domain $(chaos domid nsr), not $d2"
+rm /tmp/nsr-d.img
+chaos console nsr > /tmp/nsr2.out 2>&1 &
+con=$!
+wait_for 30 grep -q "idle: resumed in domain $d2 (nonce $n1, resumes 3)" /tmp/nsr2.out ||
+	{ cat /tmp/nsr2.out; die "idle did not resume after save -D"; }
+
 # its record carries its config: the monitor restarts it on a reboot
 restarted() { _d=$(chaos domid nsr 2> /dev/null) && [ "$_d" != "$d2" ]; }
 chaos reboot nsr || die "chaos reboot of the restored guest"
