@@ -41,7 +41,9 @@ enum xdd_type {
 	XDD_HELLO = IPC_HELLO, /* body: struct ipc_hello; reply: ipc_hello */
 	XDD_VIF_ATTACH = 2,    /* body: struct xdd_vif; reply: xdd_vif_info */
 	XDD_VIF_DETACH = 3,    /* body: struct xdd_vif; reply: status only */
-	XDD_VIF_LIST = 4, /* body: struct xdd_list; reply: xdd_list_reply */
+	XDD_VIF_LIST = 4,   /* body: struct xdd_list; reply: xdd_list_reply */
+	XDD_VBD_ATTACH = 5, /* body: struct xdd_vbd; reply: xdd_vbd_info */
+	XDD_VBD_DETACH = 6, /* body: struct xdd_vbd; reply: status only */
 	XDD_NTYPES,
 	XDD_REPLY = IPC_REPLY,
 };
@@ -89,6 +91,53 @@ struct xdd_list_reply {
 	uint32_t count; /* entries in this reply */
 	struct xdd_vif_info vif[];
 };
+
+/*
+ * A vbd's backing, what the `block` script does for libxl, without a
+ * script (docs/xendevd.8).  A FILE target is bound to a loop device of
+ * xendevd's (LOOP_CONFIGURE: read-only for XDD_VBD_RO, autoclear, direct
+ * I/O where the kernel allows it), which xendevd holds until the vbd is
+ * detached or its domain is gone; a PHY target must be a block device.
+ * Refused (EBUSY): a target that another vbd (of any domain, chaos's or
+ * xl's) has writable while this one wants it at all, or has at all while
+ * this one wants it writable; a writable attach of a target mounted in
+ * dom0 (any mount for a writable vbd, a read-write one for a read-only
+ * vbd).  With XDD_VBD_XENSTORE, xendevd reports in backend/vbd/D/N as
+ * the script would: physical-device ("%x:%x", hex major:minor),
+ * physical-device-path, node (the loop device), hotplug-status
+ * "connected", or on failure hotplug-error and hotplug-status "error" or
+ * "busy".  Detach releases the loop (and forgets a PHY target).
+ */
+#define XDD_PATH_MAX 256
+
+enum xdd_vbd_kind {
+	XDD_VBD_FILE = 1, /* a regular file: through a loop device */
+	XDD_VBD_PHY = 2,  /* a block device, used as it is */
+};
+
+/* flags of struct xdd_vbd */
+#define XDD_VBD_XENSTORE 0x1 /* report to blkback: backend/vbd/D/N */
+#define XDD_VBD_RO	 0x2 /* the guest only reads it */
+
+struct xdd_vbd {
+	uint32_t kind; /* enum xdd_vbd_kind */
+	uint32_t flags;
+	uint32_t domid;
+	uint32_t devid;		   /* the vdev's number (xvda: 51712) */
+	char target[XDD_PATH_MAX]; /* attach: an absolute path */
+};
+
+struct xdd_vbd_info {
+	uint32_t domid;
+	uint32_t devid;
+	uint32_t major, minor;	   /* what physical-device says */
+	uint32_t flags;		   /* the request's */
+	char device[XDD_PATH_MAX]; /* /dev/loopN, or the block device */
+};
+
+_Static_assert(sizeof(struct xdd_vbd) == 16 + XDD_PATH_MAX, "xdd_vbd");
+_Static_assert(sizeof(struct xdd_vbd_info) == 20 + XDD_PATH_MAX,
+	       "xdd_vbd_info");
 
 _Static_assert(sizeof(struct xdd_vif) == 72, "xdd_vif layout");
 _Static_assert(sizeof(struct xdd_vif_info) == 52, "xdd_vif_info layout");
