@@ -3,6 +3,7 @@
 #define CHAOS_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exit codes, documented in chaos(1). */
 #define EXIT_OK	    0
@@ -64,6 +65,9 @@ CMD(save);
 CMD(restore);
 CMD(migrate);
 CMD(migrate_receive);
+CMD(block_attach);
+CMD(block_list);
+CMD(block_detach);
 #undef CMD
 
 /*
@@ -78,6 +82,15 @@ CMD(migrate_receive);
 #define NET_LIST_LEAVES 8
 char *net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
 		   const unsigned len[NET_LIST_LEAVES]);
+
+/* Open the toolstack and resolve argv[optind] to a domain other than
+ * dom0: EXIT_* on failure (said, ts closed), -1 to go on. */
+struct ts;
+int cli_domain_arg(struct ts *ts, const char *cmd, char **argv,
+		   uint32_t *domid);
+
+/* getopt for a command whose only option is -h: EXIT_USAGE (said) or 0. */
+int cli_only_help(const char *cmd, int argc, char **argv);
 
 /* SIGINT, SIGTERM and SIGHUP make a create (or a restore) fail at its
  * next step, which destroys what it made, instead of killing chaos

@@ -13,9 +13,8 @@
 #include "toolstack.h"
 #include "xsdom.h"
 
-/* open, resolve argv[optind]; EXIT_* on failure, -1 to go on */
-static int
-domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
+int
+cli_domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
 {
 	if (ts_open(ts) < 0) {
 		fprintf(stderr, "chaos %s: %s\n", cmd, ts->err);
@@ -34,8 +33,8 @@ domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
 	return -1;
 }
 
-static int
-only_help(const char *cmd, int argc, char **argv)
+int
+cli_only_help(const char *cmd, int argc, char **argv)
 {
 	while (getopt(argc, argv, "+h") != -1)
 		return cmd_usage_error(cmd_find(cmd, &(int){0}), "bad option");
@@ -56,7 +55,7 @@ cmd_network_attach(const struct cli_opts *opts, int argc, char **argv)
 	int i, rc;
 
 	(void)opts;
-	if (only_help("network-attach", argc, argv))
+	if (cli_only_help("network-attach", argc, argv))
 		return EXIT_USAGE;
 	if (argc - optind < 1)
 		return cmd_usage_error(cmd_find("network-attach", &(int){0}),
@@ -76,7 +75,7 @@ cmd_network_attach(const struct cli_opts *opts, int argc, char **argv)
 	free(spec);
 	if (rc < 0)
 		return EXIT_USAGE;
-	rc = domain_arg(&ts, "network-attach", argv, &domid);
+	rc = cli_domain_arg(&ts, "network-attach", argv, &domid);
 	if (rc >= 0) {
 		dc_vif_free(&v);
 		return rc;
@@ -165,7 +164,7 @@ cmd_network_list(const struct cli_opts *opts, int argc, char **argv)
 	int i, rc = EXIT_OK;
 
 	(void)opts;
-	if (only_help("network-list", argc, argv))
+	if (cli_only_help("network-list", argc, argv))
 		return EXIT_USAGE;
 	if (argc - optind < 1)
 		return cmd_usage_error(cmd_find("network-list", &(int){0}),
@@ -230,12 +229,12 @@ cmd_network_detach(const struct cli_opts *opts, int argc, char **argv)
 	int rc;
 
 	(void)opts;
-	if (only_help("network-detach", argc, argv))
+	if (cli_only_help("network-detach", argc, argv))
 		return EXIT_USAGE;
 	if (argc - optind != 2)
 		return cmd_usage_error(cmd_find("network-detach", &(int){0}),
 				       "a domain and a devid or MAC expected");
-	rc = domain_arg(&ts, "network-detach", argv, &domid);
+	rc = cli_domain_arg(&ts, "network-detach", argv, &domid);
 	if (rc >= 0)
 		return rc;
 	if (ts.xs == NULL || find_vif(&ts, domid, argv[optind + 1], &devid)) {

@@ -216,6 +216,31 @@ const struct cmd_spec cmd_table[] = {
 		.options = "",
 	},
 	{
+		.name = "block-attach",
+		.fn = cmd_block_attach,
+		.summary = "Give a running domain one more disk (xenstore "
+			   "mode)",
+		.usage = "DOMAIN DISKSPEC",
+		.options = "  DISKSPEC        as in xl-disk-configuration(5): "
+			   "raw files and block\n"
+			   "                  devices; xendevd backs it\n",
+	},
+	{
+		.name = "block-list",
+		.fn = cmd_block_list,
+		.summary = "List the disks of domains, as xl block-list",
+		.usage = "DOMAIN ...",
+		.options = "",
+	},
+	{
+		.name = "block-detach",
+		.fn = cmd_block_detach,
+		.summary = "Take a disk from a running domain",
+		.usage = "[--force] DOMAIN VDEV|DEVID",
+		.options = "  -f, --force     remove it even if the guest does "
+			   "not let go in 10 s\n",
+	},
+	{
 		.name = "monitor",
 		.fn = cmd_monitor,
 		.summary = "Act on domain shutdowns in the foreground (create "

@@ -422,10 +422,12 @@ ts_restore(struct ts *ts, const struct domcfg *dc, const struct sf_info *in,
 			       (unsigned long long)dc->memory, dc->maxvcpus,
 			       (unsigned long long)(in->memory_kib / 1024),
 			       in->max_vcpus);
-	if (dc->ndisks > 0)
-		return ts_fail(ts, "disk",
-			       "disk devices are not available yet");
+	if (ts_disks_check(ts, dc) < 0)
+		return -1;
 	sh.noxs = (in->flags & SF_F_NOXS) != 0;
+	if (sh.noxs && dc->ndisks > 0)
+		return ts_fail(ts, "disk",
+			       "noxs block devices are not served yet");
 	if (sh.noxs && dc->nvifs > 0)
 		return ts_fail(ts, "vif",
 			       "noxs network devices are not served yet");

@@ -291,6 +291,7 @@ ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 	   uint64_t store_mfn, uint64_t console_mfn)
 {
 	uint8_t(*macs)[6] = NULL;
+	struct xsdom_vbd *vbds = NULL;
 	struct xsdom x = {
 		.domid = sh->domid,
 		.dc = dc,
@@ -311,11 +312,21 @@ ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 		if (macs == NULL && dc->nvifs > 0)
 			return ts_fail(ts, "vif", "%s", strerror(errno));
 		x.macs = (const uint8_t(*)[6])macs;
+		if (ts_disks_resolve(ts, dc, &vbds) < 0) {
+			free(macs);
+			return -1;
+		}
+		x.vbds = vbds;
 		if (xsdom_write(ts->xs, &x) < 0) {
 			free(macs);
+			ts_disks_free(dc, vbds);
 			return ts_fail(ts, "xenstore", "%s", strerror(errno));
 		}
 		free(macs);
+		ts_disks_free(dc, vbds);
+		/* blkback waits for physical-device, which xendevd writes */
+		if (ts_disks_attach(ts, sh->domid, dc) < 0)
+			return -1;
 		/* netback makes the interfaces now; xendevd wires them */
 		if (dc->nvifs > 0 && ts_vifs_send(ts, sh->domid, dc) < 0)
 			return -1;
@@ -589,9 +600,11 @@ ts_begin(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 		return ts_fail(ts, "xenstore",
 			       "xenstored is not running (only noxs guests "
 			       "can be made)");
-	/* before anything is made: without xendevd no vif can be wired */
-	if (dc->nvifs > 0 &&
-	    (ts_vif_bridges(ts, dc->vifs, dc->nvifs) < 0 || ts_xendevd(ts) < 0))
+	/* before anything is made: without xendevd no vif can be wired and
+	 * no disk backed */
+	if (dc->nvifs > 0 && ts_vif_bridges(ts, dc->vifs, dc->nvifs) < 0)
+		return -1;
+	if ((dc->nvifs > 0 || dc->ndisks > 0) && ts_xendevd(ts) < 0)
 		return -1;
 	if (hv_physinfo(ts->hv, &pi) < 0)
 		return ts_fail(ts, "memory", "%s", cause(ts, errno));
@@ -696,9 +709,8 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	int v, claimed = 0, pooled;
 
 	ts->path[0] = '\0';
-	if (dc->ndisks > 0)
-		return ts_fail(ts, "disk",
-			       "disk devices are not available yet");
+	if (ts_disks_check(ts, dc) < 0)
+		return -1;
 	if (check_file(ts, "kernel", dc->kernel) < 0 ||
 	    (dc->ramdisk && check_file(ts, "ramdisk", dc->ramdisk) < 0))
 		return -1;
@@ -711,11 +723,15 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		return ts_fail(ts, "vif",
 			       "noxs network devices are not served yet; use "
 			       "device_method='xenstore'");
+	if (dc->method == DC_METHOD_NOXS && dc->ndisks > 0)
+		return ts_fail(ts, "disk",
+			       "noxs block devices are not served yet; use "
+			       "device_method='xenstore'");
 	/* auto: noxs when the kernel speaks it and needs no device that
 	 * only xenstore mode serves yet */
 	sh.noxs = dc->method == DC_METHOD_NOXS ||
 		  (dc->method == DC_METHOD_AUTO && v >= 1 &&
-		   v <= NOXS_VERSION && dc->nvifs == 0);
+		   v <= NOXS_VERSION && dc->nvifs == 0 && dc->ndisks == 0);
 	if (ts_begin(ts, dc, &sh, dc->has_uuid ? dc->uuid : NULL, &claimed) < 0)
 		goto fail;
 	pooled = take_shell(ts, dc, &sh);

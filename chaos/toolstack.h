@@ -231,6 +231,32 @@ int ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v,
  * in time and the nodes went anyway (ts->err says so). */
 int ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid);
 
+/*
+ * Disks (disk.c), xenstore mode only.  check: before anything is made,
+ * each disk is one blkback can serve through xendevd (raw, phy or file,
+ * no cdrom, a vdev xl knows, a target that exists).  resolve: their
+ * nodes' values (malloc'd; ts_disks_free).  attach: once the nodes are
+ * written, xendevd backs each (a loop for a file) and says so to blkback.
+ */
+struct xsdom_vbd;
+int ts_disks_check(struct ts *ts, const struct domcfg *dc);
+int ts_disks_resolve(struct ts *ts, const struct domcfg *dc,
+		     struct xsdom_vbd **out);
+void ts_disks_free(const struct domcfg *dc, struct xsdom_vbd *v);
+int ts_disks_attach(struct ts *ts, uint32_t domid, const struct domcfg *dc);
+
+/*
+ * block-attach: one disk added to a running xenstore-mode domain (its
+ * nodes, then xendevd backs it); *devid gets its number.  On failure
+ * nothing is left.  block-detach: offline and Closing, wait (10 s) for the
+ * guest to close it, remove its nodes, xendevd lets its backing go.  A
+ * guest that holds on keeps it (-1) unless force, which removes it anyway
+ * and returns 1.
+ */
+int ts_vbd_attach(struct ts *ts, uint32_t domid, struct dc_disk *k,
+		  uint32_t *devid);
+int ts_vbd_detach(struct ts *ts, uint32_t domid, uint32_t devid, int force);
+
 /* Rename a domain (registry and XenStore). */
 int ts_rename(struct ts *ts, uint32_t domid, const char *name);
 

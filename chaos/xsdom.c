@@ -165,6 +165,45 @@ vif_nodes(struct writer *w, uint32_t d, const struct dc_vif *v,
 	put(w, NULL, 0, be, "/libxl/%u/device/vif/%u/backend", d, n);
 }
 
+/* a disk as libxl writes it for blkback (shared/XEN-FACTS.md section 8);
+ * xendevd backs it and writes physical-device */
+static void
+vbd_nodes(struct writer *w, uint32_t d, const struct xsdom_vbd *v)
+{
+	struct xs_permissions frw[2] = {{d, XS_PERM_NONE}, {0, XS_PERM_READ}};
+	struct xs_permissions none[1] = {{0, XS_PERM_NONE}};
+	char be[96], fe[64], num[16];
+	unsigned n = v->devnum;
+
+	snprintf(be, sizeof(be), "/local/domain/0/backend/vbd/%u/%u", d, n);
+	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vbd/%u", d, n);
+	backend_base(w, d, be, fe);
+	put(w, NULL, 0, v->params, "%s/params", be);
+	put(w, NULL, 0, XDD_SCRIPT, "%s/script", be);
+	put(w, NULL, 0, "0", "%s/removable", be);
+	put(w, NULL, 0, "1", "%s/bootable", be);
+	put(w, NULL, 0, v->vdev, "%s/dev", be);
+	put(w, NULL, 0, "phy", "%s/type", be);
+	put(w, NULL, 0, v->ro ? "r" : "w", "%s/mode", be);
+	put(w, NULL, 0, "disk", "%s/device-type", be);
+	put(w, NULL, 0, v->ro ? "0" : "1", "%s/discard-enable", be);
+	put(w, NULL, 0, "xen", "%s/specification", be);
+
+	snprintf(num, sizeof(num), "%u", n);
+	put(w, frw, 2, NULL, "%s", fe);
+	put(w, NULL, 0, be, "%s/backend", fe);
+	put(w, NULL, 0, "0", "%s/backend-id", fe);
+	put(w, NULL, 0, "1", "%s/state", fe);
+	put(w, NULL, 0, num, "%s/virtual-device", fe);
+	put(w, NULL, 0, "disk", "%s/device-type", fe);
+	put(w, NULL, 0, "1", "%s/trusted", fe);
+	put(w, NULL, 0, "x86_64-abi", "%s/protocol", fe);
+
+	put(w, none, 1, NULL, "/libxl/%u/device/vbd/%u", d, n);
+	put(w, NULL, 0, fe, "/libxl/%u/device/vbd/%u/frontend", d, n);
+	put(w, NULL, 0, be, "/libxl/%u/device/vbd/%u/backend", d, n);
+}
+
 static void
 write_nodes(struct writer *w, const struct xsdom *x)
 {
@@ -262,6 +301,8 @@ write_nodes(struct writer *w, const struct xsdom *x)
 	}
 	for (i = 0; i < dc->nvifs; i++)
 		vif_nodes(w, d, &dc->vifs[i], x->macs[i]);
+	for (i = 0; i < dc->ndisks && x->vbds != NULL; i++)
+		vbd_nodes(w, d, &x->vbds[i]);
 }
 
 /* run fill in a transaction, retried while it conflicts */
@@ -320,21 +361,57 @@ xsdom_vif_add(struct xs_handle *xs, uint32_t domid, const struct dc_vif *v,
 	return transaction(xs, fill_vif, &o);
 }
 
-int
-xsdom_vif_remove(struct xs_handle *xs, uint32_t domid, unsigned devid)
+/* a device's backend, frontend and libxl record (kind "vif", "vbd") */
+static int
+dev_remove(struct xs_handle *xs, uint32_t domid, const char *kind,
+	   unsigned devid)
 {
 	char path[96];
 	int ok = 1;
 
-	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u", domid,
-		 devid);
+	snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u/%u", kind,
+		 domid, devid);
 	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
-	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u", domid,
-		 devid);
+	snprintf(path, sizeof(path), "/local/domain/%u/device/%s/%u", domid,
+		 kind, devid);
 	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
-	snprintf(path, sizeof(path), "/libxl/%u/device/vif/%u", domid, devid);
+	snprintf(path, sizeof(path), "/libxl/%u/device/%s/%u", domid, kind,
+		 devid);
 	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
 	return ok ? 0 : -1;
+}
+
+int
+xsdom_vif_remove(struct xs_handle *xs, uint32_t domid, unsigned devid)
+{
+	return dev_remove(xs, domid, "vif", devid);
+}
+
+struct one_vbd {
+	uint32_t domid;
+	const struct xsdom_vbd *v;
+};
+
+static void
+fill_vbd(struct writer *w, void *arg)
+{
+	struct one_vbd *o = arg;
+
+	vbd_nodes(w, o->domid, o->v);
+}
+
+int
+xsdom_vbd_add(struct xs_handle *xs, uint32_t domid, const struct xsdom_vbd *v)
+{
+	struct one_vbd o = {domid, v};
+
+	return transaction(xs, fill_vbd, &o);
+}
+
+int
+xsdom_vbd_remove(struct xs_handle *xs, uint32_t domid, unsigned devid)
+{
+	return dev_remove(xs, domid, "vbd", devid);
 }
 
 int
@@ -363,6 +440,9 @@ xsdom_remove(struct xs_handle *xs, uint32_t domid, const uint8_t *uuid)
 	/* netback sees its device go and unregisters the interface, which
 	 * leaves the bridge with it */
 	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", domid);
+	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
+	/* blkback closes its device; xendevd lets the loop go */
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u", domid);
 	ok &= xs_rm(xs, XBT_NULL, path) || errno == ENOENT;
 	if (uuid != NULL) {
 		uuid_format(uuid, uu);

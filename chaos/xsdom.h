@@ -12,11 +12,20 @@
 
 #include "domcfg.h"
 
+/* One disk's nodes (blkback's), resolved. */
+struct xsdom_vbd {
+	uint32_t devnum;    /* vbd_devnum of vdev: the devid */
+	const char *vdev;   /* "xvda" */
+	const char *params; /* the target, an absolute path */
+	int ro;
+};
+
 struct xsdom {
 	uint32_t domid;
 	const struct domcfg *dc;
-	const uint8_t (*macs)[6]; /* one per dc->vifs, resolved */
-	const uint8_t *uuid;	  /* 16 bytes */
+	const uint8_t (*macs)[6];     /* one per dc->vifs, resolved */
+	const struct xsdom_vbd *vbds; /* one per dc->disks */
+	const uint8_t *uuid;	      /* 16 bytes */
 	uint32_t store_port, console_port;
 	uint64_t store_mfn, console_mfn;
 };
@@ -40,6 +49,12 @@ int xsdom_vif_add(struct xs_handle *xs, uint32_t domid, const struct dc_vif *v,
 
 /* Remove one vif's nodes (backend, frontend, libxl's record). */
 int xsdom_vif_remove(struct xs_handle *xs, uint32_t domid, unsigned devid);
+
+/* One disk's nodes in a transaction of their own (block-attach), and
+ * their removal (backend, frontend, libxl's record). */
+int xsdom_vbd_add(struct xs_handle *xs, uint32_t domid,
+		  const struct xsdom_vbd *v);
+int xsdom_vbd_remove(struct xs_handle *xs, uint32_t domid, unsigned devid);
 
 /* Format a MAC address as xl does (18 bytes). */
 void mac_format(const uint8_t mac[6], char buf[18]);

@@ -79,7 +79,7 @@ nothing_left() {
 		echo "XenStore /local/domain has:"; xenstore-list /local/domain; _ok=1
 	fi
 	for p in /vm /libxl /local/domain/0/backend/console \
-		/local/domain/0/backend/vif; do
+		/local/domain/0/backend/vif /local/domain/0/backend/vbd; do
 		_l=$(xenstore-list "$p" 2>/dev/null)
 		[ -z "$_l" ] || { echo "XenStore $p has: $_l"; _ok=1; }
 	done

@@ -1,0 +1,119 @@
+# Disks without scripts: blkback serves them, xendevd backs a file with a
+# loop device of its own.  With /etc/xen/scripts moved away, the Linux
+# guest reads a marker written into its raw image beforehand (xvda,
+# read-only: a write to it is refused), writes a word to xvdb, and after
+# destroy the word is in the image file, no loop device is left and no
+# vbd node.  Eight disks on one guest.  A missing image, a qcow2 image, a
+# cdrom and an image another guest writes each fail at create with one
+# line and leave nothing.
+. /xenbox/lib.sh
+
+diagnose() {
+	echo "--- console of $1"; tail -n 30 "$(console_log "$1")"
+	echo "--- xendevd"; tail -n 20 /tmp/xendevd.log
+	losetup -a
+	xenstore-ls -f /local/domain/0/backend/vbd 2> /dev/null | head -40
+}
+cleanup() {
+	kill $xpid 2> /dev/null
+	[ ! -d /etc/xen/scripts.away ] || mv /etc/xen/scripts.away /etc/xen/scripts
+}
+trap cleanup EXIT
+# loops: how many loop devices are bound to a file
+loops() { cat /sys/block/loop*/loop/backing_file 2> /dev/null | wc -l; }
+no_vbd() { [ -z "$(xenstore-list /local/domain/0/backend/vbd 2> /dev/null)" ]; }
+disk_line() { grep -q "XENBOX_DISK $2" "$(console_log "$1")" 2> /dev/null; }
+# image FILE MiB [FIRST LINE]
+image() {
+	dd if=/dev/zero of="$1" bs=1M count="$2" 2> /dev/null
+	[ -z "$3" ] || printf '%s\n' "$3" | dd of="$1" conv=notrunc 2> /dev/null
+}
+
+xendevd -f 2> /tmp/xendevd.log &
+xpid=$!
+wait_for 10 test -S /run/xendevd.sock || die "xendevd did not start"
+mv /etc/xen/scripts /etc/xen/scripts.away
+before=$(loops)
+
+image /tmp/a.img 8 disk-marker-a
+image /tmp/b.img 8
+linux_cfg /tmp/d.cfg dsk marker=dsk-up disk=xvda:read disk=xvdb:write:written-by-guest \
+	disk=xvda:write:must-not-land
+echo "disk = [ '/tmp/a.img,raw,xvda,r', 'format=raw,vdev=xvdb,access=rw,target=/tmp/b.img' ]" >> /tmp/d.cfg
+t0=$(ms)
+chaos create /tmp/d.cfg || { diagnose dsk; die "chaos create with two disks"; }
+say "chaos create with two file disks: $(( $(ms) - t0 )) ms"
+d=$(chaos domid dsk)
+[ "$(xenstore-read /local/domain/0/backend/vbd/$d/51712/hotplug-status)" = connected ] ||
+	{ diagnose dsk; die "xvda: hotplug-status is not connected"; }
+[ "$(xenstore-read /local/domain/0/backend/vbd/$d/51712/script)" = xendevd ] || die "xvda names a script"
+wait_marker dsk dsk-up 120 || { diagnose dsk; die "no marker"; }
+disk_line dsk "xvda read disk-marker-a" || { diagnose dsk; die "the guest did not read its disk's marker"; }
+disk_line dsk "xvdb wrote written-by-guest" || { diagnose dsk; die "the guest could not write xvdb"; }
+disk_line dsk "xvda refused must-not-land" || { diagnose dsk; die "a read-only disk took a write"; }
+[ "$(loops)" = $((before + 2)) ] || { diagnose dsk; die "not two loop devices"; }
+chaos destroy dsk || die "destroy"
+wait_for 30 no_vbd || { diagnose dsk; die "vbd nodes left"; }
+wait_for 30 sh -c "[ \$(cat /sys/block/loop*/loop/backing_file 2> /dev/null | wc -l) = $before ]" ||
+	{ diagnose dsk; die "loop devices left after destroy"; }
+[ "$(head -n 1 /tmp/b.img)" = written-by-guest ] || die "the guest's word is not in b.img"
+[ "$(head -n 1 /tmp/a.img)" = disk-marker-a ] || die "the read-only image changed"
+
+say "eight disks on one guest"
+spec=
+for l in a b c d e f g h; do
+	image /tmp/e$l.img 1 "disk-$l"
+	spec="$spec${spec:+, }'/tmp/e$l.img,raw,xvd$l,r'"
+done
+linux_cfg /tmp/e.cfg ds8 marker=ds8-up disk=xvda:read disk=xvdh:read
+echo "disk = [ $spec ]" >> /tmp/e.cfg
+chaos create /tmp/e.cfg || { diagnose ds8; die "create with eight disks"; }
+wait_marker ds8 ds8-up 120 || { diagnose ds8; die "eight disks: no marker"; }
+disk_line ds8 "xvda read disk-a" && disk_line ds8 "xvdh read disk-h" ||
+	{ diagnose ds8; die "eight disks: the guest did not read the first and the last"; }
+[ "$(xenstore-list /local/domain/0/backend/vbd/$(chaos domid ds8) | wc -l)" = 8 ] || die "not eight vbds"
+
+say "block-attach to a running guest, block-list, block-detach"
+image /tmp/h.img 2 hot-disk
+chaos block-attach ds8 /tmp/h.img,raw,xvdi,r || { diagnose ds8; die "block-attach"; }
+d8=$(chaos domid ds8)
+[ "$(xenstore-read /local/domain/0/backend/vbd/$d8/51840/hotplug-status)" = connected ] ||
+	{ diagnose ds8; die "the attached disk is not backed"; }
+wait_for 30 sh -c "[ \"\$(xenstore-read /local/domain/0/backend/vbd/$d8/51840/state)\" = 4 ]" ||
+	{ diagnose ds8; die "the guest did not connect the attached disk"; }
+chaos block-list ds8 > /tmp/bl.out || die "block-list"
+cat /tmp/bl.out
+[ "$(awk 'NR > 1' /tmp/bl.out | wc -l)" = 9 ] || die "block-list does not show nine disks"
+grep -q "^51840 *0 *$d8 *4 " /tmp/bl.out || die "block-list does not show xvdi connected"
+expect_fail 1 "has a xvdi already" chaos block-attach ds8 /tmp/h.img,raw,xvdi,r || die "attach twice"
+chaos block-detach ds8 xvdi || { diagnose ds8; die "block-detach"; }
+[ -z "$(xenstore-read /local/domain/0/backend/vbd/$d8/51840/state 2> /dev/null)" ] ||
+	die "block-detach left the vbd's nodes"
+expect_fail 1 "has no vbd" chaos block-detach ds8 xvdi || die "detach twice"
+expect_fail 1 "No such file" chaos block-attach ds8 /tmp/none.img,raw,xvdj,r || die "attach of a missing file"
+[ -z "$(xenstore-read /local/domain/0/backend/vbd/$d8/51856/state 2> /dev/null)" ] ||
+	die "a failed block-attach left nodes"
+
+say "creates that fail leave nothing"
+linux_cfg /tmp/f.cfg dbad
+echo "disk = [ '/tmp/missing.img,raw,xvda,w' ]" >> /tmp/f.cfg
+expect_fail 1 "missing.img: No such file" chaos create /tmp/f.cfg || die "a missing image"
+printf 'QFI\373' > /tmp/q.img
+linux_cfg /tmp/f.cfg dbad
+echo "disk = [ 'format=qcow2,vdev=xvda,target=/tmp/q.img' ]" >> /tmp/f.cfg
+expect_fail 1 "qcow2" chaos create /tmp/f.cfg || die "a qcow2 image"
+linux_cfg /tmp/f.cfg dbad
+echo "disk = [ '/tmp/ea.img,raw,xvdc,r,devtype=cdrom' ]" >> /tmp/f.cfg
+expect_fail 1 "cdrom" chaos create /tmp/f.cfg || die "a cdrom"
+# ds8 has ea.img open read-only: a guest that wants it writable is refused
+linux_cfg /tmp/f.cfg dbad
+echo "disk = [ '/tmp/ea.img,raw,xvda,w' ]" >> /tmp/f.cfg
+expect_fail 1 "ea.img" chaos create /tmp/f.cfg || die "an image another guest has"
+chaos_gone dbad || die "a failed create left dbad"
+[ -z "$(xenstore-list /local/domain/0/backend/vbd 2> /dev/null | grep -vx "$(chaos domid ds8)")" ] ||
+	die "a failed create left vbd nodes"
+chaos destroy ds8 || die "destroy ds8"
+wait_for 30 no_vbd || die "vbd nodes left"
+wait_for 30 sh -c "[ \$(cat /sys/block/loop*/loop/backing_file 2> /dev/null | wc -l) = $before ]" ||
+	{ diagnose ds8; die "loop devices left"; }
+wait_for 30 nothing_left || die "something is left"
