@@ -91,7 +91,7 @@ SHELLD_PURE_SRCS := shells/conf.c shells/pool.c
 # xendevd: the device daemon (netlink through libmnl)
 XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \
 	xendevd/proto.c xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c \
-	$(LIBIPC_SRCS)
+	xendevd/vbd.c xendevd/loop.c $(LIBIPC_SRCS)
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o) \
 	$(LIBIPC_SRCS:%.c=$(B)/obj/%.o)
@@ -144,9 +144,10 @@ $(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHAOS_LIBS)
 
 # in build/bin, it rides into the xenbox with chaos
-# with chaos's XenStore helpers (xsdom.c: the xenstored probe) and clock
+# with chaos's XenStore helpers (xsdom.c: the xenstored probe), clock and
+# hypervisor interface (hv_xen.c: is a vbd's domain alive)
 $(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/chaos/xsdom.o \
-		$(B)/obj/chaos/clock.o
+		$(B)/obj/chaos/clock.o $(B)/obj/chaos/hv_xen.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
@@ -195,7 +196,8 @@ check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%) $(GUESTS)
 
 # xendevd for real in a network namespace of the test's own
 $(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o) \
-		$(B)/san/chaos/xsdom.o $(B)/san/chaos/clock.o
+		$(B)/san/chaos/xsdom.o $(B)/san/chaos/clock.o \
+		$(B)/san/chaos/hv_xen.o
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 

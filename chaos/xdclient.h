@@ -18,4 +18,12 @@ const char *xdc_path(void);
  * us, e.g. EUSERS for too many clients, EMFILE, EPERM). */
 int xdc_open(struct ipc_conn *c, const char *path);
 
+/* One vbd request on c and its reply, within timeout_ms: the attach's
+ * answer goes to *info when st->err is 0. */
+int xdc_vbd_attach(struct ipc_conn *c, const struct xdd_vbd *req,
+		   int timeout_ms, struct ipc_status *st,
+		   struct xdd_vbd_info *info);
+int xdc_vbd_detach(struct ipc_conn *c, const struct xdd_vbd *req,
+		   int timeout_ms, struct ipc_status *st);
+
 #endif

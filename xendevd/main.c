@@ -1,7 +1,7 @@
 /*
  * main.c: xendevd, the device daemon (docs/xendevd.8).  One flat poll loop
- * over the listening socket, its clients, the rtnetlink event socket and
- * the deadlines of pending attaches.
+ * over the listening socket, its clients, the rtnetlink event socket, the
+ * deadlines of pending attaches and the look for vbds of dead domains.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +57,9 @@ loop(struct xdd *d)
 		}
 		timeout = xdd_vif_expire(d);
 		t = log_tick();
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+		t = xdd_vbd_reap(d);
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
 		pfd[0] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
@@ -131,12 +134,16 @@ main(int argc, char **argv)
 		log_warn("xenstored does not answer yet: %s", strerror(errno));
 	/* the interfaces that exist already, wired or waiting */
 	xdd_vif_rescan(&d);
-	log_info("ready on %s (%u vifs found)", sock, d.nvifs);
+	/* and the disks it backed before a restart */
+	xdd_vbd_adopt(&d);
+	log_info("ready on %s (%u vifs, %u vbds found)", sock, d.nvifs,
+		 d.nvbds);
 	loop(&d);
 	log_flush();
 	log_info("stopping");
 	ipc_server_close(d.srv); /* and its socket's file */
 	xdd_vif_forget_all(&d);
+	xdd_vbd_forget_all(&d);
 	unlink(pid);
 	if (d.xs != NULL)
 		xs_close(d.xs);

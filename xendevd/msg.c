@@ -55,6 +55,39 @@ check_vif(uint16_t type, const struct xdd_vif *v, char *why, size_t whylen)
 	return 0;
 }
 
+static int
+check_vbd(uint16_t type, const struct xdd_vbd *v, char *why, size_t whylen)
+{
+	size_t n = strnlen(v->target, XDD_PATH_MAX), i;
+
+	if (v->flags & ~(uint32_t)(XDD_VBD_XENSTORE | XDD_VBD_RO)) {
+		snprintf(why, whylen, "unknown vbd flags 0x%x", v->flags);
+		return EINVAL;
+	}
+	if (n == XDD_PATH_MAX) {
+		snprintf(why, whylen, "the target is unterminated");
+		return EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)v->target[i] < ' ' || v->target[i] == 0x7f) {
+			snprintf(why, whylen,
+				 "the target holds a control character");
+			return EINVAL;
+		}
+	}
+	if (type != XDD_VBD_ATTACH)
+		return 0;
+	if (v->kind != XDD_VBD_FILE && v->kind != XDD_VBD_PHY) {
+		snprintf(why, whylen, "vbd kind %u is not served", v->kind);
+		return EOPNOTSUPP;
+	}
+	if (v->target[0] != '/') {
+		snprintf(why, whylen, "the target must be an absolute path");
+		return EINVAL;
+	}
+	return 0;
+}
+
 int
 xdd_req_check(const struct ipc_hdr *h, const void *body, struct xdd_req *req,
 	      char *why, size_t whylen)
@@ -69,6 +102,9 @@ xdd_req_check(const struct ipc_hdr *h, const void *body, struct xdd_req *req,
 	case XDD_VIF_ATTACH:
 	case XDD_VIF_DETACH:
 		return check_vif(h->type, &req->u.vif, why, whylen);
+	case XDD_VBD_ATTACH:
+	case XDD_VBD_DETACH:
+		return check_vbd(h->type, &req->u.vbd, why, whylen);
 	default: return 0;
 	}
 }

@@ -23,6 +23,7 @@ struct xdd_req {
 		struct ipc_hello hello;
 		struct xdd_vif vif; /* XDD_VIF_ATTACH, XDD_VIF_DETACH */
 		struct xdd_list list;
+		struct xdd_vbd vbd; /* XDD_VBD_ATTACH, XDD_VBD_DETACH */
 	} u;
 };
 
@@ -35,10 +36,10 @@ struct xdd_req {
  * NUL-terminated line of at most whylen bytes): EMSGSIZE (more than
  * IPC_MSG_MAX bytes), EBADMSG (short, wrong magic, a length other than
  * len, a body not of its type's size), EPROTONOSUPPORT (a version other
- * than ours, or a hello below 1), EOPNOTSUPP (an unknown type or backend
- * kind), EINVAL (a field out of range).  Either way req->h holds the header
- * as far as there is one (zeros otherwise; type 0 when it is not a xendevd
- * message), for the reply's type and id.
+ * than ours, or a hello below 1), EOPNOTSUPP (an unknown type, backend
+ * kind or vbd kind), EINVAL (a field out of range).  Either way req->h holds
+ * the header as far as there is one (zeros otherwise; type 0 when it is not a
+ * xendevd message), for the reply's type and id.
  *
  * What is accepted holds: h.len == len <= IPC_MSG_MAX, a type below
  * XDD_NTYPES, the body size of that type; every name NUL-terminated within
@@ -46,7 +47,9 @@ struct xdd_req {
  * a hello's version >= 1; an attach's backend XDD_BE_NETBACK, no unknown
  * flag, a bridge, an interface name unless XDD_VIF_XENSTORE names it by
  * its ids, mtu 0 or XDD_MTU_MIN..XDD_MTU_MAX, timeout_ms at most
- * XDD_TIMEOUT_MAX_MS.
+ * XDD_TIMEOUT_MAX_MS; a vbd request's target NUL-terminated within
+ * XDD_PATH_MAX and without control characters, no unknown flag; for an
+ * attach, kind XDD_VBD_FILE or XDD_VBD_PHY and an absolute target.
  */
 int xdd_msg_parse(const uint8_t *msg, size_t len, struct xdd_req *req,
 		  char *why, size_t whylen);

@@ -10,6 +10,8 @@ static const uint32_t body_size[XDD_NTYPES] = {
 	[XDD_VIF_ATTACH] = sizeof(struct xdd_vif),
 	[XDD_VIF_DETACH] = sizeof(struct xdd_vif),
 	[XDD_VIF_LIST] = sizeof(struct xdd_list),
+	[XDD_VBD_ATTACH] = sizeof(struct xdd_vbd),
+	[XDD_VBD_DETACH] = sizeof(struct xdd_vbd),
 };
 
 const struct ipc_proto xdd_proto = {

@@ -29,6 +29,15 @@ on_vif(struct xdd *d, struct ipc_client *c, const struct xdd_req *r)
 }
 
 static void
+on_vbd(struct xdd *d, struct ipc_client *c, const struct xdd_req *r)
+{
+	if (r->h.type == XDD_VBD_ATTACH)
+		xdd_vbd_attach(d, c, r->h.id, &r->u.vbd);
+	else
+		xdd_vbd_detach(d, c, r->h.id, &r->u.vbd);
+}
+
+static void
 on_list(struct xdd *d, struct ipc_client *c, const struct xdd_req *r)
 {
 	xdd_vif_list(d, c, r->h.id, r->u.list.offset);
@@ -37,9 +46,9 @@ on_list(struct xdd *d, struct ipc_client *c, const struct xdd_req *r)
 /* handlers by type (libipc answers the hello); proto.c knows the body
  * each takes */
 static handler_fn *const handlers[XDD_NTYPES] = {
-	[XDD_VIF_ATTACH] = on_vif,
-	[XDD_VIF_DETACH] = on_vif,
-	[XDD_VIF_LIST] = on_list,
+	[XDD_VIF_ATTACH] = on_vif, [XDD_VIF_DETACH] = on_vif,
+	[XDD_VIF_LIST] = on_list,  [XDD_VBD_ATTACH] = on_vbd,
+	[XDD_VBD_DETACH] = on_vbd,
 };
 
 static void

@@ -456,7 +456,7 @@ xdd_vif_rescan(struct xdd *d)
 		}
 	}
 	if (d->use_xs)
-		xdd_xs_each_vif(d, adopt);
+		xdd_xs_each(d, "vif", adopt);
 	if (xdd_nl_dump(d->nl, rescan_link, d) < 0)
 		log_warn("listing interfaces: %s", strerror(errno));
 }

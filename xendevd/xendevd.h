@@ -31,6 +31,17 @@ struct vif {
 	int64_t deadline_ms; /* pending: when to give up */
 };
 
+/* a vbd attached: its backing is in use until it is detached */
+struct vbd {
+	struct vbd *next;
+	struct xdd_vbd req;	  /* validated */
+	struct xdd_vbd_info info; /* what the attach answered */
+	uint64_t fdev, fino;	  /* FILE: the file's st_dev, st_ino */
+	int loopfd;		  /* FILE: held while attached; PHY: -1 */
+};
+
+struct hv;
+
 struct xdd {
 	struct xdd_nl *nl;
 	struct xs_handle *xs; /* NULL: not connected (yet) */
@@ -38,6 +49,10 @@ struct xdd {
 	struct ipc_server *srv;
 	struct vif *vifs;
 	unsigned nvifs;
+	struct vbd *vbds;
+	unsigned nvbds;
+	struct hv *hv;	      /* NULL: not opened (yet) */
+	int64_t vbd_check_ms; /* when to look for dead domains next */
 };
 
 /* log.c (libipc): log_open, log_info, log_warn, log_tick, log_flush */
@@ -64,6 +79,20 @@ void xdd_vif_forget_all(struct xdd *d);
 /* A client went away: its waiting attaches are dropped. */
 void xdd_vif_client_gone(struct xdd *d, struct ipc_client *c);
 
+/* vbd.c: handlers of the vbd requests (checked by xdd_msg_parse) */
+void xdd_vbd_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
+		    const struct xdd_vbd *req);
+void xdd_vbd_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
+		    const struct xdd_vbd *req);
+/* Take back, after a restart, the vbds XenStore says were connected by
+ * xendevd and whose backing is still bound (no-op without XenStore). */
+void xdd_vbd_adopt(struct xdd *d);
+/* Release the vbds whose backend dir or domain is gone, when it is time;
+ * ms until the next look or -1 (none has XenStore). */
+int xdd_vbd_reap(struct xdd *d);
+/* Release every vbd (its loop stays while blkback holds it). */
+void xdd_vbd_forget_all(struct xdd *d);
+
 /* xenstore.c: 0 or -1 with errno; connects lazily */
 int xdd_xs_ready(struct xdd *d);
 /* Tell netback: hotplug-status "connected" (err NULL) or "error". */
@@ -74,8 +103,26 @@ int xdd_xs_report(struct xdd *d, const struct xdd_vif *v, uint32_t mtu,
  * 0 when it is not ours, -1 on error. */
 int xdd_xs_vif(struct xdd *d, uint32_t domid, uint32_t devid,
 	       struct xdd_vif *out);
-/* Call cb for every (domid, devid) under backend/vif. */
-void xdd_xs_each_vif(struct xdd *d,
-		     void (*cb)(struct xdd *d, uint32_t domid, uint32_t devid));
+/* Call cb for every (domid, devid) under backend/<kind> ("vif", "vbd"). */
+void xdd_xs_each(struct xdd *d, const char *kind,
+		 void (*cb)(struct xdd *d, uint32_t domid, uint32_t devid));
+/*
+ * Tell blkback, in backend/vbd/D/N (which must exist: ENOENT): for a
+ * bound vbd (err NULL) physical-device, physical-device-path, node (loop
+ * true: the device is xendevd's loop) and hotplug-status "connected"; on
+ * failure hotplug-error = err and hotplug-status = status ("error",
+ * "busy").  0 or -1 with errno.
+ */
+int xdd_xs_vbd_report(struct xdd *d, const struct xdd_vbd_info *i, int loop,
+		      const char *status, const char *err);
+/* backend/vbd/D/N exists: 1, 0 when it does not, -1 with errno. */
+int xdd_xs_vbd_exists(struct xdd *d, uint32_t domid, uint32_t devid);
+/*
+ * A vbd xendevd connected before a restart (backend script XDD_SCRIPT,
+ * physical-device written): its request into out (kind FILE when it has
+ * a node, which goes into node) and 1; 0 when it is not one; -1 on error.
+ */
+int xdd_xs_vbd(struct xdd *d, uint32_t domid, uint32_t devid,
+	       struct xdd_vbd *out, char *node, size_t nodelen);
 
 #endif

@@ -56,8 +56,12 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 		[XDD_VIF_ATTACH] = sizeof(struct xdd_vif),
 		[XDD_VIF_DETACH] = sizeof(struct xdd_vif),
 		[XDD_VIF_LIST] = sizeof(struct xdd_list),
+		[XDD_VBD_ATTACH] = sizeof(struct xdd_vbd),
+		[XDD_VBD_DETACH] = sizeof(struct xdd_vbd),
 	};
 	const struct xdd_vif *v = &r->u.vif;
+	const struct xdd_vbd *b = &r->u.vbd;
+	const char *end;
 
 	if (size > IPC_MSG_MAX || r->h.len != size || r->h.magic != XDD_MAGIC ||
 	    r->h.version != XDD_VERSION || r->h.type == 0 ||
@@ -85,6 +89,20 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 		if (!name_ok(v->ifname, 1) || !name_ok(v->bridge, 1) ||
 		    !name_ok(v->vifname, 1))
 			abort();
+		break;
+	case XDD_VBD_ATTACH:
+		if ((b->kind != XDD_VBD_FILE && b->kind != XDD_VBD_PHY) ||
+		    b->target[0] != '/')
+			abort();
+		/* fall through: the flags and the path */
+	case XDD_VBD_DETACH:
+		end = memchr(b->target, '\0', XDD_PATH_MAX);
+		if (end == NULL ||
+		    (b->flags & ~(uint32_t)(XDD_VBD_XENSTORE | XDD_VBD_RO)))
+			abort();
+		for (; end > b->target; end--)
+			if ((unsigned char)end[-1] < ' ' || end[-1] == 0x7f)
+				abort();
 		break;
 	}
 }

@@ -3,6 +3,9 @@
  * network namespace of the test's own: a Linux bridge, with veth and tap
  * interfaces standing in for netback's vifs.  What it checks is what
  * iproute2 (`ip -o link show`) reports, not what the daemon says it did.
+ * Its vbds are image files in the test's directory, bound to the host's
+ * real loop devices; what it checks there is what sysfs and the loop
+ * device itself show.  Without loop devices those tests say SKIP.
  *
  *   test_xendevd XENDEVD_BINARY
  *
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,6 +33,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include <linux/loop.h>
 
 #include "xdclient.h"
 
@@ -1057,6 +1063,451 @@ t_no_leaks(void **state)
 	alive();
 }
 
+/* --- vbds: image files on the host's loop devices ------------------------ */
+
+static int have_loops; /* /dev/loop-control answers: set by main */
+
+#define SKIP_WITHOUT_LOOPS()                                                   \
+	do {                                                                   \
+		if (!have_loops) {                                             \
+			print_message("SKIP %s: no loop devices here "         \
+				      "(/dev/loop-control gives none)\n",      \
+				      __func__);                               \
+			skip();                                                \
+		}                                                              \
+	} while (0)
+
+/* dir/name: len bytes, byte i being (i * 7 + seed) & 0xff, with mode */
+static const char *
+image(const char *name, size_t len, int seed, mode_t mode)
+{
+	static char path[160];
+	uint8_t buf[4096];
+	size_t i, off;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+	assert_true(fd >= 0);
+	for (off = 0; off < len; off += sizeof(buf)) {
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)((off + i) * 7 + (size_t)seed);
+		assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
+	}
+	close(fd);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+static struct xdd_vbd
+vbd(uint32_t kind, uint32_t flags, uint32_t domid, const char *target)
+{
+	struct xdd_vbd v = {
+		.kind = kind, .flags = flags, .domid = domid, .devid = 51712};
+
+	snprintf(v.target, sizeof(v.target), "%s", target);
+	return v;
+}
+
+/* one vbd request on a fresh connection; the reply's error */
+static int
+vbd_call(int attach, const struct xdd_vbd *v, struct ipc_status *st,
+	 struct xdd_vbd_info *info)
+{
+	struct xdd_vbd_info i;
+	struct ipc_status s;
+	struct ipc_conn c;
+	int rc;
+
+	if (st == NULL)
+		st = &s;
+	assert_int_equal(xdc_open(&c, sock), 0);
+	rc = attach ? xdc_vbd_attach(&c, v, 15000, st, info ? info : &i)
+		    : xdc_vbd_detach(&c, v, 15000, st);
+	ipc_close(&c);
+	assert_int_equal(rc, 0);
+	return st->err;
+}
+
+static int
+vbd_attach(const struct xdd_vbd *v, struct ipc_status *st,
+	   struct xdd_vbd_info *info)
+{
+	return vbd_call(1, v, st, info);
+}
+
+static int
+vbd_detach(uint32_t domid, uint32_t devid)
+{
+	struct xdd_vbd v = {.domid = domid, .devid = devid};
+
+	return vbd_call(0, &v, NULL, NULL);
+}
+
+/* /sys/block/<dev>/<leaf> without its newline, "" when it is missing */
+static const char *
+sysfs(const char *device, const char *leaf)
+{
+	static char buf[512];
+	char path[160];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/%s",
+		 strrchr(device, '/') + 1, leaf);
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return buf;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return buf;
+}
+
+/* the loop is bound to path (its backing_file) */
+static void
+expect_bound(const struct xdd_vbd_info *i, const char *path)
+{
+	assert_int_equal(i->major, 7);
+	if (strcmp(sysfs(i->device, "loop/backing_file"), path) != 0)
+		fail_msg("%s backs %s, not %s", i->device,
+			 sysfs(i->device, "loop/backing_file"), path);
+}
+
+/* the loop lets go of path within 5 s (autoclear runs after the last
+ * close, in a work item) */
+static void
+expect_released(const struct xdd_vbd_info *i, const char *path)
+{
+	int n;
+
+	for (n = 0; n < 500; n++) {
+		if (strcmp(sysfs(i->device, "loop/backing_file"), path) != 0)
+			return;
+		usleep(10000);
+	}
+	fail_msg("%s still backs %s", i->device, path);
+}
+
+/* the loop device reads as the image made with seed */
+static void
+expect_bytes(const char *device, size_t len, int seed)
+{
+	static uint8_t buf[65536];
+	size_t i;
+	ssize_t n;
+	int fd;
+
+	assert_true(len <= sizeof(buf));
+	fd = open(device, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, len);
+	close(fd);
+	assert_int_equal(n, (ssize_t)len);
+	for (i = 0; i < len; i++)
+		if (buf[i] != (uint8_t)(i * 7 + (size_t)seed))
+			fail_msg("%s: byte %zu differs", device, i);
+}
+
+static void
+t_vbd_file(void **state)
+{
+	struct xdd_vbd_info info, again;
+	struct ipc_status st;
+	struct xdd_vbd v;
+	const char *img;
+
+	(void)state;
+	SKIP_WITHOUT_LOOPS();
+	img = image("disk.img", 65536, 1, 0644);
+	v = vbd(XDD_VBD_FILE, 0, 1, img);
+	assert_int_equal(vbd_attach(&v, &st, &info), 0);
+	assert_int_equal(info.domid, 1);
+	assert_int_equal(info.devid, 51712);
+	assert_int_equal(strncmp(info.device, "/dev/loop", 9), 0);
+	expect_bound(&info, img);
+	assert_string_equal(sysfs(info.device, "ro"), "0");
+	assert_string_equal(sysfs(info.device, "loop/autoclear"), "1");
+	expect_bytes(info.device, 65536, 1);
+	/* asked again: done already, the same loop */
+	assert_int_equal(vbd_attach(&v, &st, &again), 0);
+	assert_string_equal(again.device, info.device);
+	/* one vbd, another target: refused */
+	v = vbd(XDD_VBD_FILE, 0, 1, image("other.img", 4096, 2, 0644));
+	assert_int_equal(vbd_attach(&v, &st, NULL), EBUSY);
+	assert_non_null(strstr(st.msg, "attached to"));
+	/* detach lets go of the loop; a second detach finds nothing */
+	assert_int_equal(vbd_detach(1, 51712), 0);
+	expect_released(&info, img);
+	assert_int_equal(vbd_detach(1, 51712), ENOENT);
+	assert_int_equal(vbd_detach(77, 5), ENOENT);
+	alive();
+}
+
+static void
+t_vbd_sharing(void **state)
+{
+	struct xdd_vbd_info ro1, ro2, rw;
+	struct ipc_status st;
+	struct xdd_vbd v;
+	char hard[160];
+	const char *img;
+	int fd;
+
+	(void)state;
+	SKIP_WITHOUT_LOOPS();
+	img = image("shared.img", 8192, 3, 0644);
+	/* read-only twice: allowed, each on a read-only loop */
+	v = vbd(XDD_VBD_FILE, XDD_VBD_RO, 2, img);
+	assert_int_equal(vbd_attach(&v, &st, &ro1), 0);
+	v.domid = 3;
+	assert_int_equal(vbd_attach(&v, &st, &ro2), 0);
+	assert_string_not_equal(ro1.device, ro2.device);
+	assert_string_equal(sysfs(ro1.device, "ro"), "1");
+	expect_bytes(ro2.device, 8192, 3);
+	fd = open(ro1.device, O_WRONLY);
+	if (fd >= 0) {
+		char b[512] = {0};
+
+		assert_true(write(fd, b, sizeof(b)) < 0);
+		close(fd);
+	}
+	/* writable over read-only: refused, naming the target */
+	v = vbd(XDD_VBD_FILE, 0, 4, img);
+	assert_int_equal(vbd_attach(&v, &st, NULL), EBUSY);
+	assert_non_null(strstr(st.msg, img));
+	assert_non_null(strstr(st.msg, "read-only by vbd"));
+	assert_int_equal(vbd_detach(2, 51712), 0);
+	assert_int_equal(vbd_detach(3, 51712), 0);
+	expect_released(&ro1, img);
+	expect_released(&ro2, img);
+
+	/* writable once; then neither writable nor read-only again, by any
+	 * name of the file */
+	assert_int_equal(vbd_attach(&v, &st, &rw), 0);
+	v.domid = 5;
+	assert_int_equal(vbd_attach(&v, &st, NULL), EBUSY);
+	assert_non_null(strstr(st.msg, "writable by vbd 4/51712"));
+	v.flags = XDD_VBD_RO;
+	assert_int_equal(vbd_attach(&v, &st, NULL), EBUSY);
+	snprintf(hard, sizeof(hard), "%s/hardlink.img", dir);
+	unlink(hard);
+	assert_int_equal(link(img, hard), 0);
+	v = vbd(XDD_VBD_FILE, XDD_VBD_RO, 5, hard);
+	assert_int_equal(vbd_attach(&v, &st, NULL), EBUSY);
+	assert_int_equal(vbd_detach(4, 51712), 0);
+	expect_released(&rw, img);
+	alive();
+}
+
+static void
+t_vbd_refused(void **state)
+{
+	struct xdd_vbd_info info;
+	struct ipc_status st;
+	struct xdd_vbd v;
+	char path[160];
+	const char *img;
+
+	(void)state;
+	SKIP_WITHOUT_LOOPS();
+	snprintf(path, sizeof(path), "%s/missing.img", dir);
+	v = vbd(XDD_VBD_FILE, 0, 6, path);
+	assert_int_equal(vbd_attach(&v, &st, NULL), ENOENT);
+	assert_non_null(strstr(st.msg, path));
+	v = vbd(XDD_VBD_FILE, 0, 6, dir);
+	assert_int_equal(vbd_attach(&v, &st, NULL), EISDIR);
+	v.flags = XDD_VBD_RO;
+	assert_int_equal(vbd_attach(&v, &st, NULL), EISDIR);
+	assert_non_null(strstr(st.msg, "a directory"));
+	/* a FIFO is refused, not opened (it would block) */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	v = vbd(XDD_VBD_FILE, XDD_VBD_RO, 6, path);
+	assert_int_equal(vbd_attach(&v, &st, NULL), EINVAL);
+	assert_non_null(strstr(st.msg, "FIFO"));
+	/* no write permission: refused writable (root or not), read-only
+	 * allowed */
+	img = image("readonly.img", 4096, 4, 0444);
+	v = vbd(XDD_VBD_FILE, 0, 6, img);
+	assert_int_equal(vbd_attach(&v, &st, NULL), EACCES);
+	v.flags = XDD_VBD_RO;
+	assert_int_equal(vbd_attach(&v, &st, &info), 0);
+	expect_bound(&info, img);
+	assert_int_equal(vbd_detach(6, 51712), 0);
+	expect_released(&info, img);
+	/* phy: a block device only */
+	v = vbd(XDD_VBD_PHY, 0, 6, img);
+	assert_int_equal(vbd_attach(&v, &st, NULL), ENOTBLK);
+	assert_non_null(strstr(st.msg, "not a block device"));
+	v = vbd(XDD_VBD_PHY, 0, 6, "/dev/null");
+	assert_int_equal(vbd_attach(&v, &st, NULL), ENOTBLK);
+	snprintf(path, sizeof(path), "%s/nosuch", dir);
+	v = vbd(XDD_VBD_PHY, 0, 6, path);
+	assert_int_equal(vbd_attach(&v, &st, NULL), ENOENT);
+	/* XenStore asked of a xendevd without it */
+	v = vbd(XDD_VBD_FILE, XDD_VBD_XENSTORE, 6, img);
+	assert_int_not_equal(vbd_attach(&v, &st, NULL), 0);
+	assert_int_equal(vbd_detach(6, 51712), ENOENT);
+	alive();
+}
+
+/* a loop bound by another (as xl's block script does), held open */
+static int
+foreign_loop(const char *path, int ro, char *device, size_t len)
+{
+	struct loop_config cfg;
+	int ctl, n, fd, file;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	assert_true(ctl >= 0);
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	assert_true(n >= 0);
+	snprintf(device, len, "/dev/loop%d", n);
+	fd = open(device, O_RDWR | O_CLOEXEC);
+	file = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	assert_true(fd >= 0 && file >= 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fd = (uint32_t)file;
+	cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR | (ro ? LO_FLAGS_READ_ONLY : 0);
+	assert_int_equal(ioctl(fd, LOOP_CONFIGURE, &cfg), 0);
+	close(file);
+	return fd; /* closing it unbinds the loop */
+}
+
+static void
+t_vbd_foreign_loops(void **state)
+{
+	struct xdd_vbd_info info;
+	struct ipc_status st;
+	struct xdd_vbd v;
+	char dev[32];
+	const char *img;
+	int fd;
+
+	(void)state;
+	SKIP_WITHOUT_LOOPS();
+	img = image("xl.img", 4096, 5, 0644);
+	fd = foreign_loop(img, 0, dev, sizeof(dev));
+	v = vbd(XDD_VBD_FILE, XDD_VBD_RO, 7, img);
+	assert_int_equal(vbd_attach(&v, &st, NULL), EBUSY);
+	assert_non_null(strstr(st.msg, "not by xendevd"));
+	assert_non_null(strstr(st.msg, dev));
+	close(fd);
+	fd = foreign_loop(img, 1, dev, sizeof(dev));
+	assert_int_equal(vbd_attach(&v, &st, &info), 0); /* both read */
+	v = vbd(XDD_VBD_FILE, 0, 8, img);
+	assert_int_equal(vbd_attach(&v, &st, NULL), EBUSY);
+	assert_int_equal(vbd_detach(7, 51712), 0);
+	close(fd);
+	expect_released(&info, img);
+	alive();
+}
+
+static void
+t_vbd_malformed(void **state)
+{
+	struct {
+		struct ipc_hdr h;
+		struct xdd_vbd vbd;
+	} m = {.h = {.magic = XDD_MAGIC, .version = XDD_VERSION}};
+	int fd;
+
+	(void)state;
+	fd = connect_hello(sock, 1);
+	assert_int_equal(reply_err(fd, 5000), 0);
+	m.h.type = XDD_VBD_ATTACH;
+	m.h.len = sizeof(m.h) + sizeof(m.vbd);
+	m.vbd = vbd(7, 0, 9, "/srv/d.img"); /* no such kind */
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EOPNOTSUPP);
+	m.vbd = vbd(XDD_VBD_FILE, 0, 9, "srv/d.img");
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.vbd = vbd(XDD_VBD_FILE, 0, 9, "");
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	memset(m.vbd.target, 'x', sizeof(m.vbd.target)); /* no NUL */
+	m.vbd.target[0] = '/';
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.vbd = vbd(XDD_VBD_FILE, 0x80, 9, "/srv/d.img");
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.vbd = vbd(XDD_VBD_FILE, 0, 9, "/srv/d\n.img");
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.h.type = XDD_VBD_DETACH;
+	m.vbd = vbd(0, 0x10, 9, "");
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.h.len = sizeof(m.h) + 16; /* a body of the wrong size */
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EBADMSG);
+	close(fd);
+	alive();
+}
+
+/*
+ * xendevd killed while it backs vbds.  A loop nothing else holds goes
+ * with it (autoclear: its fd was the last).  One that blkback holds (the
+ * test holds it here) stays bound; without XenStore the new xendevd
+ * cannot know it was its own, so it does not take it back: it sees a
+ * loop of another's, refuses a writer beside it, and lets it be.
+ */
+static void
+t_vbd_restart(void **state)
+{
+	struct xdd_vbd_info lone, held;
+	struct ipc_status st;
+	struct xdd_vbd v;
+	const char *a;
+	char b[160];
+	int fd;
+
+	(void)state;
+	SKIP_WITHOUT_LOOPS();
+	a = image("lone.img", 4096, 6, 0644);
+	v = vbd(XDD_VBD_FILE, 0, 10, a);
+	assert_int_equal(vbd_attach(&v, &st, &lone), 0);
+	snprintf(b, sizeof(b), "%s", image("held.img", 4096, 7, 0644));
+	v = vbd(XDD_VBD_FILE, 0, 11, b);
+	assert_int_equal(vbd_attach(&v, &st, &held), 0);
+	fd = open(held.device, O_RDONLY | O_CLOEXEC); /* blkback's part */
+	assert_true(fd >= 0);
+
+	kill(daemon_pid, SIGKILL);
+	waitpid(daemon_pid, NULL, 0);
+	daemon_pid = -1;
+	expect_released(&lone, a);
+	expect_bound(&held, b);
+	start_daemon();
+	print_message("restarted without XenStore: nothing taken back; "
+		      "%s stays bound while held\n",
+		      held.device);
+	assert_int_equal(vbd_detach(11, 51712), ENOENT);
+	v.domid = 12;
+	assert_int_equal(vbd_attach(&v, &st, NULL), EBUSY);
+	assert_non_null(strstr(st.msg, "not by xendevd"));
+	close(fd); /* blkback lets go: nothing is leaked */
+	expect_released(&held, b);
+	assert_int_equal(vbd_attach(&v, &st, &held), 0);
+	assert_int_equal(vbd_detach(12, 51712), 0);
+	expect_released(&held, b);
+	alive();
+}
+
+/* loop devices can be had: /dev/loop-control gives a free one */
+static int
+loops_usable(void)
+{
+	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n;
+
+	if (ctl < 0)
+		return 0;
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	return n >= 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1070,6 +1521,12 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_detach_and_removal),
 		cmocka_unit_test(t_malformed),
 		cmocka_unit_test(t_restart_finds_ports),
+		cmocka_unit_test(t_vbd_file),
+		cmocka_unit_test(t_vbd_sharing),
+		cmocka_unit_test(t_vbd_refused),
+		cmocka_unit_test(t_vbd_foreign_loops),
+		cmocka_unit_test(t_vbd_malformed),
+		cmocka_unit_test(t_vbd_restart),
 		cmocka_unit_test(t_strangers_refused),
 		cmocka_unit_test_teardown(t_out_of_fds, own_teardown),
 		cmocka_unit_test_teardown(t_client_cap, own_teardown),
@@ -1094,6 +1551,7 @@ main(int argc, char **argv)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	have_loops = loops_usable();
 	snprintf(pidf, sizeof(pidf), "%s/pid", dir);
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);
