@@ -287,3 +287,23 @@ ts_vbd_detach(struct ts *ts, uint32_t domid, uint32_t devid, int force)
 			devid, domid);
 	return closed ? 0 : 1;
 }
+
+void
+ts_disks_release(struct ts *ts, uint32_t domid)
+{
+	char path[64], **ents, *script;
+	unsigned n, i;
+	uint32_t devid;
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u", domid);
+	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
+	for (i = 0; ents != NULL && i < n; i++) {
+		devid = (uint32_t)strtoul(ents[i], NULL, 10);
+		script = be_read(ts, domid, devid, "script");
+		/* only what xendevd backs: xl's disks are its scripts' */
+		if (script != NULL && strcmp(script, XDD_SCRIPT) == 0)
+			unback(ts, domid, devid);
+		free(script);
+	}
+	free(ents);
+}

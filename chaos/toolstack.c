@@ -764,8 +764,10 @@ forget(struct ts *ts, uint32_t domid, const struct reg_record *r,
        const uint8_t *uuid)
 {
 	/* a noxs guest never had XenStore nodes: do not touch XenStore */
-	if (ts->xs != NULL && !(r != NULL && r->noxs))
+	if (ts->xs != NULL && !(r != NULL && r->noxs)) {
+		ts_disks_release(ts, domid); /* xendevd lets their loops go */
 		xsdom_remove(ts->xs, domid, r != NULL ? r->uuid : uuid);
+	}
 	if (r != NULL)
 		reg_release(r->name, domid);
 	reg_record_remove(domid);

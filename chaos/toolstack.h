@@ -257,6 +257,10 @@ int ts_vbd_attach(struct ts *ts, uint32_t domid, struct dc_disk *k,
 		  uint32_t *devid);
 int ts_vbd_detach(struct ts *ts, uint32_t domid, uint32_t devid, int force);
 
+/* A domain is gone or going: xendevd lets go of its disks' backing now
+ * (it would after a few seconds anyway).  Quiet; XenStore open. */
+void ts_disks_release(struct ts *ts, uint32_t domid);
+
 /* Rename a domain (registry and XenStore). */
 int ts_rename(struct ts *ts, uint32_t domid, const char *name);
 

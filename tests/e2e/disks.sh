@@ -3,7 +3,7 @@
 # guest reads a marker written into its raw image beforehand (xvda,
 # read-only: a write to it is refused), writes a word to xvdb, and after
 # destroy the word is in the image file, no loop device is left and no
-# vbd node.  Eight disks on one guest.  A missing image, a qcow2 image, a
+# vbd node.  xendevd restarted meanwhile takes its loops back.  Eight disks on one guest.  A missing image, a qcow2 image, a
 # cdrom and an image another guest writes each fail at create with one
 # line and leave nothing.
 . /xenbox/lib.sh
@@ -52,6 +52,17 @@ disk_line dsk "xvda read disk-marker-a" || { diagnose dsk; die "the guest did no
 disk_line dsk "xvdb wrote written-by-guest" || { diagnose dsk; die "the guest could not write xvdb"; }
 disk_line dsk "xvda refused must-not-land" || { diagnose dsk; die "a read-only disk took a write"; }
 [ "$(loops)" = $((before + 2)) ] || { diagnose dsk; die "not two loop devices"; }
+# xendevd restarted while the guest runs takes its loops back
+kill $xpid
+wait $xpid 2> /dev/null
+xendevd -f 2>> /tmp/xendevd.log &
+xpid=$!
+wait_for 10 sh -c "[ \$(grep -c 'taken back' /tmp/xendevd.log) = 2 ]" ||
+	{ diagnose dsk; die "the restarted xendevd did not take both loops back"; }
+image /tmp/c.img 1
+linux_cfg /tmp/c.cfg dclash
+echo "disk = [ '/tmp/b.img,raw,xvda,w' ]" >> /tmp/c.cfg
+expect_fail 1 "b.img" chaos create /tmp/c.cfg || die "a clash after the restart"
 chaos destroy dsk || die "destroy"
 wait_for 30 no_vbd || { diagnose dsk; die "vbd nodes left"; }
 wait_for 30 sh -c "[ \$(cat /sys/block/loop*/loop/backing_file 2> /dev/null | wc -l) = $before ]" ||
