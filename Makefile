@@ -17,9 +17,10 @@
 # (POOL_N=1000 tiny guests kept running, by xl, chaos and chaos from the
 # shell pool), the floor (FLOOR_N=30 rounds of what a pooled create must
 # do in the hypervisor, beside pooled creates), the breakdown
-# (BREAKDOWN_N=10 creates per series, phase by phase) and save-restore
-# (SR_N=20 saves and restores of a tiny and of the Linux guest), xl beside
-# chaos (bench/run).
+# (BREAKDOWN_N=10 creates per series, phase by phase), save-restore
+# (SR_N=20 saves and restores of a tiny and of the Linux guest) and disk
+# (DISK_N=10 creates with a file disk to the marker), xl beside chaos
+# (bench/run).
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
 # fuzzers' run, shared between them (default 60).
 
@@ -358,6 +359,7 @@ bench: all
 	bench/run floor $(FLOOR_N)
 	bench/run breakdown $(BREAKDOWN_N)
 	bench/run save-restore $(SR_N)
+	bench/run disk $(DISK_N)
 
 .PHONY: bench
 

@@ -324,14 +324,22 @@ ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 		}
 		free(macs);
 		ts_disks_free(dc, vbds);
+		phases_mark(ts->ph, "xenstore");
 		/* blkback waits for physical-device, which xendevd writes */
-		if (ts_disks_attach(ts, sh->domid, dc) < 0)
-			return -1;
+		if (dc->ndisks > 0) {
+			if (ts_disks_attach(ts, sh->domid, dc) < 0)
+				return -1;
+			phases_mark(ts->ph, "disks");
+		}
 		/* netback makes the interfaces now; xendevd wires them */
-		if (dc->nvifs > 0 && ts_vifs_send(ts, sh->domid, dc) < 0)
-			return -1;
+		if (dc->nvifs > 0) {
+			if (ts_vifs_send(ts, sh->domid, dc) < 0)
+				return -1;
+			phases_mark(ts->ph, "vifs asked");
+		}
+		return 0;
 	}
-	phases_mark(ts->ph, sh->noxs ? "device page" : "xenstore");
+	phases_mark(ts->ph, "device page");
 	return 0;
 }
 

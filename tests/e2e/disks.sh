@@ -3,9 +3,11 @@
 # guest reads a marker written into its raw image beforehand (xvda,
 # read-only: a write to it is refused), writes a word to xvdb, and after
 # destroy the word is in the image file, no loop device is left and no
-# vbd node.  xendevd restarted meanwhile takes its loops back.  Eight disks on one guest.  A missing image, a qcow2 image, a
-# cdrom and an image another guest writes each fail at create with one
-# line and leave nothing.
+# vbd node.  xendevd restarted meanwhile takes its loops back.  Eight
+# disks on one guest; block-attach, block-list and block-detach.  A
+# missing image, a qcow2 image, a cdrom and an image another guest has
+# each fail at create with one line and leave nothing.  Then the same
+# disks under xl and its block script, for comparison.
 . /xenbox/lib.sh
 
 diagnose() {
@@ -128,3 +130,20 @@ wait_for 30 no_vbd || die "vbd nodes left"
 wait_for 30 sh -c "[ \$(cat /sys/block/loop*/loop/backing_file 2> /dev/null | wc -l) = $before ]" ||
 	{ diagnose ds8; die "loop devices left"; }
 wait_for 30 nothing_left || die "something is left"
+
+say "the same disks under xl, with its block script, for comparison"
+mv /etc/xen/scripts.away /etc/xen/scripts
+image /tmp/b.img 8
+linux_cfg /tmp/x.cfg xdsk marker=xdsk-up disk=xvda:read disk=xvdb:write:written-by-xl
+echo "disk = [ '/tmp/a.img,raw,xvda,r', 'format=raw,vdev=xvdb,access=rw,target=/tmp/b.img' ]" >> /tmp/x.cfg
+t0=$(ms)
+xl create -q /tmp/x.cfg || die "xl create with two disks"
+say "xl create with two file disks: $(( $(ms) - t0 )) ms"
+wait_marker xdsk xdsk-up 120 || die "xl: no marker"
+disk_line xdsk "xvda read disk-marker-a" && disk_line xdsk "xvdb wrote written-by-xl" ||
+	{ diagnose xdsk; die "xl: the guest did not read and write its disks"; }
+xl destroy xdsk || die "xl destroy"
+wait_for 30 sh -c "[ \$(cat /sys/block/loop*/loop/backing_file 2> /dev/null | wc -l) = $before ]" ||
+	{ diagnose xdsk; die "xl left loop devices"; }
+[ "$(head -n 1 /tmp/b.img)" = written-by-xl ] || die "xl: the guest's word is not in b.img"
+wait_for 30 nothing_left || die "xl left something"
