@@ -4,10 +4,12 @@
 # read-only: a write to it is refused), writes a word to xvdb, and after
 # destroy the word is in the image file, no loop device is left and no
 # vbd node.  xendevd restarted meanwhile takes its loops back.  Eight
-# disks on one guest; block-attach, block-list and block-detach.  A
-# missing image, a qcow2 image, a cdrom and an image another guest has
-# each fail at create with one line and leave nothing.  Then the same
-# disks under xl and its block script, for comparison.
+# disks on one guest; block-attach, block-list and block-detach (a paused
+# guest does not let go: refused, then --force).  A missing image, a qcow2
+# image, a cdrom, an image another guest has and a device mounted in dom0
+# each fail at create with one line and leave nothing.  A block device
+# (phy:) as a disk.  Then the same disks under xl and its block script,
+# for comparison.
 . /xenbox/lib.sh
 
 diagnose() {
@@ -107,6 +109,19 @@ expect_fail 1 "No such file" chaos block-attach ds8 /tmp/none.img,raw,xvdj,r || 
 [ -z "$(xenstore-read /local/domain/0/backend/vbd/$d8/51856/state 2> /dev/null)" ] ||
 	die "a failed block-attach left nodes"
 
+say "a guest that will not let go (paused): block-detach waits, --force removes"
+image /tmp/p2.img 2
+chaos block-attach ds8 /tmp/p2.img,raw,xvdj,r || die "block-attach xvdj"
+wait_for 30 sh -c "[ \"\$(xenstore-read /local/domain/0/backend/vbd/$d8/51856/state)\" = 4 ]" ||
+	{ diagnose ds8; die "the guest did not connect xvdj"; }
+chaos pause ds8 || die "pause"
+expect_fail 1 "did not close in 10 s" chaos block-detach ds8 xvdj || die "detach from a paused guest"
+[ "$(xenstore-read /local/domain/0/backend/vbd/$d8/51856/online)" = 1 ] || die "the refused detach left the disk offline"
+chaos block-detach --force ds8 xvdj 2> /tmp/bd.err || { cat /tmp/bd.err; die "block-detach --force"; }
+grep -q "removed anyway" /tmp/bd.err || { cat /tmp/bd.err; die "--force did not say it removed an open disk"; }
+[ -z "$(xenstore-read /local/domain/0/backend/vbd/$d8/51856/state 2> /dev/null)" ] || die "--force left nodes"
+chaos unpause ds8 || die "unpause"
+
 say "creates that fail leave nothing"
 linux_cfg /tmp/f.cfg dbad
 echo "disk = [ '/tmp/missing.img,raw,xvda,w' ]" >> /tmp/f.cfg
@@ -122,6 +137,18 @@ expect_fail 1 "cdrom" chaos create /tmp/f.cfg || die "a cdrom"
 linux_cfg /tmp/f.cfg dbad
 echo "disk = [ '/tmp/ea.img,raw,xvda,w' ]" >> /tmp/f.cfg
 expect_fail 1 "ea.img" chaos create /tmp/f.cfg || die "an image another guest has"
+# a block device mounted in dom0 is refused writable (a file that is
+# mounted is bound to a loop: refused as in use, above)
+mkdir -p /mnt/m
+image /tmp/m.img 4
+ml=$(losetup -f) && losetup "$ml" /tmp/m.img || die "losetup m.img"
+mkdosfs "$ml" > /dev/null 2>&1 || die "mkdosfs"
+mount -t vfat "$ml" /mnt/m || die "mount the image"
+linux_cfg /tmp/f.cfg dbad
+echo "disk = [ 'phy:$ml,xvda,w' ]" >> /tmp/f.cfg
+expect_fail 1 "mounted" chaos create /tmp/f.cfg || die "a device mounted in dom0"
+umount /mnt/m
+losetup -d "$ml"
 chaos_gone dbad || die "a failed create left dbad"
 [ -z "$(xenstore-list /local/domain/0/backend/vbd 2> /dev/null | grep -vx "$(chaos domid ds8)")" ] ||
 	die "a failed create left vbd nodes"
@@ -130,6 +157,22 @@ wait_for 30 no_vbd || die "vbd nodes left"
 wait_for 30 sh -c "[ \$(cat /sys/block/loop*/loop/backing_file 2> /dev/null | wc -l) = $before ]" ||
 	{ diagnose ds8; die "loop devices left"; }
 wait_for 30 nothing_left || die "something is left"
+
+say "a block device as the disk (phy:)"
+image /tmp/p.img 4
+lo=$(losetup -f) && losetup "$lo" /tmp/p.img || die "losetup"
+before=$(loops)
+linux_cfg /tmp/p.cfg dphy marker=dphy-up disk=xvda:write:phy-word
+echo "disk = [ 'phy:$lo,xvda,w' ]" >> /tmp/p.cfg
+chaos create /tmp/p.cfg || { diagnose dphy; die "create with a phy disk"; }
+wait_marker dphy dphy-up 120 || { diagnose dphy; die "phy: no marker"; }
+disk_line dphy "xvda wrote phy-word" || { diagnose dphy; die "phy: the guest could not write"; }
+[ "$(loops)" = "$before" ] || die "a phy disk got a loop of its own"
+chaos destroy dphy || die "destroy dphy"
+wait_for 30 no_vbd || die "phy: vbd nodes left"
+losetup -d "$lo"
+[ "$(head -n 1 /tmp/p.img)" = phy-word ] || die "phy: the guest's word is not in the image"
+before=$(loops)
 
 say "the same disks under xl, with its block script, for comparison"
 mv /etc/xen/scripts.away /etc/xen/scripts
