@@ -74,6 +74,23 @@ wait_for 30 sh -c "[ \$(cat /sys/block/loop*/loop/backing_file 2> /dev/null | wc
 [ "$(head -n 1 /tmp/b.img)" = written-by-guest ] || die "the guest's word is not in b.img"
 [ "$(head -n 1 /tmp/a.img)" = disk-marker-a ] || die "the read-only image changed"
 
+say "save and restore of a guest with a disk"
+image /tmp/s.img 4 save-marker
+linux_cfg /tmp/s.cfg dsr marker=dsr-up disk=xvda:read
+echo "disk = [ '/tmp/s.img,raw,xvda,w' ]" >> /tmp/s.cfg
+chaos create /tmp/s.cfg || { diagnose dsr; die "create dsr"; }
+wait_marker dsr dsr-up 120 && disk_line dsr "xvda read save-marker" || { diagnose dsr; die "dsr did not read its disk"; }
+chaos save dsr /tmp/dsr.sav || { diagnose dsr; die "save of a guest with a disk"; }
+[ "$(loops)" = "$before" ] || { diagnose dsr; die "the saved guest's loop is left"; }
+chaos restore /tmp/dsr.sav || { diagnose dsr; die "restore of a guest with a disk"; }
+rm /tmp/dsr.sav
+ds=$(chaos domid dsr)
+wait_for 30 sh -c "[ \"\$(xenstore-read /local/domain/0/backend/vbd/$ds/51712/state)\" = 4 ]" ||
+	{ diagnose dsr; die "the restored guest did not connect its disk again"; }
+[ "$(loops)" = $((before + 1)) ] || { diagnose dsr; die "the restored guest has no loop"; }
+chaos destroy dsr || die "destroy dsr"
+wait_for 30 no_vbd || die "dsr: vbd nodes left"
+
 say "eight disks on one guest"
 spec=
 for l in a b c d e f g h; do
