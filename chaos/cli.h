@@ -92,6 +92,15 @@ int cli_domain_arg(struct ts *ts, const char *cmd, char **argv,
 /* getopt for a command whose only option is -h: EXIT_USAGE (said) or 0. */
 int cli_only_help(const char *cmd, int argc, char **argv);
 
+/* xl takes a device spec's items as words: argv[from..] joined with
+ * commas into one spec (malloc'd; NULL). */
+char *cli_join_spec(int argc, char **argv, int from);
+
+/* A listing command (network-list, block-list): header, then one(ts,
+ * domid) for each DOMAIN named; EXIT_*. */
+int cli_list(const char *cmd, int argc, char **argv, const char *header,
+	     void (*one)(struct ts *ts, uint32_t domid));
+
 /* SIGINT, SIGTERM and SIGHUP make a create (or a restore) fail at its
  * next step, which destroys what it made, instead of killing chaos
  * half-way (on = 0: their defaults again). */

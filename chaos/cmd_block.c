@@ -21,26 +21,17 @@ cmd_block_attach(const struct cli_opts *opts, int argc, char **argv)
 	struct dc_disk k;
 	struct ts ts;
 	uint32_t domid, devid;
-	size_t len = 1;
 	char *spec;
-	int i, rc;
+	int rc;
 
 	if (cli_only_help("block-attach", argc, argv))
 		return EXIT_USAGE;
 	if (argc - optind < 2)
 		return cmd_usage_error(cmd_find("block-attach", &(int){0}),
 				       "a domain and a disk spec expected");
-	/* xl takes the spec's items as words: join them into one spec */
-	for (i = optind + 1; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	spec = calloc(1, len);
+	spec = cli_join_spec(argc, argv, optind + 1);
 	if (spec == NULL)
 		return EXIT_FAILED;
-	for (i = optind + 1; i < argc; i++) {
-		if (i > optind + 1)
-			strcat(spec, ",");
-		strcat(spec, argv[i]);
-	}
 	rc = dc_parse_disk(&k, spec, &at, &d);
 	free(spec);
 	if (rc < 0)
@@ -111,37 +102,12 @@ list_one(struct ts *ts, uint32_t domid)
 int
 cmd_block_list(const struct cli_opts *opts, int argc, char **argv)
 {
-	struct ts ts;
-	uint32_t domid;
-	int i, rc = EXIT_OK;
+	char header[160];
 
 	(void)opts;
-	if (cli_only_help("block-list", argc, argv))
-		return EXIT_USAGE;
-	if (argc - optind < 1)
-		return cmd_usage_error(cmd_find("block-list", &(int){0}),
-				       "a domain expected");
-	if (ts_open(&ts) < 0) {
-		fprintf(stderr, "chaos block-list: %s\n", ts.err);
-		return EXIT_FAILED;
-	}
-	if (ts.xs == NULL) {
-		fprintf(stderr, "chaos block-list: xenstored is not running\n");
-		ts_close(&ts);
-		return EXIT_FAILED;
-	}
-	printf(LIST_FMT, "Vdev", "BE", "handle", "state", "evt-ch", "ring-ref",
-	       "BE-path");
-	for (i = optind; i < argc; i++) {
-		if (ts_resolve(&ts, argv[i], &domid) < 0) {
-			fprintf(stderr, "chaos block-list: %s\n", ts.err);
-			rc = EXIT_FAILED;
-			continue;
-		}
-		list_one(&ts, domid);
-	}
-	ts_close(&ts);
-	return rc;
+	snprintf(header, sizeof(header), LIST_FMT, "Vdev", "BE", "handle",
+		 "state", "evt-ch", "ring-ref", "BE-path");
+	return cli_list("block-list", argc, argv, header, list_one);
 }
 
 int

@@ -33,6 +33,24 @@ cli_domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
 	return -1;
 }
 
+char *
+cli_join_spec(int argc, char **argv, int from)
+{
+	size_t len = 1;
+	char *spec;
+	int i;
+
+	for (i = from; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	spec = calloc(1, len);
+	for (i = from; spec != NULL && i < argc; i++) {
+		if (i > from)
+			strcat(spec, ",");
+		strcat(spec, argv[i]);
+	}
+	return spec;
+}
+
 int
 cli_only_help(const char *cmd, int argc, char **argv)
 {
@@ -50,9 +68,8 @@ cmd_network_attach(const struct cli_opts *opts, int argc, char **argv)
 	struct ts ts;
 	uint32_t domid;
 	unsigned devid;
-	size_t len = 1;
 	char *spec;
-	int i, rc;
+	int rc;
 
 	(void)opts;
 	if (cli_only_help("network-attach", argc, argv))
@@ -60,17 +77,9 @@ cmd_network_attach(const struct cli_opts *opts, int argc, char **argv)
 	if (argc - optind < 1)
 		return cmd_usage_error(cmd_find("network-attach", &(int){0}),
 				       "a domain expected");
-	/* xl takes the spec's items as words: join them into one spec */
-	for (i = optind + 1; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	spec = calloc(1, len);
+	spec = cli_join_spec(argc, argv, optind + 1);
 	if (spec == NULL)
 		return EXIT_FAILED;
-	for (i = optind + 1; i < argc; i++) {
-		if (i > optind + 1)
-			strcat(spec, ",");
-		strcat(spec, argv[i]);
-	}
 	rc = dc_parse_vif(&v, 0, spec, &at, &d);
 	free(spec);
 	if (rc < 0)
@@ -157,40 +166,49 @@ list_one(struct ts *ts, uint32_t domid)
 }
 
 int
-cmd_network_list(const struct cli_opts *opts, int argc, char **argv)
+cli_list(const char *cmd, int argc, char **argv, const char *header,
+	 void (*one)(struct ts *ts, uint32_t domid))
 {
 	struct ts ts;
 	uint32_t domid;
 	int i, rc = EXIT_OK;
 
-	(void)opts;
-	if (cli_only_help("network-list", argc, argv))
+	if (cli_only_help(cmd, argc, argv))
 		return EXIT_USAGE;
 	if (argc - optind < 1)
-		return cmd_usage_error(cmd_find("network-list", &(int){0}),
+		return cmd_usage_error(cmd_find(cmd, &(int){0}),
 				       "a domain expected");
 	if (ts_open(&ts) < 0) {
-		fprintf(stderr, "chaos network-list: %s\n", ts.err);
+		fprintf(stderr, "chaos %s: %s\n", cmd, ts.err);
 		return EXIT_FAILED;
 	}
 	if (ts.xs == NULL) {
-		fprintf(stderr, "chaos network-list: xenstored is not "
-				"running\n");
+		fprintf(stderr, "chaos %s: xenstored is not running\n", cmd);
 		ts_close(&ts);
 		return EXIT_FAILED;
 	}
-	printf(LIST_FMT, "Idx", "BE", "Mac Addr.", "handle", "state", "evt-ch",
-	       "tx-", "rx-ring-ref", "BE-path");
+	fputs(header, stdout);
 	for (i = optind; i < argc; i++) {
 		if (ts_resolve(&ts, argv[i], &domid) < 0) {
-			fprintf(stderr, "chaos network-list: %s\n", ts.err);
+			fprintf(stderr, "chaos %s: %s\n", cmd, ts.err);
 			rc = EXIT_FAILED;
 			continue;
 		}
-		list_one(&ts, domid);
+		one(&ts, domid);
 	}
 	ts_close(&ts);
 	return rc;
+}
+
+int
+cmd_network_list(const struct cli_opts *opts, int argc, char **argv)
+{
+	char header[160];
+
+	(void)opts;
+	snprintf(header, sizeof(header), LIST_FMT, "Idx", "BE", "Mac Addr.",
+		 "handle", "state", "evt-ch", "tx-", "rx-ring-ref", "BE-path");
+	return cli_list("network-list", argc, argv, header, list_one);
 }
 
 /* a devid, or the vif with this MAC (xl takes either) */

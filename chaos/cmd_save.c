@@ -35,6 +35,21 @@ pipe_grow(int fd)
 		fcntl(fd, F_SETPIPE_SZ, 1 << 20); /* not a pipe: no harm */
 }
 
+/* --timeout=S: 1 to 3600 seconds for the guest to suspend */
+static int
+timeout_arg(const char *arg, unsigned *s)
+{
+	unsigned long t;
+	char *end;
+
+	errno = 0;
+	t = strtoul(arg, &end, 10);
+	if (errno || *end || t == 0 || t > 3600)
+		return -1;
+	*s = (unsigned)t;
+	return 0;
+}
+
 /* -T / --timings[=text|json]: 0 none, 1 text, 2 JSON; -1 bad */
 static int
 timings_arg(const char *arg)
@@ -89,11 +104,10 @@ cmd_save(const struct cli_opts *opts, int argc, char **argv)
 	struct domcfg dc;
 	struct phases ph;
 	struct ts ts;
-	char tmp[4096], *text = NULL, *end;
+	char tmp[4096], *text = NULL;
 	const char *dom, *path;
 	uint32_t domid;
 	int c, fd, rc = EXIT_FAILED, timings = 0;
-	unsigned long t;
 	size_t len = 0;
 
 	phases_start(&ph);
@@ -103,12 +117,9 @@ cmd_save(const struct cli_opts *opts, int argc, char **argv)
 		case 'p': o.paused = 1; break;
 		case 'D': o.keep_domid = 1; break;
 		case 't':
-			errno = 0;
-			t = strtoul(optarg, &end, 10);
-			if (errno || *end || t == 0 || t > 3600)
+			if (timeout_arg(optarg, &o.timeout_s) < 0)
 				return cmd_usage_error(
 					self, "--timeout: 1 to 3600 seconds");
-			o.timeout_s = (unsigned)t;
 			break;
 		case 'T':
 			timings = timings_arg(optarg);
@@ -633,12 +644,10 @@ cmd_migrate(const struct cli_opts *opts, int argc, char **argv)
 	struct diag d = {.report = diag_print_stderr};
 	struct ts_save_opts o = {.hold = 1};
 	const char *ssh = NULL, *cfgpath = NULL, *dom, *host;
-	char command[4200], line[1200], *text = NULL, *end,
-					name[SF_NAME_MAX + 1];
+	char command[4200], line[1200], *text = NULL, name[SF_NAME_MAX + 1];
 	int c, to = -1, from = -1, nowait = 0, paused = 0, status;
 	int rc = EXIT_FAILED, debug = 0;
 	struct phases ph;
-	unsigned long t;
 	struct domcfg dc;
 	struct ts ts;
 	uint32_t domid;
@@ -655,12 +664,9 @@ cmd_migrate(const struct cli_opts *opts, int argc, char **argv)
 		case 'D': o.keep_domid = 1; break;
 		case 'd': debug = 1; break;
 		case 't':
-			errno = 0;
-			t = strtoul(optarg, &end, 10);
-			if (errno || *end || t == 0 || t > 3600)
+			if (timeout_arg(optarg, &o.timeout_s) < 0)
 				return cmd_usage_error(
 					self, "--timeout: 1 to 3600 seconds");
-			o.timeout_s = (unsigned)t;
 			break;
 		case 'h':
 			printf("usage: chaos migrate %s\n", self->usage);

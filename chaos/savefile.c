@@ -502,8 +502,8 @@ read_all(int fd, void *buf, size_t n)
 	return 0;
 }
 
-static int
-write_all(int fd, const void *buf, size_t n)
+int
+sf_write_all(int fd, const void *buf, size_t n)
 {
 	const uint8_t *p = buf;
 	ssize_t w;
@@ -536,7 +536,7 @@ pass(int in, int out, uint8_t *buf, size_t cap, uint64_t n, const char *what,
 					    strerror(errno))
 				     : fail(err, errlen, "truncated in %s",
 					    what);
-		if (write_all(out, buf, k) < 0)
+		if (sf_write_all(out, buf, k) < 0)
 			return fail(err, errlen, "write: %s", strerror(errno));
 		n -= k;
 	}
@@ -576,7 +576,7 @@ sf_stream_copy(int in, int out, char *err, size_t errlen)
 	if (sf_header_parse(buf, need, &info, &need, err, errlen) < 0)
 		goto out;
 	sf_info_free(&info);
-	if (write_all(out, buf, need) < 0) {
+	if (sf_write_all(out, buf, need) < 0) {
 		fail(err, errlen, "write: %s", strerror(errno));
 		goto out;
 	}
@@ -600,7 +600,7 @@ sf_stream_copy(int in, int out, char *err, size_t errlen)
 			     type, length);
 			goto out;
 		}
-		if (write_all(out, rh, sizeof(rh)) < 0) {
+		if (sf_write_all(out, rh, sizeof(rh)) < 0) {
 			fail(err, errlen, "write: %s", strerror(errno));
 			goto out;
 		}

@@ -93,6 +93,9 @@ int sf_stream_scan(int fd, uint64_t off, struct sf_stream *st, char *err,
  */
 int sf_stream_copy(int in, int out, char *err, size_t errlen);
 
+/* Write all n bytes of buf to fd (a file or a pipe): 0, or -1 with errno. */
+int sf_write_all(int fd, const void *buf, size_t n);
+
 /* The shell class of a shape: "<MiB>m<vCPUs>v". */
 void sf_class(uint64_t memory_kib, uint32_t vcpus, char cls[SF_CLASS_LEN]);
 

@@ -31,24 +31,6 @@ cause(struct ts *ts, int e)
 	return *m ? m : strerror(e);
 }
 
-static int
-write_all(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* What the suspend callback needs. */
 struct susp {
 	struct ts *ts;
@@ -337,7 +319,7 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 		rc = ts_fail(ts, "save", "header: %s", strerror(errno));
 		goto out_rec;
 	}
-	if (write_all(fd, hdr, hlen) < 0) {
+	if (sf_write_all(fd, hdr, hlen) < 0) {
 		rc = ts_fail(ts, "save", "write: %s", strerror(errno));
 		goto out_rec;
 	}
