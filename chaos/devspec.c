@@ -800,7 +800,8 @@ dc_parse_disk(struct dc_disk *disk, const char *spec, const struct dc_loc *at,
 	}
 	if (disk->target == NULL)
 		disk->format = DC_FMT_EMPTY;
-	if (disk->cdrom && !dp.access_set)
+	/* xl makes every cdrom read-only, whatever its access says */
+	if (disk->cdrom)
 		disk->readonly = 1;
 	rc = 0;
 out:
