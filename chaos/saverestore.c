@@ -284,6 +284,12 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 	if (di.flags & (HV_SHUTDOWN | HV_DYING))
 		return ts_fail(ts, "save", "domain %u is shut down or dying",
 			       domid);
+	/* a paused guest cannot take the suspend request: it would time out */
+	if (di.flags & HV_PAUSED)
+		return ts_fail(ts, "save",
+			       "domain %u is paused: unpause it, its kernel "
+			       "has to suspend itself",
+			       domid);
 	have = reg_record_read(domid, &r) == 0;
 	if (!have && o->config == NULL)
 		return ts_fail(ts, "save",

@@ -124,6 +124,12 @@ expect_fail 1 "an xl save file" chaos restore /tmp/xl.img || die "an xl save fil
 wait_for 30 nothing_left || die "a bad file left something"
 rm -f /tmp/*.img
 
+say "a paused guest is refused at once"
+tiny_cfg /tmp/pz.cfg pz idle
+chaos create -p /tmp/pz.cfg || die "create -p"
+expect_fail 1 "paused" chaos save pz /tmp/pz.img || die "save of a paused guest"
+chaos destroy pz || die "destroy pz"
+
 say "guests that do not suspend"
 tiny_cfg /tmp/ns.cfg nosus idle marker=nosus-up nosuspend
 chaos create -c /tmp/ns.cfg > /tmp/ns.out 2>&1 &
