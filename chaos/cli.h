@@ -68,6 +68,10 @@ CMD(migrate_receive);
 CMD(block_attach);
 CMD(block_list);
 CMD(block_detach);
+CMD(vcpu_list);
+CMD(vcpu_pin);
+CMD(mem_max);
+CMD(mem_set);
 #undef CMD
 
 /*
@@ -95,6 +99,11 @@ int cli_only_help(const char *cmd, int argc, char **argv);
 /* xl takes a device spec's items as words: argv[from..] joined with
  * commas into one spec (malloc'd; NULL). */
 char *cli_join_spec(int argc, char **argv, int from);
+
+/* 1 when domid is one of the shell daemon's shells (reg_shell_list's
+ * ids): no guest, not listed. */
+struct reg_shell_id;
+int cli_is_shell(const struct reg_shell_id *ids, size_t n, uint32_t domid);
 
 /* A listing command (network-list, block-list): header, then one(ts,
  * domid) for each DOMAIN named; EXIT_*. */

@@ -88,8 +88,8 @@ wanted(struct ts *ts, const struct hv_dominfo *di, int argc, char **argv)
 	return 0;
 }
 
-static int
-is_shell(const struct reg_shell_id *ids, size_t n, uint32_t domid)
+int
+cli_is_shell(const struct reg_shell_id *ids, size_t n, uint32_t domid)
 {
 	size_t i;
 
@@ -151,7 +151,7 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		/* the shell daemon's shells are no guests (chaos shells) */
 		if (!wanted(&ts, &di[i], argc - optind, argv + optind) ||
-		    is_shell(shells, nshells, di[i].domid))
+		    cli_is_shell(shells, nshells, di[i].domid))
 			continue;
 		ts_domname(&ts, di[i].domid, name, sizeof(name));
 		state(&di[i], st);

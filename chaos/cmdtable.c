@@ -241,6 +241,40 @@ const struct cmd_spec cmd_table[] = {
 			   "not let go in 10 s\n",
 	},
 	{
+		.name = "vcpu-list",
+		.fn = cmd_vcpu_list,
+		.summary = "List the vCPUs of domains, as xl vcpu-list",
+		.usage = "[DOMAIN ...]",
+		.options = "",
+	},
+	{
+		.name = "vcpu-pin",
+		.fn = cmd_vcpu_pin,
+		.summary = "Set where a domain's vCPUs may run",
+		.usage = "[-f] DOMAIN VCPU|all HARD|-|all [SOFT|-|all]",
+		.options = "  HARD, SOFT      CPUs as in xl.cfg's cpus "
+			   "(\"0-3,^2\"), all, or - to\n"
+			   "                  leave that affinity as it is\n",
+	},
+	{
+		.name = "mem-max",
+		.fn = cmd_mem_max,
+		.summary = "Set the most memory a domain may have",
+		.usage = "DOMAIN MEM",
+		.options = "  MEM             a number and b, k, m, g or t (m "
+			   "when none)\n",
+	},
+	{
+		.name = "mem-set",
+		.fn = cmd_mem_set,
+		.summary = "Ask a domain's balloon driver for this much memory",
+		.usage = "DOMAIN MEM",
+		.options = "  MEM             a number and b, k, m, g or t (m "
+			   "when none);\n"
+			   "                  noxs guests have no balloon "
+			   "driver\n",
+	},
+	{
 		.name = "monitor",
 		.fn = cmd_monitor,
 		.summary = "Act on domain shutdowns in the foreground (create "

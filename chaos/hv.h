@@ -26,6 +26,7 @@ const char *hv_last_error(const struct hv *hv);
 
 struct hv_physinfo {
 	unsigned nr_cpus;
+	unsigned max_cpu_id;
 	unsigned threads_per_core, cores_per_socket, nr_nodes;
 	unsigned cpu_khz;
 	uint64_t total_kib, free_kib;
@@ -113,6 +114,26 @@ int hv_domain_destroy(struct hv *hv, uint32_t domid);
 
 int hv_domain_pause(struct hv *hv, uint32_t domid);
 int hv_domain_unpause(struct hv *hv, uint32_t domid);
+
+/* One vCPU's state (vcpu-list). */
+struct hv_vcpu {
+	int online, running, blocked;
+	unsigned cpu; /* where it runs or last ran */
+	uint64_t time_ns;
+};
+int hv_vcpu_info(struct hv *hv, uint32_t domid, unsigned vcpu,
+		 struct hv_vcpu *v);
+
+/* Hard and soft affinity of a vCPU as bitmaps of nbits CPUs (64 a word);
+ * set: NULL leaves that one as it is. */
+int hv_vcpu_getaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
+			uint64_t *hard, uint64_t *soft, unsigned nbits);
+int hv_vcpu_setaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
+			const uint64_t *hard, const uint64_t *soft,
+			unsigned nbits);
+
+/* The most memory the domain may have, in KiB (no slack added). */
+int hv_domain_setmaxmem(struct hv *hv, uint32_t domid, uint64_t kib);
 
 /* Pin vCPU vcpu of domid to the CPUs set in bits (nbits of them). */
 int hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,

@@ -123,6 +123,7 @@ hv_physinfo(struct hv *hv, struct hv_physinfo *pi)
 	if (xc_physinfo(hv->xch, &p) < 0)
 		return -1;
 	pi->nr_cpus = p.nr_cpus;
+	pi->max_cpu_id = p.max_cpu_id;
 	pi->threads_per_core = p.threads_per_core;
 	pi->cores_per_socket = p.cores_per_socket;
 	pi->nr_nodes = p.nr_nodes;
@@ -342,24 +343,102 @@ hv_domain_unpause(struct hv *hv, uint32_t domid)
 	return xc_domain_unpause(hv->xch, domid);
 }
 
+/* bits (nbits) into a libxenctrl cpumap, or back */
+static void
+to_map(xc_cpumap_t map, int n, const uint64_t *bits, unsigned nbits)
+{
+	int i;
+
+	for (i = 0; i < n && (unsigned)i < nbits; i++)
+		if ((bits[i / 64] >> (i % 64)) & 1)
+			map[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static void
+from_map(const uint8_t *map, int n, uint64_t *bits, unsigned nbits)
+{
+	int i;
+
+	memset(bits, 0, (nbits + 63) / 64 * 8);
+	for (i = 0; i < n && (unsigned)i < nbits; i++)
+		if ((map[i / 8] >> (i % 8)) & 1)
+			bits[i / 64] |= 1ull << (i % 64);
+}
+
+int
+hv_vcpu_setaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
+		    const uint64_t *hard, const uint64_t *soft, unsigned nbits)
+{
+	xc_cpumap_t h, s;
+	int n, rc = -1;
+
+	h = xc_cpumap_alloc(hv->xch);
+	s = xc_cpumap_alloc(hv->xch);
+	n = xc_get_max_cpus(hv->xch);
+	if (h != NULL && s != NULL && n > 0) {
+		if (hard)
+			to_map(h, n, hard, nbits);
+		if (soft)
+			to_map(s, n, soft, nbits);
+		rc = xc_vcpu_setaffinity(
+			hv->xch, domid, (int)vcpu, h, s,
+			(hard ? XEN_VCPUAFFINITY_HARD : 0) |
+				(soft ? XEN_VCPUAFFINITY_SOFT : 0));
+	}
+	free(h);
+	free(s);
+	return rc;
+}
+
 int
 hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,
 		 const uint64_t *bits, unsigned nbits)
 {
-	xc_cpumap_t map;
-	int n, i, rc;
+	return hv_vcpu_setaffinity(hv, domid, vcpu, bits, NULL, nbits);
+}
 
-	map = xc_cpumap_alloc(hv->xch);
-	if (map == NULL)
-		return -1;
+int
+hv_vcpu_getaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
+		    uint64_t *hard, uint64_t *soft, unsigned nbits)
+{
+	xc_cpumap_t h, s;
+	int n, rc = -1;
+
+	h = xc_cpumap_alloc(hv->xch);
+	s = xc_cpumap_alloc(hv->xch);
 	n = xc_get_max_cpus(hv->xch);
-	for (i = 0; i < n && (unsigned)i < nbits; i++)
-		if ((bits[i / 64] >> (i % 64)) & 1)
-			map[i / 8] |= (uint8_t)(1u << (i % 8));
-	rc = xc_vcpu_setaffinity(hv->xch, domid, (int)vcpu, map, NULL,
-				 XEN_VCPUAFFINITY_HARD);
-	free(map);
+	if (h != NULL && s != NULL && n > 0 &&
+	    xc_vcpu_getaffinity(hv->xch, domid, (int)vcpu, h, s,
+				XEN_VCPUAFFINITY_HARD |
+					XEN_VCPUAFFINITY_SOFT) == 0) {
+		from_map(h, n, hard, nbits);
+		from_map(s, n, soft, nbits);
+		rc = 0;
+	}
+	free(h);
+	free(s);
 	return rc;
+}
+
+int
+hv_vcpu_info(struct hv *hv, uint32_t domid, unsigned vcpu, struct hv_vcpu *v)
+{
+	xc_vcpuinfo_t i;
+
+	if (xc_vcpu_getinfo(hv->xch, domid, vcpu, &i) < 0)
+		return -1;
+	v->online = i.online;
+	v->running = i.running;
+	v->blocked = i.blocked;
+	v->cpu = i.cpu;
+	v->time_ns = i.cpu_time;
+	return 0;
+}
+
+int
+hv_domain_setmaxmem(struct hv *hv, uint32_t domid, uint64_t kib)
+{
+	return xc_domain_setmaxmem(hv->xch, domid, kib);
 }
 
 int
