@@ -72,6 +72,10 @@ CMD(vcpu_list);
 CMD(vcpu_pin);
 CMD(mem_max);
 CMD(mem_set);
+CMD(dmesg);
+CMD(sysrq);
+CMD(dump_core);
+CMD(uptime);
 #undef CMD
 
 /*

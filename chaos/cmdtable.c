@@ -275,6 +275,35 @@ const struct cmd_spec cmd_table[] = {
 			   "driver\n",
 	},
 	{
+		.name = "uptime",
+		.fn = cmd_uptime,
+		.summary = "How long domains have run, as xl uptime",
+		.usage = "[-s] [DOMAIN ...]",
+		.options = "  -s              short, one line a domain\n",
+	},
+	{
+		.name = "sysrq",
+		.fn = cmd_sysrq,
+		.summary = "Send a magic SysRq key to a domain (xenstore mode)",
+		.usage = "DOMAIN KEY",
+		.options = "",
+	},
+	{
+		.name = "dump-core",
+		.fn = cmd_dump_core,
+		.summary = "Write a core file of a domain",
+		.usage = "DOMAIN FILE",
+		.options = "",
+	},
+	{
+		.name = "dmesg",
+		.fn = cmd_dmesg,
+		.summary = "Print Xen's console ring, as xl dmesg",
+		.usage = "[-c]",
+		.options =
+			"  -c              clear the ring after printing it\n",
+	},
+	{
 		.name = "monitor",
 		.fn = cmd_monitor,
 		.summary = "Act on domain shutdowns in the foreground (create "

@@ -132,6 +132,15 @@ int hv_vcpu_setaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
 			const uint64_t *hard, const uint64_t *soft,
 			unsigned nbits);
 
+/* Read Xen's console ring (xl dmesg): up to *n bytes into buf, *n set to
+ * what came; incremental: from *index on, which is advanced; clear:
+ * empty the ring after reading. */
+int hv_console_read(struct hv *hv, char *buf, unsigned *n, int clear,
+		    int incremental, uint32_t *index);
+
+/* Write a core file of domid's memory and vCPUs (xl dump-core). */
+int hv_dump_core(struct hv *hv, uint32_t domid, const char *path);
+
 /* The most memory the domain may have, in KiB (no slack added). */
 int hv_domain_setmaxmem(struct hv *hv, uint32_t domid, uint64_t kib);
 

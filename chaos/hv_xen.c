@@ -816,3 +816,17 @@ hv_subscribe_suspend(struct hv *hv, uint32_t domid, uint32_t port)
 {
 	return xc_domain_subscribe_for_suspend(hv->xch, domid, port);
 }
+
+int
+hv_console_read(struct hv *hv, char *buf, unsigned *n, int clear,
+		int incremental, uint32_t *index)
+{
+	return xc_readconsolering(hv->xch, buf, n, clear, incremental, index);
+}
+
+int
+hv_dump_core(struct hv *hv, uint32_t domid, const char *path)
+{
+	hv->log.last[0] = '\0';
+	return xc_domain_dumpcore(hv->xch, domid, path);
+}

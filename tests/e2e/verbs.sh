@@ -1,8 +1,9 @@
-# xl's everyday verbs on vCPUs and memory: vcpu-list (xl's columns; the
-# affinity agrees with xl's own listing), vcpu-pin (hard, soft, "-" to
-# leave one, all vCPUs), mem-set (the Linux guest's balloon driver gives
-# memory back; a noxs guest has none and is refused), mem-max (not below
-# what the guest has); bad arguments fail with one line.
+# xl's everyday verbs: vcpu-list (xl's columns; the affinity agrees with
+# xl's own listing), vcpu-pin (hard, soft, "-" to leave one, all vCPUs),
+# mem-set (the Linux guest's balloon driver gives memory back; a noxs
+# guest has none and is refused), mem-max (not below what the guest has),
+# dump-core, dmesg, uptime (a noxs guest has no start time), sysrq (the
+# Linux guest prints its help); bad arguments fail with one line.
 . /xenbox/lib.sh
 
 # the affinity column of DOMID's vCPU V in a vcpu-list listing on stdin
@@ -30,7 +31,13 @@ expect_fail 1 "no vCPU '3'" chaos vcpu-pin vi 3 0 || die "a vCPU it does not hav
 expect_fail 2 "'0-x'" chaos vcpu-pin vi 0 0-x || die "a bad CPU list"
 expect_fail 1 "no balloon driver" chaos mem-set vi 2 || die "mem-set of a noxs guest"
 expect_fail 2 "no amount of memory" chaos mem-set vi 12q || die "a bad amount"
+chaos dump-core vi /tmp/vi.core || die "dump-core"
+[ "$(wc -c < /tmp/vi.core)" -gt 4194304 ] || { ls -l /tmp/vi.core; die "the core is smaller than the guest's memory"; }
+rm /tmp/vi.core
+expect_fail 1 "no start time" chaos uptime vi || die "uptime of a noxs guest"
+expect_fail 1 "noxs" chaos sysrq vi h || die "sysrq of a noxs guest"
 chaos destroy vi || die "destroy vi"
+chaos dmesg | grep -q "Xen version 4.17" || die "dmesg: not Xen's console"
 
 linux_cfg /tmp/l.cfg vm marker=vm-up
 chaos create /tmp/l.cfg || die "create vm"
@@ -44,6 +51,13 @@ shrunk() { [ "$(xl list vm | awk 'NR == 2 { print $3 }')" -le 100 ]; }
 wait_for 30 shrunk || { xl list vm; die "the guest did not balloon down to 96 MiB"; }
 chaos mem-max vm 112m || die "mem-max 112m"
 [ "$(xenstore-read /local/domain/$d/memory/static-max)" = 114688 ] || die "static-max is not 114688"
-xl list -l vm > /dev/null 2>&1 # xl can still read it
+chaos uptime > /tmp/up.out || die "uptime"
+cat /tmp/up.out
+head -n 1 /tmp/up.out | grep -q "^Name  *ID Uptime$" || die "uptime: not xl's header"
+grep -q "^Domain-0  *0  *[0-9]*:[0-9][0-9]:[0-9][0-9]$" /tmp/up.out || die "uptime: no Domain-0"
+grep -q "^vm  *$d  *0:0[0-9]:[0-9][0-9]$" /tmp/up.out || die "uptime: vm is not minutes old"
+chaos uptime -s vm | grep -q "^ [0-9:]* up  0:0[0-9], vm ($d)$" || die "uptime -s"
+chaos sysrq vm h || die "sysrq"
+wait_for 10 grep -q "sysrq: HELP" "$(console_log vm)" || { tail "$(console_log vm)"; die "the guest did not see the sysrq"; }
 chaos destroy vm || die "destroy vm"
 wait_for 30 nothing_left || die "something is left"
