@@ -81,6 +81,46 @@ ts_disks_check(struct ts *ts, const struct domcfg *dc)
 	return 0;
 }
 
+static char *be_read(struct ts *ts, uint32_t domid, uint32_t devid,
+		     const char *leaf);
+
+/*
+ * blkback has taken each vbd (its backend state is InitWait or later), as
+ * libxl waits before it runs the block script: a frontend that does not
+ * wait for its backend (pvgrub2's) finds no disk otherwise.  10 s at most;
+ * a blkback that never comes (not loaded) fails the create.
+ */
+static int
+probed(struct ts *ts, uint32_t domid, const struct domcfg *dc)
+{
+	int64_t end = clk_now_ms() + CLOSE_TIMEOUT_MS;
+	uint32_t devid;
+	size_t i;
+	char *st;
+	int ok;
+
+	for (i = 0; i < dc->ndisks; i++) {
+		if (vbd_devnum(dc->disks[i].vdev, &devid) < 0)
+			continue;
+		for (;;) {
+			st = be_read(ts, domid, devid, "state");
+			ok = st != NULL && strtol(st, NULL, 10) >= 2;
+			free(st);
+			if (ok)
+				break;
+			if (clk_now_ms() > end)
+				return ts_fail(ts, "disk",
+					       "%s: blkback did not take it "
+					       "in %d s (is xen-blkback "
+					       "loaded?)",
+					       dc->disks[i].vdev,
+					       CLOSE_TIMEOUT_MS / 1000);
+			usleep(5000);
+		}
+	}
+	return 0;
+}
+
 int
 ts_disks_attach(struct ts *ts, uint32_t domid, const struct domcfg *dc)
 {
@@ -121,7 +161,7 @@ ts_disks_attach(struct ts *ts, uint32_t domid, const struct domcfg *dc)
 		if (st.err != 0)
 			return ts_fail(ts, "disk", "%s: %s", k->vdev, st.msg);
 	}
-	return 0;
+	return probed(ts, domid, dc);
 }
 
 int
