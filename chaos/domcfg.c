@@ -42,7 +42,6 @@ static const char *const ignored_keys[] = {
 	"seclabel",
 	"init_seclabel",
 	"serial",
-	"tsc_mode",
 	"vnc",
 	"vncunused",
 	"vnclisten",
@@ -213,6 +212,15 @@ const char *
 dc_action_name(enum dc_action a)
 {
 	return action_names[a];
+}
+
+const char *
+dc_tsc_name(enum dc_tsc t)
+{
+	static const char *const names[] = {"default", "always_emulate",
+					    "native"};
+
+	return (unsigned)t < 3 ? names[t] : "?";
 }
 
 const char *
@@ -493,7 +501,7 @@ static const char *const known_keys[] = {
 	"ramdisk",   "cmdline",	 "root",     "extra",	"memory",
 	"maxmem",    "vcpus",	 "maxvcpus", "cpus",	"on_poweroff",
 	"on_reboot", "on_crash", "vif",	     "disk",	"device_method",
-	NULL,
+	"tsc_mode",  NULL,
 };
 
 static void
@@ -587,6 +595,36 @@ get_resources(struct ctx *c, struct domcfg *dc, int *err)
 	}
 }
 
+/* tsc_mode: how the guest's TSC reads (xl.cfg(5)) */
+static void
+get_tsc(struct ctx *c, struct domcfg *dc, int *err)
+{
+	static const char *const names[] = {"default", "always_emulate",
+					    "native"};
+	char *v = NULL;
+	size_t i;
+
+	if (!get_string(c, "tsc_mode", &v, err))
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i]) == 0)
+			dc->tsc_mode = (enum dc_tsc)i;
+	if (strcmp(v, "native_paravirt") == 0) {
+		key_error(c, "tsc_mode",
+			  "tsc_mode 'native_paravirt' is gone from Xen 4.17 "
+			  "(use 'native')");
+		*err = 1;
+	} else if (dc->tsc_mode == DC_TSC_DEFAULT &&
+		   strcmp(v, "default") != 0) {
+		key_error(c, "tsc_mode",
+			  "tsc_mode '%s' is not default, always_emulate or "
+			  "native",
+			  v);
+		*err = 1;
+	}
+	free(v);
+}
+
 int
 domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 {
@@ -628,6 +666,7 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 		}
 		free(method);
 	}
+	get_tsc(&c, dc, &err);
 	get_vifs(&c, dc, &err);
 	get_disks(&c, dc, &err);
 	if (err || d->errors > 0) {

@@ -29,6 +29,9 @@ enum dc_action {
 /* How devices reach the guest (docs/noxs.md). */
 enum dc_method { DC_METHOD_AUTO, DC_METHOD_NOXS, DC_METHOD_XENSTORE };
 
+/* tsc_mode, as Xen numbers its TSC modes */
+enum dc_tsc { DC_TSC_DEFAULT, DC_TSC_ALWAYS_EMULATE, DC_TSC_NATIVE };
+
 /* A set of physical CPUs; CPUs are numbered below DC_MAX_CPUS. */
 #define DC_MAX_CPUS 4096
 struct dc_cpuset {
@@ -99,6 +102,7 @@ struct domcfg {
 	int cpus_per_vcpu;
 	enum dc_action on_poweroff, on_reboot, on_crash;
 	enum dc_method method;
+	enum dc_tsc tsc_mode;
 	struct dc_vif *vifs;
 	size_t nvifs;
 	struct dc_disk *disks;
@@ -118,6 +122,7 @@ void domcfg_free(struct domcfg *dc);
 /* Names of enum values as written in xl.cfg. */
 const char *dc_action_name(enum dc_action a);
 const char *dc_method_name(enum dc_method m);
+const char *dc_tsc_name(enum dc_tsc t);
 const char *dc_format_name(enum dc_disk_format f);
 const char *dc_backend_name(enum dc_disk_backend b);
 

@@ -82,6 +82,7 @@ struct hv_shape {
 	uint8_t uuid[16];
 	unsigned max_vcpus;
 	uint64_t maxmem_kib;
+	unsigned tsc_mode; /* 0 default, 1 always emulate, 2 native */
 };
 
 /*

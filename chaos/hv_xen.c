@@ -232,7 +232,7 @@ hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid)
 	if (xc_domain_max_vcpus(hv->xch, d, s->max_vcpus) < 0 ||
 	    xc_domain_setmaxmem(hv->xch, d, s->maxmem_kib + 1024) < 0 ||
 	    xc_domain_set_memmap_limit(hv->xch, d, s->maxmem_kib) < 0 ||
-	    xc_domain_set_tsc_info(hv->xch, d, 0, 0, 0, 0) < 0 ||
+	    xc_domain_set_tsc_info(hv->xch, d, s->tsc_mode, 0, 0, 0) < 0 ||
 	    xc_cpuid_apply_policy(hv->xch, d, false, NULL, 0, true, false,
 				  false, NULL, NULL) < 0) {
 		e = errno;

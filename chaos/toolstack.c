@@ -182,6 +182,7 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	struct hv_shape shape = {
 		.max_vcpus = dc->maxvcpus,
 		.maxmem_kib = dc->maxmem * 1024,
+		.tsc_mode = (unsigned)dc->tsc_mode, /* Xen's numbers */
 	};
 	int e;
 
@@ -522,6 +523,12 @@ take_shell(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	if (dc->maxmem != dc->memory) {
 		snprintf(ts->path, sizeof(ts->path),
 			 "cold: maxmem is above memory");
+		return 0;
+	}
+	/* shells are made with the default TSC mode */
+	if (dc->tsc_mode != DC_TSC_DEFAULT) {
+		snprintf(ts->path, sizeof(ts->path), "cold: tsc_mode is %s",
+			 dc_tsc_name(dc->tsc_mode));
 		return 0;
 	}
 	for (tries = 0; tries < 8; tries++) {

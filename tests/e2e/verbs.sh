@@ -3,7 +3,8 @@
 # mem-set (the Linux guest's balloon driver gives memory back; a noxs
 # guest has none and is refused), mem-max (not below what the guest has),
 # dump-core, dmesg, uptime (a noxs guest has no start time), sysrq (the
-# Linux guest prints its help); bad arguments fail with one line.
+# Linux guest prints its help); tsc_mode is applied (Xen's TSC dump says
+# so); bad arguments fail with one line.
 . /xenbox/lib.sh
 
 # the affinity column of DOMID's vCPU V in a vcpu-list listing on stdin
@@ -38,6 +39,15 @@ expect_fail 1 "no start time" chaos uptime vi || die "uptime of a noxs guest"
 expect_fail 1 "noxs" chaos sysrq vi h || die "sysrq of a noxs guest"
 chaos destroy vi || die "destroy vi"
 chaos dmesg | grep -q "Xen version 4.17" || die "dmesg: not Xen's console"
+
+# tsc_mode is applied: Xen's soft-TSC dump names the guest's mode
+tiny_cfg /tmp/t.cfg vt idle
+echo 'tsc_mode = "always_emulate"' >> /tmp/t.cfg
+chaos create /tmp/t.cfg || die "create with tsc_mode"
+dt=$(chaos domid vt)
+xl debug-keys s
+chaos dmesg | grep -q "dom$dt: mode=1" || { chaos dmesg | tail -n 8; die "tsc_mode always_emulate is not applied"; }
+chaos destroy vt || die "destroy vt"
 
 linux_cfg /tmp/l.cfg vm marker=vm-up
 chaos create /tmp/l.cfg || die "create vm"
