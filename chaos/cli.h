@@ -76,6 +76,7 @@ CMD(dmesg);
 CMD(sysrq);
 CMD(dump_core);
 CMD(uptime);
+CMD(top);
 #undef CMD
 
 /*
@@ -108,6 +109,10 @@ char *cli_join_spec(int argc, char **argv, int from);
  * ids): no guest, not listed. */
 struct reg_shell_id;
 int cli_is_shell(const struct reg_shell_id *ids, size_t n, uint32_t domid);
+
+/* xl's state column: running, blocked, paused, shutdown, crashed, dying */
+struct hv_dominfo;
+void cli_state(const struct hv_dominfo *di, char s[7]);
 
 /* A listing command (network-list, block-list): header, then one(ts,
  * domid) for each DOMAIN named; EXIT_*. */

@@ -17,9 +17,8 @@
 
 #define LIST_MAX 4096
 
-/* xl's state column: running, blocked, paused, shutdown, crashed, dying */
-static void
-state(const struct hv_dominfo *di, char s[7])
+void
+cli_state(const struct hv_dominfo *di, char s[7])
 {
 	int crashed = (di->flags & HV_SHUTDOWN) &&
 		      di->shutdown_reason == HV_SHUTDOWN_CRASH;
@@ -154,7 +153,7 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 		    cli_is_shell(shells, nshells, di[i].domid))
 			continue;
 		ts_domname(&ts, di[i].domid, name, sizeof(name));
-		state(&di[i], st);
+		cli_state(&di[i], st);
 		if (!lng) {
 			printf("%-40s %5u %5llu %5u     %s  %8.1f\n", name,
 			       di[i].domid,

@@ -304,6 +304,17 @@ const struct cmd_spec cmd_table[] = {
 			"  -c              clear the ring after printing it\n",
 	},
 	{
+		.name = "top",
+		.fn = cmd_top,
+		.summary = "A live view of domains' CPU, memory and vCPUs, as "
+			   "xentop",
+		.usage = "[-b] [-i ITERATIONS] [-d DELAY]",
+		.options = "  -b              batch: plain output for scripts\n"
+			   "  -i ITERATIONS   stop after that many screens\n"
+			   "  -d DELAY        seconds between screens (3); q "
+			   "quits\n",
+	},
+	{
 		.name = "monitor",
 		.fn = cmd_monitor,
 		.summary = "Act on domain shutdowns in the foreground (create "

@@ -4,7 +4,7 @@
 # guest has none and is refused), mem-max (not below what the guest has),
 # dump-core, dmesg, uptime (a noxs guest has no start time), sysrq (the
 # Linux guest prints its help); tsc_mode is applied (Xen's TSC dump says
-# so); bad arguments fail with one line.
+# so); top -b prints xentop's columns; bad arguments fail with one line.
 . /xenbox/lib.sh
 
 # the affinity column of DOMID's vCPU V in a vcpu-list listing on stdin
@@ -47,6 +47,13 @@ chaos create /tmp/t.cfg || die "create with tsc_mode"
 dt=$(chaos domid vt)
 xl debug-keys s
 chaos dmesg | grep -q "dom$dt: mode=1" || { chaos dmesg | tail -n 8; die "tsc_mode always_emulate is not applied"; }
+chaos top -b -i 2 -d 1 > /tmp/top.out || die "top -b"
+cat /tmp/top.out
+[ "$(grep -c "^ *NAME  *STATE  *CPU(sec)  *CPU(%)  *MEM(k)  *MEM(%)  *MAXMEM(k)  *MAXMEM(%)  *VCPUS$" /tmp/top.out)" = 2 ] ||
+	die "top -b -i 2: not two screens"
+[ "$(grep -c "^ *Domain-0 " /tmp/top.out)" = 2 ] || die "top: no Domain-0 on each screen"
+grep -q "^ *vt  *-b----  *[0-9]*  *[0-9.]*  *[0-9]*  *[0-9.]*  *[0-9]*  *[0-9.]*  *1$" /tmp/top.out ||
+	die "top: no row for vt"
 chaos destroy vt || die "destroy vt"
 
 linux_cfg /tmp/l.cfg vm marker=vm-up
