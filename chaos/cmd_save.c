@@ -595,14 +595,26 @@ cmd_migrate_receive(const struct cli_opts *opts, int argc, char **argv)
 	return rc;
 }
 
-/* The receiving command, run through sh as xl runs it; its stdin is
- * *to (the stream, then our word), its stdout *from (its replies). */
+#define MIG_WORDS 64
+
+/* The receiving command, split into words at blanks and exec'd (no
+ * shell: xl hands it to sh; chaos runs no shell, so quotes are not
+ * interpreted); its stdin is *to (the stream, then our word), its stdout
+ * *from (its replies). */
 static pid_t
 spawn(const char *command, int *to, int *from)
 {
-	int in[2], out[2];
+	char *argv[MIG_WORDS + 1], words[4200], *save = NULL, *w;
+	int in[2], out[2], n = 0;
 	pid_t pid;
 
+	snprintf(words, sizeof(words), "%s", command);
+	for (w = strtok_r(words, " \t", &save); w != NULL && n < MIG_WORDS;
+	     w = strtok_r(NULL, " \t", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	if (n == 0 || w != NULL)
+		return errno = EINVAL, -1;
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return -1;
 	if (pipe2(out, O_CLOEXEC) < 0) {
@@ -615,7 +627,7 @@ spawn(const char *command, int *to, int *from)
 		if (dup2(in[0], STDIN_FILENO) < 0 ||
 		    dup2(out[1], STDOUT_FILENO) < 0)
 			_exit(127);
-		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	close(in[0]);
@@ -686,7 +698,7 @@ cmd_migrate(const struct cli_opts *opts, int argc, char **argv)
 		o.config_len = len;
 	}
 	/* as xl: "SSH HOST chaos migrate-receive", or with -s "" HOST is
-	 * the whole receiving command */
+	 * the whole receiving command (spawn splits it into words) */
 	if (ssh != NULL && *ssh == '\0')
 		snprintf(command, sizeof(command), "%s", host);
 	else

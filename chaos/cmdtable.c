@@ -144,10 +144,10 @@ const struct cmd_spec cmd_table[] = {
 		.usage = "[-s SSHCMD] [-e] [-C CONFIG] [-p] [-D] "
 			 "[--timeout=S] DOMAIN HOST",
 		.options =
-			"  -s SSHCMD       run SSHCMD instead of ssh, through "
-			"sh; with \"\",\n"
-			"                  HOST is the whole receiving "
-			"command\n"
+			"  -s SSHCMD       run SSHCMD instead of ssh; with "
+			"\"\", HOST is the whole\n"
+			"                  receiving command (words, run "
+			"without a shell)\n"
 			"  -e              the receiver starts no monitor\n"
 			"  -C CONFIG       send CONFIG instead of the config "
 			"it was made from\n"
