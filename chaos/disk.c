@@ -6,7 +6,6 @@
  * transaction (xsdom.c) and asks xendevd to back it before the guest runs.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +80,6 @@ ts_disks_check(struct ts *ts, const struct domcfg *dc)
 	return 0;
 }
 
-static char *be_read(struct ts *ts, uint32_t domid, uint32_t devid,
-		     const char *leaf);
-
 /*
  * blkback has taken each vbd (its backend state is InitWait or later), as
  * libxl waits before it runs the block script: a frontend that does not
@@ -91,19 +87,17 @@ static char *be_read(struct ts *ts, uint32_t domid, uint32_t devid,
  * a blkback that never comes (not loaded) fails the create.
  */
 static int
-probed(struct ts *ts, uint32_t domid, const struct domcfg *dc)
+probed(struct ts *ts, uint32_t domid, const struct xsdom_vbd *v, size_t n)
 {
 	int64_t end = clk_now_ms() + CLOSE_TIMEOUT_MS;
-	uint32_t devid;
 	size_t i;
 	char *st;
 	int ok;
 
-	for (i = 0; i < dc->ndisks; i++) {
-		if (vbd_devnum(dc->disks[i].vdev, &devid) < 0)
-			continue;
+	for (i = 0; i < n; i++) {
 		for (;;) {
-			st = be_read(ts, domid, devid, "state");
+			st = xsdom_be_read(ts->xs, "vbd", domid, v[i].devnum,
+					   "state");
 			ok = st != NULL && strtol(st, NULL, 10) >= 2;
 			free(st);
 			if (ok)
@@ -113,7 +107,7 @@ probed(struct ts *ts, uint32_t domid, const struct domcfg *dc)
 					       "%s: blkback did not take it "
 					       "in %d s (is xen-blkback "
 					       "loaded?)",
-					       dc->disks[i].vdev,
+					       v[i].vdev,
 					       CLOSE_TIMEOUT_MS / 1000);
 			usleep(5000);
 		}
@@ -122,52 +116,44 @@ probed(struct ts *ts, uint32_t domid, const struct domcfg *dc)
 }
 
 int
-ts_disks_attach(struct ts *ts, uint32_t domid, const struct domcfg *dc)
+ts_disks_attach(struct ts *ts, uint32_t domid, const struct xsdom_vbd *v,
+		size_t n)
 {
 	struct xdd_vbd_info info;
 	struct ipc_status st;
 	struct xdd_vbd r;
-	struct stat sb;
-	char real[PATH_MAX];
 	uint32_t len;
 	size_t i;
-	const struct dc_disk *k;
 
-	if (dc->ndisks == 0)
+	if (n == 0)
 		return 0;
 	if (ts_xendevd(ts) < 0)
 		return -1;
-	for (i = 0; i < dc->ndisks; i++) {
-		k = &dc->disks[i];
+	for (i = 0; i < n; i++) {
 		memset(&r, 0, sizeof(r));
-		if (stat(k->target, &sb) < 0)
-			return ts_fail(ts, "disk", "%s: %s: %s", k->vdev,
-				       k->target, strerror(errno));
-		r.kind = S_ISBLK(sb.st_mode) ? XDD_VBD_PHY : XDD_VBD_FILE;
-		r.flags = XDD_VBD_XENSTORE | (k->readonly ? XDD_VBD_RO : 0);
+		r.kind = v[i].phy ? XDD_VBD_PHY : XDD_VBD_FILE;
+		r.flags = XDD_VBD_XENSTORE | (v[i].ro ? XDD_VBD_RO : 0);
 		r.domid = domid;
-		if (vbd_devnum(k->vdev, &r.devid) < 0 ||
-		    realpath(k->target, real) == NULL)
-			return ts_fail(ts, "disk", "%s: %s: %s", k->vdev,
-				       k->target, strerror(errno));
-		if (strlen(real) >= sizeof(r.target))
+		r.devid = v[i].devnum;
+		if (strlen(v[i].params) >= sizeof(r.target))
 			return ts_fail(ts, "disk", "%s: %s: path too long",
-				       k->vdev, real);
-		strcpy(r.target, real);
+				       v[i].vdev, v[i].params);
+		strcpy(r.target, v[i].params);
 		if (ipc_call(&ts->xdd, XDD_VBD_ATTACH, &r, sizeof(r), 30000,
 			     &st, &info, sizeof(info), &len) < 0)
-			return ts_fail(ts, "disk", "%s: xendevd: %s", k->vdev,
+			return ts_fail(ts, "disk", "%s: xendevd: %s", v[i].vdev,
 				       strerror(errno));
 		if (st.err != 0)
-			return ts_fail(ts, "disk", "%s: %s", k->vdev, st.msg);
+			return ts_fail(ts, "disk", "%s: %s", v[i].vdev, st.msg);
 	}
-	return probed(ts, domid, dc);
+	return probed(ts, domid, v, n);
 }
 
 int
 ts_disks_resolve(struct ts *ts, const struct domcfg *dc, struct xsdom_vbd **out)
 {
 	struct xsdom_vbd *v;
+	struct stat sb;
 	size_t i;
 
 	*out = NULL;
@@ -180,13 +166,14 @@ ts_disks_resolve(struct ts *ts, const struct domcfg *dc, struct xsdom_vbd **out)
 		v[i].vdev = dc->disks[i].vdev;
 		v[i].ro = dc->disks[i].readonly;
 		v[i].params = realpath(dc->disks[i].target, NULL);
-		if (v[i].params == NULL ||
+		if (v[i].params == NULL || stat(v[i].params, &sb) < 0 ||
 		    vbd_devnum(v[i].vdev, &v[i].devnum) < 0) {
 			ts_fail(ts, "disk", "%s: %s: %s", dc->disks[i].vdev,
 				dc->disks[i].target, strerror(errno));
 			ts_disks_free(dc, v);
 			return -1;
 		}
+		v[i].phy = S_ISBLK(sb.st_mode);
 	}
 	*out = v;
 	return 0;
@@ -200,29 +187,6 @@ ts_disks_free(const struct domcfg *dc, struct xsdom_vbd *v)
 	for (i = 0; v != NULL && i < dc->ndisks; i++)
 		free((char *)v[i].params);
 	free(v);
-}
-
-/* backend/vbd/D/N/leaf, or NULL */
-static char *
-be_read(struct ts *ts, uint32_t domid, uint32_t devid, const char *leaf)
-{
-	char path[128];
-	unsigned len;
-
-	snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u/%u/%s",
-		 domid, devid, leaf);
-	return xs_read(ts->xs, XBT_NULL, path, &len);
-}
-
-static int
-be_write(struct ts *ts, uint32_t domid, uint32_t devid, const char *leaf,
-	 const char *value)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u/%u/%s",
-		 domid, devid, leaf);
-	return xs_write(ts->xs, XBT_NULL, path, value, strlen(value)) ? 0 : -1;
 }
 
 static int
@@ -247,7 +211,7 @@ unback(struct ts *ts, uint32_t domid, uint32_t devid)
 		.flags = XDD_VBD_XENSTORE, .domid = domid, .devid = devid};
 	struct ipc_status st;
 
-	if (ts->xdd.fd >= 0 || ts_xendevd(ts) == 0)
+	if (ts_xendevd(ts) == 0)
 		ipc_call(&ts->xdd, XDD_VBD_DETACH, &r, sizeof(r), 5000, &st,
 			 NULL, 0, NULL);
 }
@@ -263,7 +227,7 @@ ts_vbd_attach(struct ts *ts, uint32_t domid, struct dc_disk *k, uint32_t *devid)
 	    ts_xendevd(ts) < 0 || ts_disks_resolve(ts, &one, &v) < 0)
 		return -1;
 	*devid = v->devnum;
-	state = be_read(ts, domid, v->devnum, "state");
+	state = xsdom_be_read(ts->xs, "vbd", domid, v->devnum, "state");
 	if (state != NULL) {
 		free(state);
 		ts_disks_free(&one, v);
@@ -274,12 +238,13 @@ ts_vbd_attach(struct ts *ts, uint32_t domid, struct dc_disk *k, uint32_t *devid)
 		ts_disks_free(&one, v);
 		return ts_fail(ts, "disk", "xenstore: %s", strerror(errno));
 	}
-	ts_disks_free(&one, v);
-	if (ts_disks_attach(ts, domid, &one) < 0) {
+	if (ts_disks_attach(ts, domid, v, 1) < 0) {
 		/* nothing is backed: the nodes go */
 		xsdom_vbd_remove(ts->xs, domid, *devid);
+		ts_disks_free(&one, v);
 		return -1;
 	}
+	ts_disks_free(&one, v);
 	return 0;
 }
 
@@ -292,26 +257,27 @@ ts_vbd_detach(struct ts *ts, uint32_t domid, uint32_t devid, int force)
 
 	if (usable(ts, domid) < 0)
 		return -1;
-	state = be_read(ts, domid, devid, "state");
+	state = xsdom_be_read(ts->xs, "vbd", domid, devid, "state");
 	if (state == NULL)
 		return ts_fail(ts, "disk", "domain %u has no vbd %u", domid,
 			       devid);
 	closed = strcmp(state, "6") == 0;
 	free(state);
 	/* as libxl: offline, and Closing unless Closed already */
-	if (be_write(ts, domid, devid, "online", "0") < 0 ||
-	    (!closed && be_write(ts, domid, devid, "state", "5") < 0))
+	if (xsdom_be_write(ts->xs, "vbd", domid, devid, "online", "0") < 0 ||
+	    (!closed &&
+	     xsdom_be_write(ts->xs, "vbd", domid, devid, "state", "5") < 0))
 		return ts_fail(ts, "disk", "xenstore: %s", strerror(errno));
 	end = clk_now_ms() + (force ? 0 : CLOSE_TIMEOUT_MS);
 	while (!closed && clk_now_ms() < end) {
 		usleep(20000);
-		state = be_read(ts, domid, devid, "state");
+		state = xsdom_be_read(ts->xs, "vbd", domid, devid, "state");
 		closed = state == NULL || strcmp(state, "6") == 0;
 		free(state);
 	}
 	if (!closed && !force) {
 		/* the guest holds on: it keeps its disk, online again */
-		be_write(ts, domid, devid, "online", "1");
+		xsdom_be_write(ts->xs, "vbd", domid, devid, "online", "1");
 		return ts_fail(ts, "disk",
 			       "vbd %u of domain %u did not close in %d s (the "
 			       "guest may be using it); --force removes it "
@@ -339,7 +305,7 @@ ts_disks_release(struct ts *ts, uint32_t domid)
 	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
 	for (i = 0; ents != NULL && i < n; i++) {
 		devid = (uint32_t)strtoul(ents[i], NULL, 10);
-		script = be_read(ts, domid, devid, "script");
+		script = xsdom_be_read(ts->xs, "vbd", domid, devid, "script");
 		/* only what xendevd backs: xl's disks are its scripts' */
 		if (script != NULL && strcmp(script, XDD_SCRIPT) == 0)
 			unback(ts, domid, devid);

@@ -6,6 +6,7 @@
  * script runs anywhere.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,14 @@ int
 ts_xendevd(struct ts *ts)
 {
 	const char *path = xdc_path();
+	struct pollfd p = {.fd = ts->xdd.fd, .events = POLLIN};
 
-	if (ts->xdd.fd >= 0)
+	/* a long-lived toolstack (the monitor) may hold a connection to a
+	 * xendevd that has gone since: an idle connection that has anything
+	 * to say (a hang-up, a stale reply) is replaced */
+	if (ts->xdd.fd >= 0 && poll(&p, 1, 0) == 0)
 		return 0;
+	ipc_close(&ts->xdd);
 	if (xdc_open(&ts->xdd, path) < 0)
 		return ts_fail(ts, "vif",
 			       "xendevd does not answer on %s (%s); start "
@@ -218,29 +224,6 @@ usable(struct ts *ts, uint32_t domid)
 	return 0;
 }
 
-/* backend/vif/D/N/leaf, or NULL */
-static char *
-be_read(struct ts *ts, uint32_t domid, unsigned devid, const char *leaf)
-{
-	char path[128];
-	unsigned len;
-
-	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/%s",
-		 domid, devid, leaf);
-	return xs_read(ts->xs, XBT_NULL, path, &len);
-}
-
-static int
-be_write(struct ts *ts, uint32_t domid, unsigned devid, const char *leaf,
-	 const char *value)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/%s",
-		 domid, devid, leaf);
-	return xs_write(ts->xs, XBT_NULL, path, value, strlen(value)) ? 0 : -1;
-}
-
 /*
  * As libxl removes a device: offline and Closing, then wait up to
  * timeout_ms for netback's Closed (the frontend has answered), then remove
@@ -261,18 +244,18 @@ vif_close(struct ts *ts, uint32_t domid, unsigned devid, int timeout_ms)
 	int closed = 0;
 
 	/* xendevd leaves an offline vif alone */
-	if (be_write(ts, domid, devid, "online", "0") < 0 ||
-	    be_write(ts, domid, devid, "state", "5") < 0)
+	if (xsdom_be_write(ts->xs, "vif", domid, devid, "online", "0") < 0 ||
+	    xsdom_be_write(ts->xs, "vif", domid, devid, "state", "5") < 0)
 		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
 	/* out of the bridge at once (xendevd knows it by its ids, renamed
 	 * or not); with no xendevd the kernel still takes the interface out
 	 * when netback deletes it */
-	if (ts->xdd.fd >= 0 || xdc_open(&ts->xdd, xdc_path()) == 0)
+	if (ts_xendevd(ts) == 0)
 		ipc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
 			 NULL, 0, NULL);
 	end = clk_now_ms() + timeout_ms;
 	while (!closed && clk_now_ms() < end) {
-		state = be_read(ts, domid, devid, "state");
+		state = xsdom_be_read(ts->xs, "vif", domid, devid, "state");
 		closed = state == NULL || strcmp(state, "6") == 0;
 		free(state);
 		if (!closed)
@@ -296,8 +279,9 @@ vifs_settle(struct ts *ts, uint32_t domid)
 	snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", domid);
 	devs = xs_directory(ts->xs, XBT_NULL, path, &n);
 	while (devs != NULL && i < n && clk_now_ms() < end) {
-		state = be_read(ts, domid, (unsigned)strtoul(devs[i], NULL, 10),
-				"state");
+		state = xsdom_be_read(ts->xs, "vif", domid,
+				      (unsigned)strtoul(devs[i], NULL, 10),
+				      "state");
 		/* Initialising (1): netback's probe may still write */
 		busy = state != NULL && strcmp(state, "1") == 0;
 		free(state);
@@ -346,7 +330,7 @@ ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid)
 
 	if (usable(ts, domid) < 0)
 		return -1;
-	state = be_read(ts, domid, devid, "state");
+	state = xsdom_be_read(ts->xs, "vif", domid, devid, "state");
 	if (state == NULL)
 		return ts_fail(ts, "vif", "domain %u has no vif %u", domid,
 			       devid);

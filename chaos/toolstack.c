@@ -324,14 +324,17 @@ ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 			return ts_fail(ts, "xenstore", "%s", strerror(errno));
 		}
 		free(macs);
-		ts_disks_free(dc, vbds);
 		phases_mark(ts->ph, "xenstore");
 		/* blkback waits for physical-device, which xendevd writes */
 		if (dc->ndisks > 0) {
-			if (ts_disks_attach(ts, sh->domid, dc) < 0)
+			if (ts_disks_attach(ts, sh->domid, vbds, dc->ndisks) <
+			    0) {
+				ts_disks_free(dc, vbds);
 				return -1;
+			}
 			phases_mark(ts->ph, "disks");
 		}
+		ts_disks_free(dc, vbds);
 		/* netback makes the interfaces now; xendevd wires them */
 		if (dc->nvifs > 0) {
 			if (ts_vifs_send(ts, sh->domid, dc) < 0)

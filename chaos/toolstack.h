@@ -235,15 +235,17 @@ int ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid);
  * Disks (disk.c), xenstore mode only.  check: before anything is made,
  * each disk is one blkback can serve through xendevd (raw, phy or file,
  * no cdrom, a vdev xl knows, a target that exists).  resolve: their
- * nodes' values (malloc'd; ts_disks_free).  attach: once the nodes are
- * written, xendevd backs each (a loop for a file) and says so to blkback.
+ * nodes' values and kind (malloc'd; ts_disks_free).  attach: once the
+ * nodes are written, xendevd backs each resolved disk (a loop for a file)
+ * and says so to blkback, which is then waited for.
  */
 struct xsdom_vbd;
 int ts_disks_check(struct ts *ts, const struct domcfg *dc);
 int ts_disks_resolve(struct ts *ts, const struct domcfg *dc,
 		     struct xsdom_vbd **out);
 void ts_disks_free(const struct domcfg *dc, struct xsdom_vbd *v);
-int ts_disks_attach(struct ts *ts, uint32_t domid, const struct domcfg *dc);
+int ts_disks_attach(struct ts *ts, uint32_t domid, const struct xsdom_vbd *v,
+		    size_t n);
 
 /*
  * block-attach: one disk added to a running xenstore-mode domain (its

@@ -490,3 +490,26 @@ xsdom_control(struct xs_handle *xs, uint32_t domid, const char *req)
 		 domid);
 	return xs_write(xs, XBT_NULL, path, req, strlen(req)) ? 0 : -1;
 }
+
+char *
+xsdom_be_read(struct xs_handle *xs, const char *kind, uint32_t domid,
+	      unsigned devid, const char *leaf)
+{
+	char path[128];
+	unsigned len;
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u/%u/%s",
+		 kind, domid, devid, leaf);
+	return xs_read(xs, XBT_NULL, path, &len);
+}
+
+int
+xsdom_be_write(struct xs_handle *xs, const char *kind, uint32_t domid,
+	       unsigned devid, const char *leaf, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u/%u/%s",
+		 kind, domid, devid, leaf);
+	return xs_write(xs, XBT_NULL, path, value, strlen(value)) ? 0 : -1;
+}

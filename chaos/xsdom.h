@@ -18,6 +18,7 @@ struct xsdom_vbd {
 	const char *vdev;   /* "xvda" */
 	const char *params; /* the target, an absolute path */
 	int ro;
+	int phy; /* a block device (else a file: a loop backs it) */
 };
 
 struct xsdom {
@@ -55,6 +56,13 @@ int xsdom_vif_remove(struct xs_handle *xs, uint32_t domid, unsigned devid);
 int xsdom_vbd_add(struct xs_handle *xs, uint32_t domid,
 		  const struct xsdom_vbd *v);
 int xsdom_vbd_remove(struct xs_handle *xs, uint32_t domid, unsigned devid);
+
+/* A leaf of device devid's backend (kind "vif", "vbd"): its value
+ * (malloc'd) or NULL; a write, 0 or -1 with errno. */
+char *xsdom_be_read(struct xs_handle *xs, const char *kind, uint32_t domid,
+		    unsigned devid, const char *leaf);
+int xsdom_be_write(struct xs_handle *xs, const char *kind, uint32_t domid,
+		   unsigned devid, const char *leaf, const char *value);
 
 /* Format a MAC address as xl does (18 bytes). */
 void mac_format(const uint8_t mac[6], char buf[18]);
