@@ -453,7 +453,9 @@ sf_stream_scan(int fd, uint64_t off, struct sf_stream *st, char *err,
 				    "corrupt stream: a record of unknown "
 				    "type %#x at byte %llu",
 				    type, (unsigned long long)pos);
-		if (length > XC_REC_LENGTH_MAX)
+		/* END ends the stream: it carries nothing */
+		if (length > XC_REC_LENGTH_MAX ||
+		    (type == XC_REC_END && length != 0))
 			return fail(err, errlen,
 				    "corrupt stream: a %s record of %u bytes",
 				    rec_names[type & ~XC_REC_OPTIONAL], length);
@@ -594,7 +596,8 @@ sf_stream_copy(int in, int out, char *err, size_t errlen)
 		type = get32(rh);
 		length = get32(rh + 4);
 		if ((type & ~XC_REC_OPTIONAL) > XC_REC_LAST ||
-		    length > XC_REC_LENGTH_MAX) {
+		    length > XC_REC_LENGTH_MAX ||
+		    (type == XC_REC_END && length != 0)) {
 			fail(err, errlen,
 			     "corrupt stream: a record of type %#x, %u bytes",
 			     type, length);

@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "domcfg.h"
 #include "domcfg_json.h"
+#include "vbd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,6 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d = {.source = "fuzz"};
 	struct cfg cfg = {0};
 	struct domcfg dc;
+	uint32_t num;
+	size_t i;
 	char *json;
 
 	if (cfg_parse(&cfg, (const char *)data, size, &d) == 0 &&
@@ -27,6 +30,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (json == NULL)
 			abort();
 		free(json);
+		/* a disk's vdev, numbered as xl does: never 0 when accepted */
+		for (i = 0; i < dc.ndisks; i++)
+			if (vbd_devnum(dc.disks[i].vdev, &num) == 0 && num == 0)
+				abort();
 		domcfg_free(&dc);
 	}
 	cfg_free(&cfg);
