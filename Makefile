@@ -74,7 +74,7 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/xswatch.c chaos/toolstack.c chaos/monitor.c chaos/monstate.c \
 	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/clock.c \
 	chaos/escape.c chaos/phases.c xendevd/proto.c chaos/regshell.c \
-	chaos/savefile.c chaos/saverestore.c chaos/vbd.c chaos/disk.c \
+	chaos/savefile.c chaos/saverestore.c chaos/vbd.c chaos/disk.c chaos/acpi.c \
 	shells/shp.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c chaos/cmd_save.c \
@@ -83,7 +83,7 @@ PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c chaos/vbd.c
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_monstate test_noxs test_elfnote test_phases test_escape \
-	test_xswatch test_ipc test_pool test_savefile test_vbd
+	test_xswatch test_ipc test_pool test_savefile test_vbd test_acpi
 
 # chaos-shelld: the shell daemon (conf.c and pool.c are pure)
 SHELLD_SRCS := shells/main.c shells/conf.c shells/pool.c shells/shell.c
@@ -148,7 +148,8 @@ $(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 # with chaos's XenStore helpers (xsdom.c: the xenstored probe), clock and
 # hypervisor interface (hv_xen.c: is a vbd's domain alive)
 $(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/chaos/xsdom.o \
-		$(B)/obj/chaos/clock.o $(B)/obj/chaos/hv_xen.o
+		$(B)/obj/chaos/clock.o $(B)/obj/chaos/hv_xen.o \
+		$(B)/obj/chaos/acpi.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
@@ -198,7 +199,7 @@ check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%) $(GUESTS)
 # xendevd for real in a network namespace of the test's own
 $(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o) \
 		$(B)/san/chaos/xsdom.o $(B)/san/chaos/clock.o \
-		$(B)/san/chaos/hv_xen.o
+		$(B)/san/chaos/hv_xen.o $(B)/san/chaos/acpi.o
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 

@@ -280,11 +280,13 @@ get_type(struct ctx *c, struct domcfg *dc, int *err)
 	dc->type = DC_TYPE_PV;
 	if (get_string(c, "type", &type, err)) {
 		s = cfg_get(c->cfg, "type");
-		if (strcmp(type, "pvh") == 0 || strcmp(type, "hvm") == 0) {
+		if (strcmp(type, "pvh") == 0) {
+			dc->type = DC_TYPE_PVH;
+		} else if (strcmp(type, "hvm") == 0) {
 			diag_error_at(c->d, s->source, s->line, 0,
-				      "type '%s' is not supported yet: chaos "
-				      "builds PV guests (type = \"pv\")",
-				      type);
+				      "type 'hvm' is not supported: it needs a "
+				      "device model (QEMU) and firmware; chaos "
+				      "builds PV and PVH guests");
 			*err = 1;
 		} else if (strcmp(type, "pv") != 0) {
 			diag_error_at(c->d, s->source, s->line, 0,
@@ -298,8 +300,9 @@ get_type(struct ctx *c, struct domcfg *dc, int *err)
 		if (strcmp(type, "hvm") == 0) {
 			diag_error_at(
 				c->d, s->source, s->line, 0,
-				"builder 'hvm' is not supported yet: chaos "
-				"builds PV guests");
+				"builder 'hvm' is not supported: it needs a "
+				"device model (QEMU) and firmware; chaos "
+				"builds PV and PVH guests");
 			*err = 1;
 		} else if (strcmp(type, "generic") != 0) {
 			diag_error_at(c->d, s->source, s->line, 0,
@@ -583,6 +586,13 @@ get_resources(struct ctx *c, struct domcfg *dc, int *err)
 	if (!*err && dc->vcpus > dc->maxvcpus) {
 		key_error(c, "maxvcpus",
 			  "vcpus (%u) is larger than maxvcpus (%u)", dc->vcpus,
+			  dc->maxvcpus);
+		*err = 1;
+	}
+	/* chaos's MADT names each vCPU's local APIC by an 8-bit id */
+	if (!*err && dc->type == DC_TYPE_PVH && dc->maxvcpus > 128) {
+		key_error(c, cfg_get(c->cfg, "maxvcpus") ? "maxvcpus" : "vcpus",
+			  "a PVH guest has at most 128 vCPUs, not %u",
 			  dc->maxvcpus);
 		*err = 1;
 	}

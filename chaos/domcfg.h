@@ -14,7 +14,7 @@
 #include "cfg.h"
 #include "diag.h"
 
-enum dc_type { DC_TYPE_PV };
+enum dc_type { DC_TYPE_PV, DC_TYPE_PVH };
 
 enum dc_action {
 	DC_ACT_DESTROY,

@@ -151,7 +151,7 @@ domcfg_json_gen(yajl_gen g, const struct domcfg *dc)
 				dc->uuid[i]);
 	}
 	str_or_null(g, "uuid", dc->has_uuid ? uuid : NULL);
-	str_or_null(g, "type", "pv");
+	str_or_null(g, "type", dc->type == DC_TYPE_PVH ? "pvh" : "pv");
 	str_or_null(g, "kernel", dc->kernel);
 	str_or_null(g, "ramdisk", dc->ramdisk);
 	str_or_null(g, "cmdline", dc->cmdline);

@@ -49,9 +49,18 @@ padded(uint32_t sz)
 	return ((uint64_t)sz + 3) & ~(uint64_t)3;
 }
 
-/* the noxs version in one PT_NOTE segment's len bytes at p, or 0 */
+/* What a scan looks for: the noxs note (its version), or Xen's PVH entry
+ * point (1 when present). */
+enum want { WANT_NOXS, WANT_PVH };
+
+/* Xen's note of the PVH entry point (public/elfnote.h) */
+#define XEN_NOTE_NAME	 "Xen"
+#define XEN_PHYS32_ENTRY 18
+
+/* the noxs version (or PVH entry: 1) in one PT_NOTE segment's len bytes
+ * at p, or 0 */
 static int
-scan_notes(const unsigned char *p, size_t len)
+scan_notes(const unsigned char *p, size_t len, enum want want)
 {
 	uint64_t name_sz, desc_sz;
 	size_t at = 0;
@@ -65,6 +74,16 @@ scan_notes(const unsigned char *p, size_t len)
 		desc_sz = padded(h.n_descsz);
 		if (name_sz > len - at || desc_sz > len - at - name_sz)
 			return 0; /* runs past the segment: malformed */
+		if (want == WANT_PVH) {
+			if (h.n_type == XEN_PHYS32_ENTRY &&
+			    h.n_namesz == sizeof(XEN_NOTE_NAME) &&
+			    memcmp(p + at, XEN_NOTE_NAME,
+				   sizeof(XEN_NOTE_NAME)) == 0 &&
+			    h.n_descsz >= 4)
+				return 1;
+			at += name_sz + desc_sz;
+			continue;
+		}
 		/* the descriptor must hold the version, inside the segment */
 		if (h.n_type == NOXS_ELFNOTE_NOXS &&
 		    h.n_namesz == sizeof(NOXS_ELFNOTE_NAME) &&
@@ -82,7 +101,7 @@ scan_notes(const unsigned char *p, size_t len)
 /* the version in the first PT_NOTE segment that declares one, or 0; a
  * program header table that does not fit in the image is not ELF we read */
 static int
-scan_image(const struct image *im)
+scan_image(const struct image *im, enum want want, int *is_elf)
 {
 	unsigned char *notes;
 	Elf64_Ehdr eh;
@@ -96,6 +115,7 @@ scan_image(const struct image *im)
 	    eh.e_phoff > im->size ||
 	    (uint64_t)eh.e_phnum * sizeof(ph) > im->size - eh.e_phoff)
 		return 0;
+	*is_elf = 1;
 	for (i = 0; i < eh.e_phnum && v == 0; i++) {
 		if (image_read(im, &ph, sizeof(ph),
 			       eh.e_phoff + (uint64_t)i * sizeof(ph)) < 0)
@@ -109,7 +129,7 @@ scan_image(const struct image *im)
 		if (notes == NULL)
 			return -1;
 		if (image_read(im, notes, ph.p_filesz, ph.p_offset) == 0)
-			v = scan_notes(notes, ph.p_filesz);
+			v = scan_notes(notes, ph.p_filesz, want);
 		free(notes);
 	}
 	return v;
@@ -119,12 +139,14 @@ int
 elf_noxs_scan(const void *image, size_t len)
 {
 	struct image im = {.fd = -1, .mem = image, .size = len};
+	int is_elf = 0;
 
-	return scan_image(&im);
+	return scan_image(&im, WANT_NOXS, &is_elf);
 }
 
-int
-elf_noxs_version(const char *path)
+/* scan the file at path; -1 with errno when it cannot be read */
+static int
+scan_file(const char *path, enum want want, int *is_elf)
 {
 	struct image im = {.fd = -1};
 	struct stat st;
@@ -140,9 +162,28 @@ elf_noxs_version(const char *path)
 		return -1;
 	}
 	im.size = (uint64_t)st.st_size;
-	v = scan_image(&im);
+	v = scan_image(&im, want, is_elf);
 	e = errno;
 	close(im.fd);
 	errno = e;
 	return v;
+}
+
+int
+elf_noxs_version(const char *path)
+{
+	int is_elf = 0;
+
+	return scan_file(path, WANT_NOXS, &is_elf);
+}
+
+int
+elf_pvh_entry(const char *path)
+{
+	int is_elf = 0, v;
+
+	v = scan_file(path, WANT_PVH, &is_elf);
+	if (v < 0)
+		return -1;
+	return is_elf ? v : -2;
 }

@@ -1,4 +1,4 @@
-/* elfnote.h: does a kernel image declare noxs support? */
+/* elfnote.h: does a kernel image declare noxs support, or PVH? */
 #ifndef CHAOS_ELFNOTE_H
 #define CHAOS_ELFNOTE_H
 
@@ -21,5 +21,13 @@ int elf_noxs_version(const char *path);
  * over its file.
  */
 int elf_noxs_scan(const void *image, size_t len);
+
+/*
+ * Whether the kernel at path has a PVH entry point (Xen's PHYS32_ENTRY
+ * note): 1 it has, 0 an ELF64 image without one, -2 not an ELF64 image
+ * we can read (a bzImage: the builder decides), -1 with errno when the
+ * file cannot be read.
+ */
+int elf_pvh_entry(const char *path);
 
 #endif

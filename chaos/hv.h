@@ -83,12 +83,14 @@ struct hv_shape {
 	unsigned max_vcpus;
 	uint64_t maxmem_kib;
 	unsigned tsc_mode; /* 0 default, 1 always emulate, 2 native */
+	int pvh;	   /* an HVM container with hardware paging */
 };
 
 /*
- * Create a paused PV domain of that shape: the domain, its vCPU count, its
- * memory limit, its CPUID policy and TSC mode.  On failure nothing is left
- * behind.
+ * Create a paused PV (or PVH) domain of that shape: the domain, its vCPU
+ * count, its memory limit, its CPUID policy and TSC mode; a PVH domain
+ * also gets libxl's HVM parameters and a paging pool.  On failure nothing
+ * is left behind.
  */
 int hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid);
 
@@ -153,13 +155,16 @@ int hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,
 int hv_evtchn_alloc(struct hv *hv, uint32_t domid, uint32_t remote,
 		    uint32_t *port);
 
-/* What to load into a PV domain. */
+/* What to load into a PV or PVH domain. */
 struct hv_pv_image {
+	int pvh;	     /* entered at its PHYS32_ENTRY, with ACPI tables */
 	const char *kernel;  /* ELF (or compressed) PV kernel */
 	const char *ramdisk; /* or NULL */
 	const char *cmdline; /* or NULL */
 	uint64_t memory_mib; /* populated at boot */
+	uint64_t maxmem_mib; /* PVH: the RAM it sees (above memory: PoD) */
 	unsigned max_vcpus;
+	unsigned vcpus; /* PVH: online at boot (ACPI's MADT) */
 	uint32_t console_port, console_domid;
 	uint32_t store_port, store_domid;
 	/* memory populated already (a shell): its p2m, every pfn below
@@ -177,7 +182,9 @@ enum hv_build_step {
 	HV_BUILD_STEPS
 };
 
-/* Where the builder put the shared rings, and how long each step took. */
+/* Where the builder put the shared rings, and how long each step took.
+ * For a PVH domain the "mfns" are guest frame numbers: what its grant
+ * entries, hv_map_frame and XenStore's introduce take for it. */
 struct hv_pv_result {
 	uint64_t console_mfn;
 	uint64_t store_mfn;

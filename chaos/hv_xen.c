@@ -16,6 +16,7 @@
 #include <xenguest.h>
 #include <xentoollog.h>
 
+#include "acpi.h"
 #include "clock.h"
 #include "hv.h"
 
@@ -212,6 +213,25 @@ hv_domain_list(struct hv *hv, uint32_t first, struct hv_dominfo *di, size_t max)
 	return n;
 }
 
+/*
+ * libxl's arch create step for PVH: the timer mode it defaults to, no
+ * altp2m, and the paging pool HAP needs (1 MiB a vCPU, 4 KiB a MiB of
+ * memory for the p2m).
+ */
+static int
+pvh_params(struct hv *hv, uint32_t d, const struct hv_shape *s)
+{
+	uint64_t pool_kib =
+		4 * (256 * (uint64_t)s->max_vcpus + s->maxmem_kib / 1024);
+
+	if (xc_hvm_param_set(hv->xch, d, HVM_PARAM_TIMER_MODE,
+			     HVMPTM_no_delay_for_missed_ticks) < 0 ||
+	    xc_hvm_param_set(hv->xch, d, HVM_PARAM_ALTP2M, 0) < 0 ||
+	    xc_set_paging_mempool_size(hv->xch, d, pool_kib << 10) < 0)
+		return -1;
+	return 0;
+}
+
 int
 hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid)
 {
@@ -226,12 +246,20 @@ hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid)
 	int e;
 
 	memcpy(cfg.handle, s->uuid, sizeof(cfg.handle));
+	if (s->pvh) {
+		/* libxl's PVH: hardware paging, an emulated local APIC and
+		 * nothing else emulated (no device model) */
+		cfg.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+		cfg.arch.emulation_flags = XEN_X86_EMU_LAPIC;
+	}
 	if (xc_domain_create(hv->xch, &d, &cfg) < 0)
 		return -1;
 	/* libxl's build_pre: maxmem carries 1 MiB of slack */
 	if (xc_domain_max_vcpus(hv->xch, d, s->max_vcpus) < 0 ||
 	    xc_domain_setmaxmem(hv->xch, d, s->maxmem_kib + 1024) < 0 ||
-	    xc_domain_set_memmap_limit(hv->xch, d, s->maxmem_kib) < 0 ||
+	    (!s->pvh &&
+	     xc_domain_set_memmap_limit(hv->xch, d, s->maxmem_kib) < 0) ||
+	    (s->pvh && pvh_params(hv, d, s) < 0) ||
 	    xc_domain_set_tsc_info(hv->xch, d, s->tsc_mode, 0, 0, 0) < 0 ||
 	    xc_cpuid_apply_policy(hv->xch, d, false, NULL, 0, true, false,
 				  false, NULL, NULL) < 0) {
@@ -530,11 +558,76 @@ mem_init(struct xc_dom_image *dom, const struct hv_pv_image *img)
 	return rc;
 }
 
+/* the top of RAM below 4 GiB: libxl's hole for a guest without a device
+ * model holds the local APIC, the ACPI tables and the special pages */
+#define PVH_MMIO_START ACPI_TABLES_ADDR
+#define GIB4	       (1ULL << 32)
+#define PVH_SPECIAL    0xFEFF8000ULL /* 8 special pages: store, console.. */
+
+/* An HVM container's fields, as libxl__build_hvm sets them for PVH. */
+static int
+pvh_layout(struct xc_dom_image *dom, const struct hv_pv_image *img)
+{
+	uint64_t size = img->maxmem_mib << 20;
+
+	if (img->p2m != NULL || img->maxmem_mib < img->memory_mib ||
+	    img->vcpus == 0 || img->vcpus > img->max_vcpus)
+		return errno = EINVAL, -1;
+	dom->container_type = XC_DOM_HVM_CONTAINER;
+	dom->target_pages = img->memory_mib << 8;
+	dom->mmio_start = PVH_MMIO_START;
+	dom->mmio_size = GIB4 - PVH_MMIO_START;
+	dom->lowmem_end = size < PVH_MMIO_START ? size : PVH_MMIO_START;
+	dom->highmem_end =
+		size > PVH_MMIO_START ? GIB4 + (size - PVH_MMIO_START) : 0;
+	dom->vga_hole_size = 0;
+	dom->device_model = false;
+	return 0;
+}
+
+/*
+ * After memory, before the image: the ACPI tables as the builder's
+ * first module (so start_info's rsdp_paddr names them) and the memory
+ * map, told to Xen and to the builder, which copies it into start_info.
+ * *acpi is the tables' buffer, freed by the caller after the build.
+ */
+static int
+pvh_memmap(struct hv *hv, uint32_t domid, struct xc_dom_image *dom,
+	   const struct hv_pv_image *img, uint8_t **acpi)
+{
+	struct e820entry *map;
+	size_t len = acpi_size(img->max_vcpus), n = 0;
+
+	*acpi = malloc(len);
+	map = xc_dom_malloc(dom, 4 * sizeof(*map));
+	if (*acpi == NULL || map == NULL)
+		return errno = ENOMEM, -1;
+	if (acpi_build(*acpi, len, ACPI_TABLES_ADDR, img->max_vcpus,
+		       img->vcpus) != len)
+		return errno = EINVAL, -1;
+	dom->acpi_modules[0].data = *acpi;
+	dom->acpi_modules[0].length = (uint32_t)len;
+	dom->acpi_modules[0].guest_addr_out = ACPI_TABLES_ADDR;
+	map[n++] = (struct e820entry){0, dom->lowmem_end, E820_RAM};
+	map[n++] = (struct e820entry){ACPI_TABLES_ADDR, (len + 4095) & ~4095ULL,
+				      E820_ACPI};
+	map[n++] = (struct e820entry){PVH_SPECIAL, 8 * 4096, E820_RESERVED};
+	if (dom->highmem_end > GIB4)
+		map[n++] = (struct e820entry){GIB4, dom->highmem_end - GIB4,
+					      E820_RAM};
+	if (xc_domain_set_memory_map(hv->xch, domid, map, (uint32_t)n) < 0)
+		return -1;
+	dom->e820 = map;
+	dom->e820_entries = (unsigned)n;
+	return 0;
+}
+
 int
 hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 	    struct hv_pv_result *res)
 {
 	struct xc_dom_image *dom;
+	uint8_t *acpi = NULL;
 	int64_t t;
 	int rc = -1, e;
 
@@ -543,6 +636,8 @@ hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 	if (dom == NULL)
 		return -1;
 	dom->container_type = XC_DOM_PV_CONTAINER;
+	if (img->pvh && pvh_layout(dom, img) < 0)
+		goto out;
 	dom->flags = 0;
 	dom->console_evtchn = img->console_port;
 	dom->console_domid = img->console_domid;
@@ -558,11 +653,13 @@ hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 		goto out;
 	if (xc_dom_boot_xen_init(dom, hv->xch, domid) != 0 ||
 	    xc_dom_parse_image(dom) != 0 || step(res, HV_BUILD_PARSE, &t) ||
-	    xc_dom_mem_init(dom, (unsigned)img->memory_mib) != 0 ||
-	    mem_init(dom, img) != 0 || step(res, HV_BUILD_MEMORY, &t) ||
-	    xc_dom_build_image(dom) != 0 || step(res, HV_BUILD_IMAGE, &t) ||
-	    xc_dom_boot_image(dom) != 0 || xc_dom_gnttab_init(dom) != 0 ||
-	    step(res, HV_BUILD_BOOT, &t))
+	    xc_dom_mem_init(dom, (unsigned)(img->pvh ? img->maxmem_mib
+						     : img->memory_mib)) != 0 ||
+	    mem_init(dom, img) != 0 ||
+	    (img->pvh && pvh_memmap(hv, domid, dom, img, &acpi) < 0) ||
+	    step(res, HV_BUILD_MEMORY, &t) || xc_dom_build_image(dom) != 0 ||
+	    step(res, HV_BUILD_IMAGE, &t) || xc_dom_boot_image(dom) != 0 ||
+	    xc_dom_gnttab_init(dom) != 0 || step(res, HV_BUILD_BOOT, &t))
 		goto out;
 	res->console_mfn = xc_dom_p2m(dom, dom->console_pfn);
 	res->store_mfn = xc_dom_p2m(dom, dom->xenstore_pfn);
@@ -570,6 +667,7 @@ hv_build_pv(struct hv *hv, uint32_t domid, const struct hv_pv_image *img,
 out:
 	e = errno;
 	xc_dom_release(dom);
+	free(acpi);
 	if (rc < 0 && e == 0)
 		e = EINVAL;
 	errno = e;

@@ -284,6 +284,13 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 	if (di.flags & (HV_SHUTDOWN | HV_DYING))
 		return ts_fail(ts, "save", "domain %u is shut down or dying",
 			       domid);
+	/* libxenguest's HVM stream (CPU and platform context records) is
+	 * not one chaos's file checks or restores yet */
+	if (di.flags & HV_HVM)
+		return ts_fail(ts, "save",
+			       "domain %u is a PVH guest: chaos saves PV "
+			       "guests only (use xl save)",
+			       domid);
 	/* a paused guest cannot take the suspend request: it would time out */
 	if (di.flags & HV_PAUSED)
 		return ts_fail(ts, "save",

@@ -183,6 +183,7 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		.max_vcpus = dc->maxvcpus,
 		.maxmem_kib = dc->maxmem * 1024,
 		.tsc_mode = (unsigned)dc->tsc_mode, /* Xen's numbers */
+		.pvh = dc->type == DC_TYPE_PVH,
 	};
 	int e;
 
@@ -263,11 +264,14 @@ int
 ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 {
 	struct hv_pv_image img = {
+		.pvh = dc->type == DC_TYPE_PVH,
 		.kernel = dc->kernel,
 		.ramdisk = dc->ramdisk,
 		.cmdline = dc->cmdline,
 		.memory_mib = dc->memory,
+		.maxmem_mib = dc->maxmem,
 		.max_vcpus = dc->maxvcpus,
+		.vcpus = dc->vcpus,
 		.console_port = sh->console_port,
 		.store_port = sh->store_port,
 		.p2m = sh->p2m,
@@ -521,6 +525,11 @@ take_shell(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	struct reg_taken t;
 	int tries;
 
+	/* shells are PV domains */
+	if (dc->type == DC_TYPE_PVH) {
+		snprintf(ts->path, sizeof(ts->path), "cold: a PVH guest");
+		return 0;
+	}
 	/* a shell has exactly its memory: a guest that may balloon up needs
 	 * the room a cold create gives it */
 	if (dc->maxmem != dc->memory) {
@@ -732,6 +741,14 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	if (check_file(ts, "kernel", dc->kernel) < 0 ||
 	    (dc->ramdisk && check_file(ts, "ramdisk", dc->ramdisk) < 0))
 		return -1;
+	/* an ELF kernel without a PVH entry point would fail in the builder
+	 * with a message about 32-bit ELF; a bzImage the builder judges */
+	if (dc->type == DC_TYPE_PVH && elf_pvh_entry(dc->kernel) == 0)
+		return ts_fail(ts, "type",
+			       "pvh: kernel %s has no PVH entry point (Xen's "
+			       "PHYS32_ENTRY ELF note); boot it as type = "
+			       "\"pv\"",
+			       dc->kernel);
 	v = elf_noxs_version(dc->kernel);
 	if (dc->method == DC_METHOD_NOXS && v < 1)
 		return ts_fail(ts, "device_method",

@@ -133,6 +133,9 @@ guest_boot(start_info_t *si, struct guest *g, uint32_t features)
 
 	pv_init(si);
 	pv_memset(g, 0, sizeof(*g));
+	/* a PVH guest has no p2m for a save to walk: it does not suspend */
+	if (pv_translated)
+		features &= ~NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_SUSPEND);
 	g->features = features;
 	cmdline_value((const char *)si->cmd_line, "marker", g->marker,
 		      sizeof(g->marker));

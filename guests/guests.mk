@@ -8,7 +8,8 @@ GUEST_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-Wall -Wextra $(if $(WERROR),-Werror)
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-T,guests/pv/pv.lds -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
-GUEST_COMMON := guests/pv/head.S guests/pv/pv.c guests/pv/xs.c guests/common.c \
+GUEST_COMMON := guests/pv/head.S guests/pv/pv.c guests/pv/pvh.c guests/pv/xs.c \
+	guests/common.c \
 	libnoxs/noxs.c
 GUEST_HDRS := $(wildcard guests/*.h guests/pv/*.h libnoxs/*.h)
 

@@ -74,6 +74,8 @@ void *memset(void *d, int c, size_t n) __attribute__((alias("pv_memset")));
 void *
 pv_mfn_to_virt(xen_pfn_t mfn)
 {
+	if (pv_translated) /* PVH: a guest frame, identity-mapped */
+		return (void *)(mfn << 12);
 	return (void *)(M2P[mfn] << 12);
 }
 
@@ -122,6 +124,11 @@ pv_init(start_info_t *si)
 	pv_start_info = si;
 	cons = pv_mfn_to_virt(si->console.domU.mfn);
 	cons_port = si->console.domU.evtchn;
+	if (pv_translated) { /* PVH: no p2m to publish, no suspend */
+		if (pv_map_shared_info(shared_page) == 0)
+			shared = (shared_info_t *)shared_page;
+		return;
+	}
 	/* shared_info is given as a machine address */
 	if (hypercall3(__HYPERVISOR_update_va_mapping,
 		       (unsigned long)shared_page, si->shared_info | 3,
@@ -138,6 +145,8 @@ pv_suspend(void)
 	struct sched_shutdown sd = {.reason = SHUTDOWN_suspend};
 	long rc;
 
+	if (pv_translated) /* PVH guests do not suspend (guest_boot) */
+		return 1;
 	/* every present PTE must map a frame of ours (the save turns each
 	 * into a PFN): give shared_page its own frame back */
 	shared = NULL;

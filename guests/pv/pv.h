@@ -42,8 +42,15 @@ pv_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* The VA of a machine frame we were given (M2P lookup, VA == pfn << 12). */
+/* Booted as PVH (pvh.c): frames are guest frames, VA == PA. */
+extern int pv_translated;
+
+/* The VA of a machine frame we were given (M2P lookup, VA == pfn << 12;
+ * PVH: the frame is a guest frame). */
 void *pv_mfn_to_virt(xen_pfn_t mfn);
+
+/* PVH: put shared_info where page is; 0 or Xen's error. */
+int pv_map_shared_info(void *page);
 
 /* Set up the console, map shared_info and publish the p2m frame lists a
  * save needs; call first. */

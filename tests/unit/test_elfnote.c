@@ -88,6 +88,27 @@ test_our_guests_declare_noxs(void **state)
 }
 
 static void
+test_pvh_entry(void **state)
+{
+	char path[] = "/tmp/chaos-elfnote-XXXXXX";
+	int fd;
+
+	(void)state;
+	/* our guests boot as PVH too (guests/pv/head.S) */
+	assert_int_equal(elf_pvh_entry("build/guests/hello"), 1);
+	/* an ELF64 program has no PVH entry point */
+	assert_int_equal(elf_pvh_entry("/bin/sh"), 0);
+	/* not ELF64: the builder judges (a bzImage) */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "MZ not an ELF image", 19), 19);
+	close(fd);
+	assert_int_equal(elf_pvh_entry(path), -2);
+	unlink(path);
+	assert_int_equal(elf_pvh_entry("/nonexistent"), -1);
+}
+
+static void
 test_others_do_not(void **state)
 {
 	char path[] = "/tmp/chaos-elfnote-XXXXXX";
@@ -289,6 +310,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_our_guests_declare_noxs),
 		cmocka_unit_test(test_others_do_not),
+		cmocka_unit_test(test_pvh_entry),
 		cmocka_unit_test(test_huge_descsz_is_no_note),
 		cmocka_unit_test(test_scan_finds_the_note),
 		cmocka_unit_test(test_scan_huge_sizes),

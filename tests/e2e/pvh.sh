@@ -1,0 +1,108 @@
+# PVH guests: the Linux test guest as type = "pvh" (ELF vmlinux entered at
+# its PVH entry point, ACPI tables of chaos's own) in xenstore mode: it
+# boots with 2 of its 3 vCPUs online, answers ping through its vif, pauses
+# and unpauses, reboots through the monitor as PVH again and shuts down,
+# leaving nothing.  Our tiny guests boot as PVH from the same image: hello
+# in noxs mode without any XenStore access, idle shut down through its
+# sysctl device.  A PVH save and a kernel without a PVH entry point are
+# refused with one line.  tsc_mode = "native": under QEMU's emulation an
+# emulated RDTSCP hangs a PVH Linux (an artefact of the emulator).
+. /xenbox/lib.sh
+
+diagnose() {
+	echo "--- console of $1"; tail -n 40 "$(console_log "$1")"
+	echo "--- monitor"; tail -n 20 /run/chaos/monitor.log
+	xl list
+}
+in_bridge() { [ -e "/sys/class/net/xenbr0/brif/$1" ]; }
+is_pvh() { chaos list -l "$1" | grep -q '"type": "pvh"'; }
+xl_state() { xl list "$1" | awk 'NR == 2 { print $5 }'; }
+
+xendevd -f 2> /tmp/xendevd.log &
+xpid=$!
+trap 'kill $xpid 2> /dev/null' EXIT
+wait_for 10 test -S /run/xendevd.sock || die "xendevd did not start"
+
+linux_cfg /tmp/p.cfg vpvh marker=pvh-up cpus ip=198.18.0.4/24
+cat >> /tmp/p.cfg <<CFG
+type = "pvh"
+tsc_mode = "native"
+vcpus = 2
+maxvcpus = 3
+vif = [ 'bridge=xenbr0,mac=00:16:3e:00:00:04' ]
+CFG
+chaos -n create /tmp/p.cfg | grep -q '"type": "pvh"' || die "dry run: not pvh"
+t0=$(ms)
+chaos -v create /tmp/p.cfg > /tmp/p.out 2>&1 || { cat /tmp/p.out; die "create PVH Linux"; }
+t1=$(ms)
+cat /tmp/p.out
+grep -q "cold: a PVH guest" /tmp/p.out || die "create -v does not say the PVH guest went cold"
+d=$(chaos domid vpvh) || die "vpvh is gone after its create"
+say "chaos create of PVH Linux: $((t1 - t0)) ms (domain $d)"
+wait_marker vpvh pvh-up 120 || { diagnose vpvh; die "no marker from the PVH guest"; }
+say "PVH Linux: create to marker $(( $(ms) - t0 )) ms"
+is_pvh vpvh || die "chaos list -l does not say pvh"
+# Linux found 3 possible vCPUs, 2 online, in chaos's MADT
+tr -d '\r' < "$(console_log vpvh)" | grep -qx "XENBOX_CPUS 0-1 of 0-2" ||
+	{ grep "XENBOX_CPUS" "$(console_log vpvh)"; die "the guest does not see vCPUs 0-1 of 0-2"; }
+[ "$(xl vcpu-list vpvh | awk 'NR > 1' | wc -l)" = 3 ] || die "Xen has not 3 vCPUs for it"
+in_bridge "vif$d.0" || die "vif$d.0 is not in xenbr0"
+pingwait 198.18.0.4 60000 > /dev/null || { diagnose vpvh; die "no ping reply from the PVH guest"; }
+say "PVH Linux answers ping"
+
+chaos pause vpvh || die "pause"
+[ "$(xl_state vpvh)" = "--p---" ] || { xl list; die "not paused"; }
+chaos unpause vpvh || die "unpause"
+pingwait 198.18.0.4 20000 > /dev/null || die "no ping reply after unpause"
+
+expect_fail 1 "PVH" chaos save vpvh /tmp/p.save || die "a PVH save is not refused"
+[ ! -e /tmp/p.save ] || die "the refused save left a file"
+pingwait 198.18.0.4 20000 > /dev/null || die "no ping reply after the refused save"
+
+# on_reboot = restart: the monitor makes it again, as PVH
+rm -f "$(console_log vpvh)"
+chaos reboot vpvh || die "reboot"
+wait_for 60 sh -c "chaos domid vpvh > /dev/null 2>&1 && [ \"\$(chaos domid vpvh)\" != $d ]" ||
+	{ diagnose vpvh; die "the monitor did not remake vpvh"; }
+d2=$(chaos domid vpvh)
+wait_marker vpvh pvh-up 120 || { diagnose vpvh; die "no marker after the reboot"; }
+is_pvh vpvh || die "the rebooted guest is not PVH"
+xl list -v vpvh > /dev/null || die "xl does not see the rebooted guest"
+pingwait 198.18.0.4 60000 > /dev/null || die "no ping reply after the reboot"
+say "rebooted as domain $d2, PVH, answering ping"
+chaos shutdown -w vpvh || die "shutdown"
+wait_for 10 nothing_left || die "the PVH guest left something behind"
+in_bridge "vif$d2.0" && die "vif$d2.0 is still in xenbr0"
+
+# our tiny guests as PVH: hello in noxs mode touches no XenStore
+xenstore-ls -f > /tmp/xs-before
+tiny_cfg /tmp/h.cfg hpvh hello marker=hello-pvh
+echo 'type = "pvh"' >> /tmp/h.cfg
+t0=$(ms)
+chaos create -c /tmp/h.cfg > /tmp/h.out || { cat /tmp/h.out; die "create PVH hello"; }
+say "PVH hello (noxs): create to console end $(( $(ms) - t0 )) ms"
+cat /tmp/h.out
+grep -q "(noxs), devices: console 0, sysctl 0" /tmp/h.out || die "PVH hello is not a noxs boot"
+grep -q "XENBOX_MARKER hello-pvh" /tmp/h.out || die "no marker from PVH hello"
+wait_for 10 chaos_gone hpvh || die "PVH hello did not go"
+xenstore-ls -f > /tmp/xs-after
+cmp -s /tmp/xs-before /tmp/xs-after || { diff /tmp/xs-before /tmp/xs-after; die "XenStore changed"; }
+
+tiny_cfg /tmp/i.cfg ipvh idle marker=idle-pvh
+echo 'type = "pvh"' >> /tmp/i.cfg
+chaos create /tmp/i.cfg || die "create PVH idle"
+timeout 3 chaos console ipvh < /dev/null > /tmp/i.out
+grep -q "XENBOX_MARKER idle-pvh" /tmp/i.out || { cat /tmp/i.out; die "no marker from PVH idle's console"; }
+grep -q "idle: nonce" /tmp/i.out || die "PVH idle did not start its wait"
+chaos shutdown -w ipvh || die "shutdown of PVH idle"
+tiny_cfg /tmp/x.cfg xpvh idle marker=idle-pvh-xs
+printf 'type = "pvh"\ndevice_method = "xenstore"\n' >> /tmp/x.cfg
+chaos create /tmp/x.cfg || die "create PVH idle, xenstore mode"
+wait_marker xpvh idle-pvh-xs 30 || die "no marker from PVH idle in xenstore mode"
+grep -q "(xenstore)" "$(console_log xpvh)" || die "not a xenstore boot"
+chaos shutdown -w xpvh || die "shutdown of PVH idle, xenstore mode"
+
+# a kernel without a PVH entry point: one line, nothing left
+printf 'name = "nopvh"\ntype = "pvh"\nkernel = "/bin/busybox"\nmemory = 16\n' > /tmp/n.cfg
+expect_fail 1 "no PVH entry point" chaos create /tmp/n.cfg || die "a kernel without a PVH entry point"
+wait_for 10 nothing_left || die "the failed create left something behind"
