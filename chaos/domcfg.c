@@ -500,11 +500,11 @@ get_disks(struct ctx *c, struct domcfg *dc, int *err)
 }
 
 static const char *const known_keys[] = {
-	"name",	     "uuid",	 "type",     "builder", "kernel",
-	"ramdisk",   "cmdline",	 "root",     "extra",	"memory",
-	"maxmem",    "vcpus",	 "maxvcpus", "cpus",	"on_poweroff",
-	"on_reboot", "on_crash", "vif",	     "disk",	"device_method",
-	"tsc_mode",  NULL,
+	"name",	     "uuid",	      "type",	  "builder", "kernel",
+	"ramdisk",   "cmdline",	      "root",	  "extra",   "memory",
+	"maxmem",    "vcpus",	      "maxvcpus", "cpus",    "on_poweroff",
+	"on_reboot", "on_crash",      "vif",	  "disk",    "device_method",
+	"tsc_mode",  "shadow_memory", NULL,
 };
 
 static void
@@ -605,6 +605,17 @@ get_resources(struct ctx *c, struct domcfg *dc, int *err)
 	}
 }
 
+/* shadow_memory: the paging pool of a PVH guest, in MiB (xl.cfg(5));
+ * a PV guest has none (Debian's Xen has no shadow paging) */
+static void
+get_shadow(struct ctx *c, struct domcfg *dc, int *err)
+{
+	long long v;
+
+	if (get_number(c, "shadow_memory", 1, 1 << 20, &v, err))
+		dc->shadow_memory = (uint64_t)v;
+}
+
 /* tsc_mode: how the guest's TSC reads (xl.cfg(5)) */
 static void
 get_tsc(struct ctx *c, struct domcfg *dc, int *err)
@@ -677,6 +688,7 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 		free(method);
 	}
 	get_tsc(&c, dc, &err);
+	get_shadow(&c, dc, &err);
 	get_vifs(&c, dc, &err);
 	get_disks(&c, dc, &err);
 	if (err || d->errors > 0) {

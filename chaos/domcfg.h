@@ -103,6 +103,7 @@ struct domcfg {
 	enum dc_action on_poweroff, on_reboot, on_crash;
 	enum dc_method method;
 	enum dc_tsc tsc_mode;
+	uint64_t shadow_memory; /* MiB of PVH paging pool; 0: libxl's size */
 	struct dc_vif *vifs;
 	size_t nvifs;
 	struct dc_disk *disks;

@@ -82,8 +82,9 @@ struct hv_shape {
 	uint8_t uuid[16];
 	unsigned max_vcpus;
 	uint64_t maxmem_kib;
-	unsigned tsc_mode; /* 0 default, 1 always emulate, 2 native */
-	int pvh;	   /* an HVM container with hardware paging */
+	unsigned tsc_mode;   /* 0 default, 1 always emulate, 2 native */
+	int pvh;	     /* an HVM container with hardware paging */
+	uint64_t paging_kib; /* PVH: its paging pool; 0: libxl's default */
 };
 
 /*

@@ -221,9 +221,11 @@ hv_domain_list(struct hv *hv, uint32_t first, struct hv_dominfo *di, size_t max)
 static int
 pvh_params(struct hv *hv, uint32_t d, const struct hv_shape *s)
 {
-	uint64_t pool_kib =
-		4 * (256 * (uint64_t)s->max_vcpus + s->maxmem_kib / 1024);
+	uint64_t pool_kib = s->paging_kib;
 
+	if (pool_kib == 0)
+		pool_kib = 4 * (256 * (uint64_t)s->max_vcpus +
+				s->maxmem_kib / 1024);
 	if (xc_hvm_param_set(hv->xch, d, HVM_PARAM_TIMER_MODE,
 			     HVMPTM_no_delay_for_missed_ticks) < 0 ||
 	    xc_hvm_param_set(hv->xch, d, HVM_PARAM_ALTP2M, 0) < 0 ||

@@ -184,6 +184,7 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		.maxmem_kib = dc->maxmem * 1024,
 		.tsc_mode = (unsigned)dc->tsc_mode, /* Xen's numbers */
 		.pvh = dc->type == DC_TYPE_PVH,
+		.paging_kib = dc->shadow_memory * 1024,
 	};
 	int e;
 
