@@ -245,18 +245,21 @@ function disk(i,    x, c, xv, cv) {
 	cmp("disk" i ".discard", xv == ABSENT ? xv : tolower(xv), cv)
 }
 
-function devices(    xn, cn, i) {
-	xn = xget("nics.#")
+# the lengths of a device list; returns how many both have
+function count(field, xp, cp,    xn, cn) {
+	xn = xget(xp)
 	xn = xn == ABSENT ? 0 : xn + 0
-	cn = cget("vifs.#") + 0
-	cmp("vifs", xn, cn)
-	for (i = 0; i < xn && i < cn; i++)
+	cn = cget(cp) + 0
+	cmp(field, xn, cn)
+	return xn < cn ? xn : cn
+}
+
+function devices(    n, i) {
+	n = count("vifs", "nics.#", "vifs.#")
+	for (i = 0; i < n; i++)
 		vif(i)
-	xn = xget("disks.#")
-	xn = xn == ABSENT ? 0 : xn + 0
-	cn = cget("disks.#") + 0
-	cmp("disks", xn, cn)
-	for (i = 0; i < xn && i < cn; i++)
+	n = count("disks", "disks.#", "disks.#")
+	for (i = 0; i < n; i++)
 		disk(i)
 }
 
