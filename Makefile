@@ -1,7 +1,8 @@
 # Makefile: chaos, its tests, and (tests/xenbox) the Xen host they run on.
 #
 #   make              build build/chaos and what it installs
-#   make check-unit   tests that need no Xen: unit (ASan+UBSan), golden, fuzz
+#   make check-unit   tests that need no Xen: unit (ASan+UBSan), golden,
+#                     jsonflat, fuzz
 #   make check        every test: check-unit, then check-e2e (real Xen 4.17
 #                     booted in QEMU by tests/xenbox)
 #   make demo         guests created and timed on that Xen host
@@ -278,6 +279,7 @@ check-unit:
 	$(MAKE) check-unit-tests
 	$(MAKE) check-net
 	$(MAKE) check-golden
+	$(MAKE) check-jsonflat
 	$(MAKE) check-fuzz
 
 check:
@@ -405,5 +407,18 @@ $(B)/bin/ipcpoke: tests/e2e/ipcpoke.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^
 
+# tests/e2e/jsonflat: JSON as PATH=VALUE lines for busybox awk
+# (xl-differential.sh); it rides into the xenbox with its libyajl
+$(B)/bin/jsonflat: tests/e2e/jsonflat.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)
+
+check-jsonflat: $(B)/bin/jsonflat
+	$(B)/bin/jsonflat tests/compat/jsonflat.json | \
+		diff -u tests/compat/jsonflat.expected -
+	@echo "jsonflat: passed"
+
+.PHONY: check-jsonflat
+
 all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch \
-	$(B)/bin/spawntime $(B)/bin/floor $(B)/bin/ipcpoke
+	$(B)/bin/spawntime $(B)/bin/floor $(B)/bin/ipcpoke $(B)/bin/jsonflat

@@ -373,8 +373,7 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 				goto out;
 			}
 			vif->has_mac = 1;
-		} else if (strcmp(item, "bridge") == 0 ||
-			   strcmp(item, "netdev") == 0) {
+		} else if (strcmp(item, "bridge") == 0) {
 			if (*val == '\0' || strlen(val) > 15 ||
 			    strchr(val, '/') != NULL) {
 				diag_error_at(
@@ -402,8 +401,13 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 			dst = &vif->model;
 		} else if (strcmp(item, "backend") == 0) {
 			dst = &vif->backend;
-		} else if (strcmp(item, "gatewaydev") == 0 ||
-			   strcmp(item, "forwarddev") == 0) {
+		} else if (strcmp(item, "gatewaydev") == 0) {
+			dst = &vif->gatewaydev;
+		} else if (strcmp(item, "netdev") == 0) {
+			/* not a bridge: xl reads it as gatewaydev */
+			diag_warn_at(d, at->source, at->line, at->col,
+				     "vif option 'netdev' is deprecated: "
+				     "it means gatewaydev, as in xl");
 			dst = &vif->gatewaydev;
 		} else if (strcmp(item, "script") == 0) {
 			diag_warn_at(d, at->source, at->line, at->col,
@@ -448,6 +452,11 @@ dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 				goto out;
 			}
 			vif->devid = (unsigned)n;
+		} else if (strcmp(item, "forwarddev") == 0) {
+			diag_warn_at(
+				d, at->source, at->line, at->col,
+				"vif option 'forwarddev' (COLO) is ignored "
+				"by chaos");
 		} else if (strcmp(item, "accel") == 0) {
 			diag_warn_at(
 				d, at->source, at->line, at->col,

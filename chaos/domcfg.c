@@ -621,13 +621,32 @@ static void
 get_tsc(struct ctx *c, struct domcfg *dc, int *err)
 {
 	static const char *const names[] = {"default", "always_emulate",
-					    "native"};
-	char *v = NULL;
+					    "native", "native_paravirt"};
+	const struct cfg_setting *s;
+	char *v = NULL, *end;
 	size_t i;
+	long n;
 
 	if (!get_string(c, "tsc_mode", &v, err))
 		return;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	/* xl still takes Xen's numbers for the modes, with a warning */
+	errno = 0;
+	n = strtol(v, &end, 0);
+	if (end != v && *end == '\0' && errno == 0 && n >= 0 && n <= 3) {
+		s = cfg_get(c->cfg, "tsc_mode");
+		if (n <= DC_TSC_NATIVE)
+			diag_warn_at(c->d, s->source, s->line, 0,
+				     "tsc_mode %ld is deprecated, as in xl: "
+				     "write \"%s\"",
+				     n, names[n]);
+		free(v);
+		if ((v = strdup(names[n])) == NULL) {
+			key_error(c, "tsc_mode", "out of memory");
+			*err = 1;
+			return;
+		}
+	}
+	for (i = 0; i <= DC_TSC_NATIVE; i++)
 		if (strcmp(v, names[i]) == 0)
 			dc->tsc_mode = (enum dc_tsc)i;
 	if (strcmp(v, "native_paravirt") == 0) {
