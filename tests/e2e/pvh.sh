@@ -1,6 +1,7 @@
 # PVH guests: the Linux test guest as type = "pvh" (ELF vmlinux entered at
 # its PVH entry point, ACPI tables of chaos's own) in xenstore mode: it
-# boots with 2 of its 3 vCPUs online, answers ping through its vif, pauses
+# boots with 2 of its 3 vCPUs online, reads its disk (blkback, xendevd),
+# answers ping through its vif, pauses
 # and unpauses, reboots through the monitor as PVH again and shuts down,
 # leaving nothing.  Our tiny guests boot as PVH from the same image: hello
 # in noxs mode without any XenStore access, idle shut down through its
@@ -23,8 +24,11 @@ xpid=$!
 trap 'kill $xpid 2> /dev/null' EXIT
 wait_for 10 test -S /run/xendevd.sock || die "xendevd did not start"
 
-linux_cfg /tmp/p.cfg vpvh marker=pvh-up cpus ip=198.18.0.4/24
+dd if=/dev/zero of=/tmp/pvh-disk.img bs=1M count=4 2> /dev/null
+printf 'pvh-disk\n' | dd of=/tmp/pvh-disk.img conv=notrunc 2> /dev/null
+linux_cfg /tmp/p.cfg vpvh marker=pvh-up cpus ip=198.18.0.4/24 disk=xvda:read
 cat >> /tmp/p.cfg <<CFG
+disk = [ '/tmp/pvh-disk.img,raw,xvda,r' ]
 type = "pvh"
 tsc_mode = "native"
 vcpus = 2
@@ -45,8 +49,13 @@ is_pvh vpvh || die "chaos list -l does not say pvh"
 # Linux found 3 possible vCPUs, 2 online, in chaos's MADT
 tr -d '\r' < "$(console_log vpvh)" | grep -qx "XENBOX_CPUS 0-1 of 0-2" ||
 	{ grep "XENBOX_CPUS" "$(console_log vpvh)"; die "the guest does not see vCPUs 0-1 of 0-2"; }
+grep -q "XENBOX_DISK xvda read pvh-disk" "$(console_log vpvh)" ||
+	{ diagnose vpvh; die "the PVH guest did not read its disk"; }
 [ "$(xl vcpu-list vpvh | awk 'NR > 1' | wc -l)" = 3 ] || die "Xen has not 3 vCPUs for it"
-in_bridge "vif$d.0" || die "vif$d.0 is not in xenbr0"
+in_bridge "vif$d.0" || {
+	ls /sys/class/net /sys/class/net/xenbr0/brif; cat /tmp/xendevd.log
+	xenstore-ls -f /local/domain/0/backend/vif; die "vif$d.0 is not in xenbr0"
+}
 pingwait 198.18.0.4 60000 > /dev/null || { diagnose vpvh; die "no ping reply from the PVH guest"; }
 say "PVH Linux answers ping"
 
