@@ -75,7 +75,8 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/regfile.c chaos/registry.c \
 	chaos/xswatch.c chaos/toolstack.c chaos/monitor.c chaos/monstate.c \
 	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/clock.c \
-	chaos/escape.c chaos/phases.c xendevd/proto.c chaos/regshell.c \
+	chaos/escape.c chaos/phases.c xendevd/proto.c xendevd/ring.c \
+	chaos/regshell.c \
 	chaos/savefile.c chaos/saverestore.c chaos/vbd.c chaos/disk.c chaos/acpi.c \
 	shells/shp.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
@@ -85,7 +86,8 @@ PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c chaos/vbd.c
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_monstate test_noxs test_elfnote test_phases test_escape \
-	test_xswatch test_ipc test_pool test_savefile test_vbd test_acpi
+	test_xswatch test_ipc test_pool test_savefile test_vbd test_acpi \
+	test_consring
 
 # chaos-shelld: the shell daemon (conf.c and pool.c are pure)
 SHELLD_SRCS := shells/main.c shells/conf.c shells/pool.c shells/shell.c
@@ -94,7 +96,11 @@ SHELLD_PURE_SRCS := shells/conf.c shells/pool.c
 # xendevd: the device daemon (netlink through libmnl)
 XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \
 	xendevd/proto.c xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c \
-	xendevd/vbd.c xendevd/loop.c $(LIBIPC_SRCS)
+	xendevd/vbd.c xendevd/loop.c xendevd/console.c xendevd/consconf.c \
+	xendevd/ring.c $(LIBIPC_SRCS)
+# chaos's registry (from libchaos.a, with what it needs): which noxs
+# guests run, for a restarted xendevd
+XENDEVD_REG_SRCS := chaos/registry.c chaos/regfile.c
 
 LIBCHAOS_OBJS := $(LIBCHAOS_SRCS:%.c=$(B)/obj/%.o) \
 	$(LIBIPC_SRCS:%.c=$(B)/obj/%.o)
@@ -151,7 +157,8 @@ $(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 # hypervisor interface (hv_xen.c: is a vbd's domain alive)
 $(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/chaos/xsdom.o \
 		$(B)/obj/chaos/clock.o $(B)/obj/chaos/hv_xen.o \
-		$(B)/obj/chaos/acpi.o
+		$(B)/obj/chaos/acpi.o $(XENDEVD_REG_SRCS:%.c=$(B)/obj/%.o) \
+		$(B)/libchaos.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
@@ -194,14 +201,21 @@ $(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(PURE_SRCS)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)
 
+# xendevd's reading of xenconsoled's setting (pure parts) beside the rings
+$(B)/san/tests/unit/test_consring: $(B)/san/xendevd/consconf.o
+
 check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%) $(GUESTS)
 	@set -e; for t in $(UNIT_TESTS:%=$(B)/san/tests/unit/%); do \
 		echo "== $$t"; $$t; done
 
 # xendevd for real in a network namespace of the test's own
+$(B)/san/libchaos.a: $(LIBCHAOS_SRCS:%.c=$(B)/san/%.o)
+	$(AR) rcs $@ $^
+
 $(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o) \
 		$(B)/san/chaos/xsdom.o $(B)/san/chaos/clock.o \
-		$(B)/san/chaos/hv_xen.o $(B)/san/chaos/acpi.o
+		$(B)/san/chaos/hv_xen.o $(B)/san/chaos/acpi.o \
+		$(XENDEVD_REG_SRCS:%.c=$(B)/san/%.o) $(B)/san/libchaos.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 

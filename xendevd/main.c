@@ -1,7 +1,8 @@
 /*
  * main.c: xendevd, the device daemon (docs/xendevd.8).  One flat poll loop
  * over the listening socket, its clients, the rtnetlink event socket, the
- * deadlines of pending attaches and the look for vbds of dead domains.
+ * consoles' event channels, the deadlines of pending attaches and the
+ * looks for vbds and consoles of dead domains.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,22 +19,30 @@
 
 #include "xendevd.h"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reopen;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reopen = 1;
+	else
+		stop = 1;
 }
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: xendevd [-f] [-S] [-X] [-s SOCKET] [-p PIDFILE]\n"
+	fprintf(f, "usage: xendevd [-f] [-S] [-X] [-l LOG] [-L DIR] [-t STAMP] "
+		   "[-s SOCKET] [-p PIDFILE]\n"
 		   "  -f  stay in the foreground\n"
 		   "  -S  log to syslog, not stderr\n"
 		   "  -X  no XenStore: netlink only (tests)\n"
+		   "  -l  log noxs guests' consoles: none|guest|hv|all, as "
+		   "xenconsoled's --log\n"
+		   "      (default: xenconsoled's setting)\n"
+		   "  -L  their directory (default " XDD_LOG_DIR ")\n"
+		   "  -t  timestamps: none|guest|hv|all, as xenconsoled's -t\n"
 		   "  -s  the socket (default " XDD_SOCKET ")\n"
 		   "  -p  the pidfile (default /run/xendevd.pid)\n");
 }
@@ -46,7 +55,7 @@ loop(struct xdd *d)
 	int timeout, t;
 
 	while (!stop) {
-		n = 2 + ipc_server_nclients(d->srv);
+		n = 3 + ipc_server_nclients(d->srv);
 		if (n > cap) {
 			cap = n * 2;
 			pfd = realloc(pfd, cap * sizeof(*pfd));
@@ -62,10 +71,20 @@ loop(struct xdd *d)
 		t = xdd_vbd_reap(d);
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
+		t = xdd_cons_reap(d);
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
 		pfd[0] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
 					 .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = xdd_cons_evtchn_fd(d),
+					 .events = POLLIN};
 		/* the socket and its clients (libipc), after the events */
-		n = 1 + ipc_server_pollfds(d->srv, pfd + 1, &timeout);
+		n = 2 + ipc_server_pollfds(d->srv, pfd + 2, &timeout);
+		if (reopen) {
+			reopen = 0;
+			log_info("SIGHUP: opening the console logs again");
+			xdd_cons_reopen(d);
+		}
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -79,7 +98,9 @@ loop(struct xdd *d)
 				 strerror(errno));
 			xdd_vif_rescan(d);
 		}
-		ipc_server_serve(d->srv, pfd + 1, n - 1);
+		if (pfd[1].revents)
+			xdd_cons_events(d);
+		ipc_server_serve(d->srv, pfd + 2, n - 2);
 	}
 	free(pfd);
 }
@@ -90,13 +111,33 @@ main(int argc, char **argv)
 	const char *sock = XDD_SOCKET, *pid = "/run/xendevd.pid";
 	struct xdd d = {.use_xs = 1};
 	struct sigaction sa = {.sa_handler = on_signal};
-	int fg = 0, sys = 0, opt, pfd;
+	struct xdd_cons_conf given;
+	int fg = 0, sys = 0, opt, pfd, set = 0;
 
-	while ((opt = getopt(argc, argv, "fSXs:p:h")) != -1) {
+	xdd_cons_conf_init(&given);
+
+	while ((opt = getopt(argc, argv, "fSXl:L:t:s:p:h")) != -1) {
 		switch (opt) {
 		case 'f': fg = 1; break;
 		case 'S': sys = 1; break;
 		case 'X': d.use_xs = 0; break;
+		case 'l':
+		case 't':
+			if (xdd_cons_conf_value(&given, opt, optarg) < 0) {
+				usage(stderr);
+				return 2;
+			}
+			set |= opt == 'l' ? 1 : 2;
+			break;
+		case 'L':
+			if (*optarg != '/' ||
+			    strlen(optarg) >= sizeof(given.dir)) {
+				usage(stderr);
+				return 2;
+			}
+			snprintf(given.dir, sizeof(given.dir), "%s", optarg);
+			set |= 4;
+			break;
 		case 's': sock = optarg; break;
 		case 'p': pid = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -129,6 +170,18 @@ main(int argc, char **argv)
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* noxs guests' consoles are logged as xenconsoled logs the others,
+	 * unless the options say otherwise */
+	xdd_cons_conf_load(&d.cconf);
+	if (set & 1)
+		d.cconf.log = given.log;
+	if (set & 2)
+		d.cconf.stamp = given.stamp;
+	if (set & 4)
+		snprintf(d.cconf.dir, sizeof(d.cconf.dir), "%s", given.dir);
+	if (set)
+		snprintf(d.cconf.from, sizeof(d.cconf.from), "options");
 	signal(SIGPIPE, SIG_IGN);
 	if (d.use_xs && xdd_xs_ready(&d) < 0)
 		log_warn("xenstored does not answer yet: %s", strerror(errno));
@@ -136,13 +189,21 @@ main(int argc, char **argv)
 	xdd_vif_rescan(&d);
 	/* and the disks it backed before a restart */
 	xdd_vbd_adopt(&d);
-	log_info("ready on %s (%u vifs, %u vbds found)", sock, d.nvifs,
-		 d.nvbds);
+	/* and the consoles of noxs guests */
+	xdd_cons_adopt(&d);
+	log_info("ready on %s (%u vifs, %u vbds, %u consoles found); noxs "
+		 "consoles %s%s%s (setting from %s)",
+		 sock, d.nvifs, d.nvbds, d.nconss,
+		 d.cconf.log ? "logged in " : "not logged",
+		 d.cconf.log ? d.cconf.dir : "",
+		 d.cconf.log && d.cconf.stamp ? " with timestamps" : "",
+		 d.cconf.from);
 	loop(&d);
 	log_flush();
 	log_info("stopping");
 	ipc_server_close(d.srv); /* and its socket's file */
 	xdd_vif_forget_all(&d);
+	xdd_cons_forget_all(&d); /* before the vbds close the hypervisor */
 	xdd_vbd_forget_all(&d);
 	unlink(pid);
 	if (d.xs != NULL)

@@ -88,6 +88,43 @@ check_vbd(uint16_t type, const struct xdd_vbd *v, char *why, size_t whylen)
 	return 0;
 }
 
+/* a domain's name, for a file name: 1..XDD_DOMNAME_MAX-1 printable
+ * bytes, no '/' */
+static int
+bad_domname(const char *s)
+{
+	size_t n = strnlen(s, XDD_DOMNAME_MAX), i;
+
+	if (n == 0 || n == XDD_DOMNAME_MAX)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] < ' ' || s[i] > '~')
+			return 1;
+	return 0;
+}
+
+static int
+check_cons(const struct xdd_cons *c, char *why, size_t whylen)
+{
+	if (bad_domname(c->name)) {
+		snprintf(why, whylen,
+			 "the domain's name is empty, unterminated or holds "
+			 "'/' or a control character");
+		return EINVAL;
+	}
+	if (c->map != XDD_CONS_GRANT && c->map != XDD_CONS_FRAME) {
+		snprintf(why, whylen, "ring kind %u is not served", c->map);
+		return EOPNOTSUPP;
+	}
+	if (c->domid == 0 || c->domid > XDD_DOMID_MAX || c->port == 0) {
+		snprintf(why, whylen,
+			 "a console needs a guest's domid (1..%u) and port",
+			 XDD_DOMID_MAX);
+		return EINVAL;
+	}
+	return 0;
+}
+
 int
 xdd_req_check(const struct ipc_hdr *h, const void *body, struct xdd_req *req,
 	      char *why, size_t whylen)
@@ -105,6 +142,22 @@ xdd_req_check(const struct ipc_hdr *h, const void *body, struct xdd_req *req,
 	case XDD_VBD_ATTACH:
 	case XDD_VBD_DETACH:
 		return check_vbd(h->type, &req->u.vbd, why, whylen);
+	case XDD_CONS_ATTACH: return check_cons(&req->u.cons, why, whylen);
+	case XDD_CONS_OPEN:
+		if (req->u.cons_open.flags & ~(uint32_t)XDD_CONS_REPLAY) {
+			snprintf(why, whylen, "unknown console flags 0x%x",
+				 req->u.cons_open.flags);
+			return EINVAL;
+		}
+		return 0;
+	case XDD_CONS_INPUT:
+		if (req->u.cons_input.len == 0 ||
+		    req->u.cons_input.len > XDD_CONS_INPUT_MAX) {
+			snprintf(why, whylen, "input of %u bytes (1..%d)",
+				 req->u.cons_input.len, XDD_CONS_INPUT_MAX);
+			return EINVAL;
+		}
+		return 0;
 	default: return 0;
 	}
 }

@@ -14,7 +14,8 @@
 
 #define XDD_MTU_MIN	   68 /* IPv4's minimum */
 #define XDD_MTU_MAX	   65535
-#define XDD_TIMEOUT_MAX_MS 60000 /* an attach's timeout_ms */
+#define XDD_TIMEOUT_MAX_MS 60000   /* an attach's timeout_ms */
+#define XDD_DOMID_MAX	   0x7fefu /* DOMID_FIRST_RESERVED - 1 */
 
 /* a request as xdd_msg_parse accepted it: header, then its body */
 struct xdd_req {
@@ -23,7 +24,10 @@ struct xdd_req {
 		struct ipc_hello hello;
 		struct xdd_vif vif; /* XDD_VIF_ATTACH, XDD_VIF_DETACH */
 		struct xdd_list list;
-		struct xdd_vbd vbd; /* XDD_VBD_ATTACH, XDD_VBD_DETACH */
+		struct xdd_vbd vbd;   /* XDD_VBD_ATTACH, XDD_VBD_DETACH */
+		struct xdd_cons cons; /* XDD_CONS_ATTACH */
+		struct xdd_cons_open cons_open;	  /* XDD_CONS_OPEN */
+		struct xdd_cons_input cons_input; /* XDD_CONS_INPUT */
 	} u;
 };
 
@@ -37,9 +41,9 @@ struct xdd_req {
  * IPC_MSG_MAX bytes), EBADMSG (short, wrong magic, a length other than
  * len, a body not of its type's size), EPROTONOSUPPORT (a version other
  * than ours, or a hello below 1), EOPNOTSUPP (an unknown type, backend
- * kind or vbd kind), EINVAL (a field out of range).  Either way req->h holds
- * the header as far as there is one (zeros otherwise; type 0 when it is not a
- * xendevd message), for the reply's type and id.
+ * kind, vbd kind or console ring kind), EINVAL (a field out of range).  Either
+ * way req->h holds the header as far as there is one (zeros otherwise; type 0
+ * when it is not a xendevd message), for the reply's type and id.
  *
  * What is accepted holds: h.len == len <= IPC_MSG_MAX, a type below
  * XDD_NTYPES, the body size of that type; every name NUL-terminated within
@@ -49,7 +53,11 @@ struct xdd_req {
  * its ids, mtu 0 or XDD_MTU_MIN..XDD_MTU_MAX, timeout_ms at most
  * XDD_TIMEOUT_MAX_MS; a vbd request's target NUL-terminated within
  * XDD_PATH_MAX and without control characters, no unknown flag; for an
- * attach, kind XDD_VBD_FILE or XDD_VBD_PHY and an absolute target.
+ * attach, kind XDD_VBD_FILE or XDD_VBD_PHY and an absolute target; a
+ * console attach's name 1..XDD_DOMNAME_MAX-1 bytes of ' '..'~' without
+ * '/', NUL-terminated, its map XDD_CONS_GRANT or XDD_CONS_FRAME, domid
+ * 1..XDD_DOMID_MAX and a port; a console open's flags within
+ * XDD_CONS_REPLAY; a console input's len 1..XDD_CONS_INPUT_MAX.
  */
 int xdd_msg_parse(const uint8_t *msg, size_t len, struct xdd_req *req,
 		  char *why, size_t whylen);

@@ -12,6 +12,9 @@ static const uint32_t body_size[XDD_NTYPES] = {
 	[XDD_VIF_LIST] = sizeof(struct xdd_list),
 	[XDD_VBD_ATTACH] = sizeof(struct xdd_vbd),
 	[XDD_VBD_DETACH] = sizeof(struct xdd_vbd),
+	[XDD_CONS_ATTACH] = sizeof(struct xdd_cons),
+	[XDD_CONS_OPEN] = sizeof(struct xdd_cons_open),
+	[XDD_CONS_INPUT] = sizeof(struct xdd_cons_input),
 };
 
 const struct ipc_proto xdd_proto = {

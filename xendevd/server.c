@@ -38,6 +38,17 @@ on_vbd(struct xdd *d, struct ipc_client *c, const struct xdd_req *r)
 }
 
 static void
+on_cons(struct xdd *d, struct ipc_client *c, const struct xdd_req *r)
+{
+	if (r->h.type == XDD_CONS_ATTACH)
+		xdd_cons_attach(d, c, r->h.id, &r->u.cons);
+	else if (r->h.type == XDD_CONS_OPEN)
+		xdd_cons_open(d, c, r->h.id, &r->u.cons_open);
+	else
+		xdd_cons_input(d, c, r->h.id, &r->u.cons_input);
+}
+
+static void
 on_list(struct xdd *d, struct ipc_client *c, const struct xdd_req *r)
 {
 	xdd_vif_list(d, c, r->h.id, r->u.list.offset);
@@ -48,7 +59,8 @@ on_list(struct xdd *d, struct ipc_client *c, const struct xdd_req *r)
 static handler_fn *const handlers[XDD_NTYPES] = {
 	[XDD_VIF_ATTACH] = on_vif, [XDD_VIF_DETACH] = on_vif,
 	[XDD_VIF_LIST] = on_list,  [XDD_VBD_ATTACH] = on_vbd,
-	[XDD_VBD_DETACH] = on_vbd,
+	[XDD_VBD_DETACH] = on_vbd, [XDD_CONS_ATTACH] = on_cons,
+	[XDD_CONS_OPEN] = on_cons, [XDD_CONS_INPUT] = on_cons,
 };
 
 static void
@@ -73,6 +85,7 @@ static void
 on_gone(void *arg, struct ipc_client *c)
 {
 	xdd_vif_client_gone(arg, c);
+	xdd_cons_client_gone(arg, c);
 }
 
 static const struct ipc_ops ops = {.request = on_request, .gone = on_gone};

@@ -10,6 +10,8 @@
  * starting with struct ipc_status.  Integers are in host order.  Strings
  * are fixed arrays, NUL-terminated within their size.
  *
+ * Consoles: noxs guests' consoles, logged and served by xendevd (below).
+ *
  * Backends: a vif request names its backend kind.  XDD_BE_NETBACK is the
  * stock kernel netback (XenStore mode); the kind field is where noxs
  * backends served by xendevd itself will plug in.
@@ -41,9 +43,13 @@ enum xdd_type {
 	XDD_HELLO = IPC_HELLO, /* body: struct ipc_hello; reply: ipc_hello */
 	XDD_VIF_ATTACH = 2,    /* body: struct xdd_vif; reply: xdd_vif_info */
 	XDD_VIF_DETACH = 3,    /* body: struct xdd_vif; reply: status only */
-	XDD_VIF_LIST = 4,   /* body: struct xdd_list; reply: xdd_list_reply */
-	XDD_VBD_ATTACH = 5, /* body: struct xdd_vbd; reply: xdd_vbd_info */
-	XDD_VBD_DETACH = 6, /* body: struct xdd_vbd; reply: status only */
+	XDD_VIF_LIST = 4,    /* body: struct xdd_list; reply: xdd_list_reply */
+	XDD_VBD_ATTACH = 5,  /* body: struct xdd_vbd; reply: xdd_vbd_info */
+	XDD_VBD_DETACH = 6,  /* body: struct xdd_vbd; reply: status only */
+	XDD_CONS_ATTACH = 7, /* body: struct xdd_cons; reply: status only */
+	XDD_CONS_OPEN = 8,   /* body: struct xdd_cons_open; replies: a stream */
+	XDD_CONS_INPUT =
+		9, /* body: struct xdd_cons_input; reply: status only */
 	XDD_NTYPES,
 	XDD_REPLY = IPC_REPLY,
 };
@@ -138,6 +144,80 @@ struct xdd_vbd_info {
 _Static_assert(sizeof(struct xdd_vbd) == 16 + XDD_PATH_MAX, "xdd_vbd");
 _Static_assert(sizeof(struct xdd_vbd_info) == 20 + XDD_PATH_MAX,
 	       "xdd_vbd_info");
+
+/*
+ * Consoles of noxs guests (docs/noxs.md, docs/xendevd.8).  xenconsoled
+ * learns consoles from XenStore, so nothing would read a noxs guest's
+ * ring while no `chaos console` is attached.  XDD_CONS_ATTACH hands one to
+ * xendevd: it maps the ring (the guest's grant ref gref, normally 0,
+ * GNTTAB_RESERVED_CONSOLE; or the frame), binds port (the guest's console
+ * event channel, allocated unbound for dom0 and bound by nobody else: a
+ * port can be bound by one dom0 process at a time) and from then on is
+ * the ring's only reader, and the only writer of its input side.  What
+ * the guest writes goes to guest-NAME.log in xenconsoled's log directory
+ * when xenconsoled's setting logs guests, and to the clients that opened
+ * the console.  xendevd lets the console go once the domain is dying,
+ * gone, or shut down for any reason but suspend, after reading the ring a
+ * last time.  An attach of a domid xendevd serves already is answered 0
+ * when it names the same port and ring, EBUSY otherwise; EACCES/ESRCH/
+ * others come from mapping and binding (the domain is left as it was).
+ */
+#define XDD_DOMNAME_MAX 72 /* a domain's name: 1..64 bytes and a NUL */
+
+/* how xdd_cons names the ring */
+enum xdd_cons_map {
+	XDD_CONS_GRANT = 1, /* grant ref gref of the guest's grant table */
+	XDD_CONS_FRAME = 2, /* frame: an MFN (PV) or a GFN (PVH) */
+};
+
+struct xdd_cons {
+	uint32_t domid;
+	uint32_t port;	/* the guest's end, unbound, remote domain 0 */
+	uint32_t map;	/* enum xdd_cons_map */
+	uint32_t gref;	/* XDD_CONS_GRANT */
+	uint64_t frame; /* XDD_CONS_FRAME */
+	/* for the log's name: printable, no '/', NUL-terminated */
+	char name[XDD_DOMNAME_MAX];
+};
+
+/*
+ * XDD_CONS_OPEN: the console of domid as a stream on this connection.
+ * Every reply to the request's id with err 0 carries output of the guest
+ * as its body (0 to IPC_REPLY_BODY_MAX bytes, in order): first, with
+ * XDD_CONS_REPLAY, the last XDD_CONS_HISTORY bytes (at most) that xendevd
+ * read from the ring before the open, then what the guest writes from
+ * then on.  One reply with an error ends the stream: ENOENT (xendevd does
+ * not serve that console: the client may map the ring itself), EBUSY (this
+ * connection has a stream already), EUSERS (XDD_CONS_READERS have it open),
+ * ESRCH (the domain is gone; all its output came before), ECONNABORTED
+ * (xendevd stops).  A client that does not read its replies loses output
+ * once xendevd's queue for it is full (XDD_WAITS_MAX and a few); the log
+ * keeps it.  Closing the connection ends the stream.
+ */
+#define XDD_CONS_REPLAY	 0x1
+#define XDD_CONS_HISTORY 16384
+#define XDD_CONS_READERS 8
+
+struct xdd_cons_open {
+	uint32_t domid;
+	uint32_t flags;
+};
+
+/* XDD_CONS_INPUT: len bytes typed for the guest, put into the ring's
+ * input side as the guest makes room (up to XDD_CONS_INBUF waiting; more
+ * is refused with ENOBUFS, the reply saying how many bytes were taken). */
+#define XDD_CONS_INPUT_MAX 256
+#define XDD_CONS_INBUF	   4096
+
+struct xdd_cons_input {
+	uint32_t domid;
+	uint32_t len; /* 1..XDD_CONS_INPUT_MAX */
+	char data[XDD_CONS_INPUT_MAX];
+};
+
+_Static_assert(sizeof(struct xdd_cons) == 96, "xdd_cons layout");
+_Static_assert(sizeof(struct xdd_cons_open) == 8, "xdd_cons_open layout");
+_Static_assert(sizeof(struct xdd_cons_input) == 264, "xdd_cons_input");
 
 _Static_assert(sizeof(struct xdd_vif) == 72, "xdd_vif layout");
 _Static_assert(sizeof(struct xdd_vif_info) == 52, "xdd_vif_info layout");

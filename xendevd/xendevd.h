@@ -1,13 +1,15 @@
 /*
  * xendevd.h: the daemon's state, shared by its files: main.c (options, the
  * event loop), server.c (the socket API, on libipc), vif.c (the interfaces it
- * wires), xenstore.c (what netback is told), log.c.
+ * wires), vbd.c (disks), console.c (noxs guests' consoles), xenstore.c
+ * (what netback is told), log.c.
  */
 #ifndef XENDEVD_H
 #define XENDEVD_H
 
 #include <stdint.h>
 
+#include "consconf.h"
 #include "daemon.h"
 #include "netlink.h"
 #include "xdd.h"
@@ -41,6 +43,7 @@ struct vbd {
 };
 
 struct hv;
+struct cons; /* console.c */
 
 struct xdd {
 	struct xdd_nl *nl;
@@ -53,6 +56,10 @@ struct xdd {
 	unsigned nvbds;
 	struct hv *hv;	      /* NULL: not opened (yet) */
 	int64_t vbd_check_ms; /* when to look for dead domains next */
+	struct cons *conss;   /* noxs guests' consoles */
+	unsigned nconss;
+	int64_t cons_sweep_ms;	    /* when to read the rings again */
+	struct xdd_cons_conf cconf; /* whether and where they are logged */
 };
 
 /* log.c (libipc): log_open, log_info, log_warn, log_tick, log_flush */
@@ -92,6 +99,31 @@ void xdd_vbd_adopt(struct xdd *d);
 int xdd_vbd_reap(struct xdd *d);
 /* Release every vbd (its loop stays while blkback holds it). */
 void xdd_vbd_forget_all(struct xdd *d);
+
+/* console.c: handlers of the console requests (checked by xdd_msg_parse) */
+void xdd_cons_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
+		     const struct xdd_cons *req);
+void xdd_cons_open(struct xdd *d, struct ipc_client *c, uint32_t id,
+		   const struct xdd_cons_open *req);
+void xdd_cons_input(struct xdd *d, struct ipc_client *c, uint32_t id,
+		    const struct xdd_cons_input *req);
+/* The event channel descriptor to poll while consoles are served, else -1;
+ * when it is readable, xdd_cons_events reads the rings that fired. */
+int xdd_cons_evtchn_fd(struct xdd *d);
+void xdd_cons_events(struct xdd *d);
+/* Read every ring and let go of the consoles of domains that are gone,
+ * dying or shut down (after a last read), when it is time; ms until the
+ * next turn, or -1 when no console is served. */
+int xdd_cons_reap(struct xdd *d);
+/* Take back, after a restart, the consoles of the running noxs guests in
+ * chaos's registry (docs/xendevd.8). */
+void xdd_cons_adopt(struct xdd *d);
+/* Open every log again (SIGHUP: after a rotation). */
+void xdd_cons_reopen(struct xdd *d);
+/* A client went away: it reads no console any more. */
+void xdd_cons_client_gone(struct xdd *d, struct ipc_client *c);
+/* Read every ring a last time and let every console go. */
+void xdd_cons_forget_all(struct xdd *d);
 
 /* xenstore.c: 0 or -1 with errno; connects lazily */
 int xdd_xs_ready(struct xdd *d);

@@ -58,8 +58,12 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 		[XDD_VIF_LIST] = sizeof(struct xdd_list),
 		[XDD_VBD_ATTACH] = sizeof(struct xdd_vbd),
 		[XDD_VBD_DETACH] = sizeof(struct xdd_vbd),
+		[XDD_CONS_ATTACH] = sizeof(struct xdd_cons),
+		[XDD_CONS_OPEN] = sizeof(struct xdd_cons_open),
+		[XDD_CONS_INPUT] = sizeof(struct xdd_cons_input),
 	};
 	const struct xdd_vif *v = &r->u.vif;
+	const struct xdd_cons *k = &r->u.cons;
 	const struct xdd_vbd *b = &r->u.vbd;
 	const char *end;
 
@@ -103,6 +107,26 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 		for (; end > b->target; end--)
 			if ((unsigned char)end[-1] < ' ' || end[-1] == 0x7f)
 				abort();
+		break;
+	case XDD_CONS_ATTACH:
+		/* the name goes into a file name: no '/', nothing unprintable */
+		end = memchr(k->name, '\0', XDD_DOMNAME_MAX);
+		if (end == NULL || end == k->name ||
+		    (k->map != XDD_CONS_GRANT && k->map != XDD_CONS_FRAME) ||
+		    k->domid == 0 || k->domid > XDD_DOMID_MAX || k->port == 0)
+			abort();
+		for (; end > k->name; end--)
+			if (end[-1] == '/' || end[-1] < ' ' || end[-1] > '~')
+				abort();
+		break;
+	case XDD_CONS_OPEN:
+		if (r->u.cons_open.flags & ~(uint32_t)XDD_CONS_REPLAY)
+			abort();
+		break;
+	case XDD_CONS_INPUT:
+		if (r->u.cons_input.len == 0 ||
+		    r->u.cons_input.len > XDD_CONS_INPUT_MAX)
+			abort();
 		break;
 	}
 }
