@@ -140,6 +140,9 @@ cmd_create(const struct cli_opts *opts, int argc, char **argv)
 		rc = EXIT_FAILED;
 		goto out;
 	}
+	if (ts.note[0] != '\0')
+		fprintf(stderr, "chaos create: warning: %s: %s\n", dc.name,
+			ts.note);
 	if (monitor_ensure() < 0)
 		fprintf(stderr,
 			"chaos create: warning: the monitor did not start; "

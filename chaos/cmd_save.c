@@ -371,6 +371,8 @@ do_restore(struct restore_req *q, char *err, size_t errlen)
 		ts_close(&ts);
 		goto out;
 	}
+	if (ts.note[0] != '\0')
+		fprintf(stderr, "chaos: warning: %s: %s\n", dc.name, ts.note);
 	ts_close(&ts);
 	if (!q->nowait && monitor_ensure() < 0)
 		fprintf(stderr,

@@ -26,6 +26,8 @@ struct ts {
 	struct phases *ph;   /* a create's phases are timed here (or NULL) */
 	char path[160];	     /* how the last create went: "pool: ..." or
 			      * "cold: why no shell" */
+	char note[256];	     /* what went wrong without failing the
+			      * create, for a warning; "" when nothing */
 	char err[512];
 };
 

@@ -32,3 +32,11 @@ xdc_vbd_detach(struct ipc_conn *c, const struct xdd_vbd *req, int timeout_ms,
 	return ipc_call(c, XDD_VBD_DETACH, req, sizeof(*req), timeout_ms, st,
 			NULL, 0, NULL);
 }
+
+int
+xdc_cons_attach(struct ipc_conn *c, const struct xdd_cons *req, int timeout_ms,
+		struct ipc_status *st)
+{
+	return ipc_call(c, XDD_CONS_ATTACH, req, sizeof(*req), timeout_ms, st,
+			NULL, 0, NULL);
+}

@@ -26,4 +26,8 @@ int xdc_vbd_attach(struct ipc_conn *c, const struct xdd_vbd *req,
 int xdc_vbd_detach(struct ipc_conn *c, const struct xdd_vbd *req,
 		   int timeout_ms, struct ipc_status *st);
 
+/* Hand a noxs guest's console to xendevd (XDD_CONS_ATTACH). */
+int xdc_cons_attach(struct ipc_conn *c, const struct xdd_cons *req,
+		    int timeout_ms, struct ipc_status *st);
+
 #endif
