@@ -1447,6 +1447,76 @@ t_vbd_malformed(void **state)
 }
 
 /*
+ * The console requests: malformed ones refused for their field; a well
+ * formed attach, with no hypervisor here, refused with the cause; a
+ * console xendevd does not serve is ENOENT to open and to type into.
+ * The daemon stays through all of it.
+ */
+static void
+t_cons_requests(void **state)
+{
+	struct {
+		struct ipc_hdr h;
+		union {
+			struct xdd_cons cons;
+			struct xdd_cons_open open;
+			struct xdd_cons_input input;
+		} u;
+	} m = {.h = {.magic = XDD_MAGIC, .version = XDD_VERSION}};
+	const struct xdd_cons good = {
+		.domid = 5, .port = 3, .map = XDD_CONS_GRANT, .name = "nc-a"};
+	int fd, err;
+
+	(void)state;
+	fd = connect_hello(sock, 1);
+	assert_int_equal(reply_err(fd, 5000), 0);
+	m.h.type = XDD_CONS_ATTACH;
+	m.h.len = sizeof(m.h) + sizeof(m.u.cons);
+	m.u.cons = good;
+	snprintf(m.u.cons.name, sizeof(m.u.cons.name), "../etc/x");
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.u.cons.name[0] = '\0';
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	memset(m.u.cons.name, 'a', sizeof(m.u.cons.name)); /* no NUL */
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.u.cons = good;
+	m.u.cons.name[1] = '\n';
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.u.cons = good;
+	m.u.cons.map = 3;
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EOPNOTSUPP);
+	m.u.cons = good;
+	m.u.cons.domid = 0;
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.u.cons = good;
+	m.u.cons.port = 0;
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	/* well formed: no hypervisor to map it from */
+	m.u.cons = good;
+	err = raw(fd, &m, m.h.len, NULL);
+	assert_true(err > 0);
+	m.h.type = XDD_CONS_OPEN;
+	m.h.len = sizeof(m.h) + sizeof(m.u.open);
+	m.u.open = (struct xdd_cons_open){.domid = 5, .flags = 0x8};
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.u.open.flags = XDD_CONS_REPLAY;
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), ENOENT);
+	m.h.type = XDD_CONS_INPUT;
+	m.h.len = sizeof(m.h) + sizeof(m.u.input);
+	memset(&m.u.input, 0, sizeof(m.u.input));
+	m.u.input.domid = 5;
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL); /* len 0 */
+	m.u.input.len = XDD_CONS_INPUT_MAX + 1;
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EINVAL);
+	m.u.input.len = 3;
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), ENOENT);
+	m.h.len = sizeof(m.h) + 8; /* a body of the wrong size */
+	assert_int_equal(raw(fd, &m, m.h.len, NULL), EBADMSG);
+	close(fd);
+	alive();
+}
+
+/*
  * xendevd killed while it backs vbds.  A loop nothing else holds goes
  * with it (autoclear: its fd was the last).  One that blkback holds (the
  * test holds it here) stays bound; without XenStore the new xendevd
@@ -1527,6 +1597,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_vbd_foreign_loops),
 		cmocka_unit_test(t_vbd_malformed),
 		cmocka_unit_test(t_vbd_restart),
+		cmocka_unit_test(t_cons_requests),
 		cmocka_unit_test(t_strangers_refused),
 		cmocka_unit_test_teardown(t_out_of_fds, own_teardown),
 		cmocka_unit_test_teardown(t_client_cap, own_teardown),
