@@ -25,6 +25,8 @@
 #include "ring.h"
 #include "xendevd.h"
 
+_Static_assert(XDD_HIST_SIZE == XDD_CONS_HISTORY, "what a replay promises");
+
 #define SWEEP_MS     200
 #define DRAIN_ROUNDS 16 /* ring's worth per turn and console */
 #define LIST_BATCH   256
@@ -383,6 +385,8 @@ xdd_cons_open(struct xdd *d, struct ipc_client *c, uint32_t id,
 	k->rd[k->nrd].c = c;
 	k->rd[k->nrd].id = id;
 	k->nrd++;
+	log_info("console %u (%s): opened by pid %d", k->req.domid, k->req.name,
+		 (int)ipc_client_pid(c));
 }
 
 void
