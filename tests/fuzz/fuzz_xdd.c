@@ -109,7 +109,8 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 				abort();
 		break;
 	case XDD_CONS_ATTACH:
-		/* the name goes into a file name: no '/', nothing unprintable */
+		/* the name goes into a file name: no '/', nothing unprintable
+		 */
 		end = memchr(k->name, '\0', XDD_DOMNAME_MAX);
 		if (end == NULL || end == k->name ||
 		    (k->map != XDD_CONS_GRANT && k->map != XDD_CONS_FRAME) ||
