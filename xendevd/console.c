@@ -345,21 +345,31 @@ reader_of(struct xdd *d, const struct ipc_client *c, unsigned *at)
 	return NULL;
 }
 
+/* the console of domid, or NULL when the request got ENOENT */
+static struct cons *
+served(struct xdd *d, struct ipc_client *c, uint16_t type, uint32_t id,
+       uint32_t domid)
+{
+	struct cons *k = find(d, domid);
+
+	if (k == NULL)
+		ipc_reply(c, type, id, ENOENT, NULL, 0,
+			  "xendevd does not serve the console of domain %u",
+			  domid);
+	return k;
+}
+
 void
 xdd_cons_open(struct xdd *d, struct ipc_client *c, uint32_t id,
 	      const struct xdd_cons_open *req)
 {
 	static char hist[XDD_HIST_SIZE];
-	struct cons *k = find(d, req->domid);
+	struct cons *k = served(d, c, XDD_CONS_OPEN, id, req->domid);
 	size_t n, off, part;
 	unsigned at;
 
-	if (k == NULL) {
-		ipc_reply(c, XDD_CONS_OPEN, id, ENOENT, NULL, 0,
-			  "xendevd does not serve the console of domain %u",
-			  req->domid);
+	if (k == NULL)
 		return;
-	}
 	if (reader_of(d, c, &at) != NULL) {
 		ipc_reply(c, XDD_CONS_OPEN, id, EBUSY, NULL, 0,
 			  "this connection reads a console already");
@@ -393,15 +403,11 @@ void
 xdd_cons_input(struct xdd *d, struct ipc_client *c, uint32_t id,
 	       const struct xdd_cons_input *req)
 {
-	struct cons *k = find(d, req->domid);
+	struct cons *k = served(d, c, XDD_CONS_INPUT, id, req->domid);
 	size_t take_n;
 
-	if (k == NULL) {
-		ipc_reply(c, XDD_CONS_INPUT, id, ENOENT, NULL, 0,
-			  "xendevd does not serve the console of domain %u",
-			  req->domid);
+	if (k == NULL)
 		return;
-	}
 	take_n = sizeof(k->in) - k->inlen;
 	if (take_n > req->len)
 		take_n = req->len;
