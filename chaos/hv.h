@@ -159,10 +159,6 @@ int hv_dump_core(struct hv *hv, uint32_t domid, const char *path);
 /* The most memory the domain may have, in KiB (no slack added). */
 int hv_domain_setmaxmem(struct hv *hv, uint32_t domid, uint64_t kib);
 
-/* Pin vCPU vcpu of domid to the CPUs set in bits (nbits of them). */
-int hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,
-		     const uint64_t *bits, unsigned nbits);
-
 /* An unbound event channel in domid that remote may bind; its port. */
 int hv_evtchn_alloc(struct hv *hv, uint32_t domid, uint32_t remote,
 		    uint32_t *port);

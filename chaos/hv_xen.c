@@ -430,13 +430,6 @@ hv_vcpu_setaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
 }
 
 int
-hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,
-		 const uint64_t *bits, unsigned nbits)
-{
-	return hv_vcpu_setaffinity(hv, domid, vcpu, bits, NULL, nbits);
-}
-
-int
 hv_vcpu_getaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
 		    uint64_t *hard, uint64_t *soft, unsigned nbits)
 {
