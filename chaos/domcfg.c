@@ -19,50 +19,45 @@
 #define MAX_MEMORY_MIB (16ULL << 20) /* 16 TiB */
 #define MAX_VCPUS      512
 
+/* keys read but not applied yet */
 static const char *const ignored_keys[] = {
-	"acpi",
-	"apic",
-	"boot",
-	"claim_mode",
 	"cpu_cap",
 	"cpu_weight",
-	"cpus_soft",
-	"driver_domain",
-	"e820_host",
-	"localtime",
-	"max_grant_frames",
-	"max_maptrack_frames",
-	"max_event_channels",
-	"nomigrate",
-	"on_soft_reset",
-	"on_watchdog",
-	"pae",
-	"pool",
-	"rtc_timeoffset",
-	"seclabel",
-	"init_seclabel",
-	"serial",
-	"vnc",
-	"vncunused",
-	"vnclisten",
-	"vncpasswd",
-	"sdl",
-	"opengl",
-	"nographic",
-	"videoram",
-	"xend_suspend_evtchn_compat",
-	"vif_rate",
-	"gfx_passthru",
-	"keymap",
-	"sched",
-	"cpuid",
-	"vm_trace_buf",
-	"passthrough",
-	"msr_relaxed",
-	"altp2m",
-	"nestedhvm",
-	"bootargs",
 	NULL,
+};
+
+/* keys that change nothing for a PV or PVH guest under xl either */
+#define HVM_ONLY                                                               \
+	"has no effect on a PV or PVH guest (xl uses it for HVM "              \
+	"guests only)"
+#define NOT_XL "is not an xl.cfg setting (xl ignores it too)"
+static const struct {
+	const char *key, *why;
+} noeffect_keys[] = {
+	{"acpi", "has no effect on a PV or PVH guest (xl 4.17 uses it for "
+		 "HVM guests only; a PVH guest always gets ACPI tables)"},
+	{"apic", HVM_ONLY},
+	{"boot", HVM_ONLY},
+	{"gfx_passthru", HVM_ONLY},
+	{"keymap", HVM_ONLY},
+	{"nographic", HVM_ONLY},
+	{"opengl", HVM_ONLY},
+	{"pae", HVM_ONLY},
+	{"sdl", HVM_ONLY},
+	{"serial", HVM_ONLY},
+	{"videoram", HVM_ONLY},
+	{"vnc", HVM_ONLY},
+	{"vnclisten", HVM_ONLY},
+	{"vncpasswd", HVM_ONLY},
+	{"vncunused", HVM_ONLY},
+	{"claim_mode", "has no effect here (xl reads it from xl.conf, not "
+		       "from a guest's config)"},
+	{"sched", "is not an xl.cfg setting (xl reads it in cpupool configs "
+		  "only and ignores it here too)"},
+	{"bootargs", NOT_XL},
+	{"vif_rate", NOT_XL},
+	{"vm_trace_buf", NOT_XL},
+	{NULL, NULL},
 };
 
 static const char *const rejected_keys[] = {
@@ -95,6 +90,9 @@ static const char *const rejected_keys[] = {
 	"firmware",
 	"firmware_override",
 	"virtio",
+	"cpuid",
+	"seclabel",
+	"init_seclabel",
 	NULL,
 };
 
@@ -180,8 +178,8 @@ get_number(struct ctx *c, const char *key, long long min, long long max,
 	}
 	errno = 0;
 	v = strtoll(a, &end, 0); /* base 0, as xl: 0x hex and 0 octal */
-	if (*a == '\0' || *end != '\0' || errno != 0 || *a == '-' ||
-	    *a == '+' || *a == ' ') {
+	if (*a == '\0' || *end != '\0' || errno != 0 ||
+	    (*a == '-' && min >= 0) || *a == '+' || *a == ' ') {
 		diag_error_at(c->d, s->source, s->line, 0,
 			      "%s: '%s' is not a number", key, a);
 		*err = 1;
@@ -350,10 +348,12 @@ get_cmdline(struct ctx *c, struct domcfg *dc, int *err)
 	free(extra);
 }
 
+/* cpus or cpus_soft: NULL sets when unset or "all" */
 static void
-get_cpus(struct ctx *c, struct domcfg *dc, int *err)
+get_cpus(struct ctx *c, const char *key, struct dc_cpuset **sets, size_t *nsets,
+	 int *per_vcpu, int *err)
 {
-	const struct cfg_setting *s = cfg_get(c->cfg, "cpus");
+	const struct cfg_setting *s = cfg_get(c->cfg, key);
 	const struct cfg_value *v;
 	const char *why;
 	size_t i, n;
@@ -366,26 +366,26 @@ get_cpus(struct ctx *c, struct domcfg *dc, int *err)
 	n = v->type == CFG_ATOM ? 1 : v->nitems;
 	if (n == 0)
 		return;
-	dc->cpusets = calloc(n, sizeof(*dc->cpusets));
-	if (dc->cpusets == NULL) {
+	*sets = calloc(n, sizeof(**sets));
+	if (*sets == NULL) {
 		diag_error_at(c->d, s->source, s->line, 0, "out of memory");
 		*err = 1;
 		return;
 	}
-	dc->ncpusets = n;
-	dc->cpus_per_vcpu = v->type == CFG_LIST;
+	*nsets = n;
+	*per_vcpu = v->type == CFG_LIST;
 	for (i = 0; i < n; i++) {
 		const struct cfg_value *item =
 			v->type == CFG_ATOM ? v : v->items[i];
 		if (item->type != CFG_ATOM) {
 			diag_error_at(c->d, item->source, item->line, 0,
-				      "cpus: a list item must be a string");
+				      "%s: a list item must be a string", key);
 			*err = 1;
 			return;
 		}
-		if (dc_parse_cpuset(item->atom, &dc->cpusets[i], &why) < 0) {
+		if (dc_parse_cpuset(item->atom, &(*sets)[i], &why) < 0) {
 			diag_error_at(c->d, item->source, item->line, 0,
-				      "cpus: '%s' %s", item->atom, why);
+				      "%s: '%s' %s", key, item->atom, why);
 			*err = 1;
 			return;
 		}
@@ -500,22 +500,74 @@ get_disks(struct ctx *c, struct domcfg *dc, int *err)
 }
 
 static const char *const known_keys[] = {
-	"name",	     "uuid",	      "type",	  "builder", "kernel",
-	"ramdisk",   "cmdline",	      "root",	  "extra",   "memory",
-	"maxmem",    "vcpus",	      "maxvcpus", "cpus",    "on_poweroff",
-	"on_reboot", "on_crash",      "vif",	  "disk",    "device_method",
-	"tsc_mode",  "shadow_memory", NULL,
+	"name",
+	"uuid",
+	"type",
+	"builder",
+	"kernel",
+	"ramdisk",
+	"cmdline",
+	"root",
+	"extra",
+	"memory",
+	"maxmem",
+	"vcpus",
+	"maxvcpus",
+	"cpus",
+	"on_poweroff",
+	"on_reboot",
+	"on_crash",
+	"vif",
+	"disk",
+	"device_method",
+	"tsc_mode",
+	"shadow_memory",
+	/* get_limits and get_hw below: applied, or refused by value */
+	"cpus_soft",
+	"on_watchdog",
+	"on_soft_reset",
+	"max_grant_frames",
+	"max_maptrack_frames",
+	"max_event_channels",
+	"nomigrate",
+	"localtime",
+	"rtc_timeoffset",
+	"msr_relaxed",
+	"e820_host",
+	"driver_domain",
+	"pool",
+	"nestedhvm",
+	"altp2m",
+	"passthrough",
+	"xend_suspend_evtchn_compat",
+	NULL,
 };
+
+/* why key changes nothing, or NULL */
+static const char *
+no_effect(const char *key)
+{
+	size_t i;
+
+	for (i = 0; noeffect_keys[i].key != NULL; i++)
+		if (strcmp(noeffect_keys[i].key, key) == 0)
+			return noeffect_keys[i].why;
+	return NULL;
+}
 
 static void
 check_keys(struct ctx *c, int *err)
 {
 	const struct cfg_setting *s;
+	const char *why;
 
 	for (s = c->cfg->head; s != NULL; s = s->next) {
 		if (in_list(known_keys, s->key))
 			continue;
-		if (in_list(rejected_keys, s->key)) {
+		if ((why = no_effect(s->key)) != NULL) {
+			diag_warn_at(c->d, s->source, s->line, 0, "%s %s",
+				     s->key, why);
+		} else if (in_list(rejected_keys, s->key)) {
 			diag_error_at(c->d, s->source, s->line, 0,
 				      "%s is not supported by chaos", s->key);
 			*err = 1;
@@ -596,11 +648,20 @@ get_resources(struct ctx *c, struct domcfg *dc, int *err)
 			  dc->maxvcpus);
 		*err = 1;
 	}
-	get_cpus(c, dc, err);
+	get_cpus(c, "cpus", &dc->cpusets, &dc->ncpusets, &dc->cpus_per_vcpu,
+		 err);
 	if (dc->cpus_per_vcpu && dc->ncpusets > dc->maxvcpus) {
 		key_error(c, "cpus",
 			  "cpus lists %zu vCPUs but the guest has %u",
 			  dc->ncpusets, dc->maxvcpus);
+		*err = 1;
+	}
+	get_cpus(c, "cpus_soft", &dc->softsets, &dc->nsoftsets,
+		 &dc->soft_per_vcpu, err);
+	if (dc->soft_per_vcpu && dc->nsoftsets > dc->maxvcpus) {
+		key_error(c, "cpus_soft",
+			  "cpus_soft lists %zu vCPUs but the guest has %u",
+			  dc->nsoftsets, dc->maxvcpus);
 		*err = 1;
 	}
 }
@@ -665,6 +726,135 @@ get_tsc(struct ctx *c, struct domcfg *dc, int *err)
 	free(v);
 }
 
+/* An xl boolean (xl reads a number: any but 0 is true); 1 when set. */
+static int
+get_bool(struct ctx *c, const char *key, int *out, int *err)
+{
+	long long v;
+
+	if (!get_number(c, key, 0, LLONG_MAX, &v, err))
+		return 0;
+	*out = v != 0;
+	return 1;
+}
+
+/* A refusal of a value chaos cannot give the guest, in the form
+ * "KEY = VALUE is not supported by chaos (CAUSE)"; a string value is
+ * quoted. */
+static void
+refuse(struct ctx *c, const char *key, const char *value, int string,
+       const char *cause, int *err)
+{
+	const char *q = string ? "'" : "";
+
+	key_error(c, key, "%s = %s%s%s is not supported by chaos (%s)", key, q,
+		  value, q, cause);
+	*err = 1;
+}
+
+/* Limits and tunables libxl applies to PV and PVH guests alike. */
+static void
+get_limits(struct ctx *c, struct domcfg *dc, int *err)
+{
+	long long v;
+
+	/* libxl's defaults: Xen's grant limits (-1), 1023 event channels */
+	dc->max_grant_frames = -1;
+	dc->max_maptrack_frames = -1;
+	dc->max_event_channels = 1023;
+	if (get_number(c, "max_grant_frames", 0, INT_MAX, &v, err))
+		dc->max_grant_frames = v;
+	if (get_number(c, "max_maptrack_frames", 0, INT_MAX, &v, err))
+		dc->max_maptrack_frames = v;
+	if (get_number(c, "max_event_channels", 0, UINT32_MAX, &v, err) &&
+	    v != 0)
+		dc->max_event_channels = (uint32_t)v;
+	get_bool(c, "nomigrate", &dc->nomigrate, err);
+	get_bool(c, "localtime", &dc->localtime, err);
+	if (get_number(c, "rtc_timeoffset", INT32_MIN, INT32_MAX, &v, err))
+		dc->rtc_timeoffset = (int32_t)v;
+	get_bool(c, "msr_relaxed", &dc->msr_relaxed, err);
+}
+
+/* A setting that changes nothing for this guest's type, as in xl. */
+static void
+no_effect_on(struct ctx *c, const char *key, const char *type,
+	     const char *xl_types)
+{
+	const struct cfg_setting *s = cfg_get(c->cfg, key);
+
+	if (s != NULL)
+		diag_warn_at(c->d, s->source, s->line, 0,
+			     "%s has no effect on a %s guest (xl applies it to "
+			     "%s guests only)",
+			     key, type, xl_types);
+}
+
+/* Hardware and platform keys: chaos does what xl does, or refuses. */
+static void
+get_hw(struct ctx *c, struct domcfg *dc, int *err)
+{
+	int pvh = dc->type == DC_TYPE_PVH, b;
+	char *v = NULL;
+
+	if (pvh)
+		no_effect_on(c, "e820_host", "PVH", "PV");
+	else if (get_bool(c, "e820_host", &b, err) && b)
+		refuse(c, "e820_host", "1", 0,
+		       "chaos cannot give a guest the host's memory map", err);
+	if (get_bool(c, "driver_domain", &b, err) && b)
+		refuse(c, "driver_domain", "1", 0,
+		       "chaos cannot make a guest a backend domain", err);
+	if (get_bool(c, "xend_suspend_evtchn_compat", &b, err) && b)
+		refuse(c, "xend_suspend_evtchn_compat", "1", 0,
+		       "chaos writes libxl's suspend event channel node", err);
+	if (!pvh)
+		no_effect_on(c, "nestedhvm", "PV", "HVM and PVH");
+	else if (get_bool(c, "nestedhvm", &b, err) && b)
+		refuse(c, "nestedhvm", "1", 0,
+		       "chaos gives a PVH guest no nested virtualisation", err);
+	if (get_string(c, "pool", &v, err) && strcmp(v, "Pool-0") != 0)
+		refuse(c, "pool", v, 1, "chaos makes every guest in Pool-0",
+		       err);
+	free(v);
+	v = NULL;
+	if (get_string(c, "passthrough", &v, err) &&
+	    strcmp(v, "disabled") != 0 && strcmp(v, "default") != 0) {
+		if (strcmp(v, "enabled") == 0 || strcmp(v, "sync_pt") == 0 ||
+		    strcmp(v, "share_pt") == 0)
+			refuse(c, "passthrough", v, 1,
+			       "chaos passes no device through", err);
+		else {
+			key_error(c, "passthrough",
+				  "passthrough '%s' is not disabled, enabled, "
+				  "sync_pt or share_pt",
+				  v);
+			*err = 1;
+		}
+	}
+	free(v);
+	v = NULL;
+	/* xl's modes by name or by number */
+	if (get_string(c, "altp2m", &v, err)) {
+		if (strcmp(v, "disabled") != 0 && strcmp(v, "0") != 0 &&
+		    strcmp(v, "mixed") != 0 && strcmp(v, "1") != 0 &&
+		    strcmp(v, "external") != 0 && strcmp(v, "2") != 0 &&
+		    strcmp(v, "limited") != 0 && strcmp(v, "3") != 0) {
+			key_error(c, "altp2m",
+				  "altp2m '%s' is not disabled, mixed, "
+				  "external or limited",
+				  v);
+			*err = 1;
+		} else if (!pvh) {
+			no_effect_on(c, "altp2m", "PV", "HVM and PVH");
+		} else if (strcmp(v, "disabled") != 0 && strcmp(v, "0") != 0) {
+			refuse(c, "altp2m", v, 1,
+			       "chaos gives a PVH guest no alternate p2m", err);
+		}
+	}
+	free(v);
+}
+
 int
 domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 {
@@ -676,6 +866,8 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 	dc->on_poweroff = DC_ACT_DESTROY;
 	dc->on_reboot = DC_ACT_RESTART;
 	dc->on_crash = DC_ACT_DESTROY;
+	dc->on_watchdog = DC_ACT_DESTROY;
+	dc->on_soft_reset = DC_ACT_SOFT_RESET;
 	check_keys(&c, &err);
 	get_identity(&c, dc, &err);
 	get_type(&c, dc, &err);
@@ -692,6 +884,8 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 	get_action(&c, "on_poweroff", &dc->on_poweroff, &err);
 	get_action(&c, "on_reboot", &dc->on_reboot, &err);
 	get_action(&c, "on_crash", &dc->on_crash, &err);
+	get_action(&c, "on_watchdog", &dc->on_watchdog, &err);
+	get_action(&c, "on_soft_reset", &dc->on_soft_reset, &err);
 	if (get_string(&c, "device_method", &method, &err)) {
 		if (strcmp(method, "noxs") == 0)
 			dc->method = DC_METHOD_NOXS;
@@ -708,6 +902,8 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 	}
 	get_tsc(&c, dc, &err);
 	get_shadow(&c, dc, &err);
+	get_limits(&c, dc, &err);
+	get_hw(&c, dc, &err);
 	get_vifs(&c, dc, &err);
 	get_disks(&c, dc, &err);
 	if (err || d->errors > 0) {
@@ -727,6 +923,7 @@ domcfg_free(struct domcfg *dc)
 	free(dc->ramdisk);
 	free(dc->cmdline);
 	free(dc->cpusets);
+	free(dc->softsets);
 	for (i = 0; i < dc->nvifs; i++)
 		dc_vif_free(&dc->vifs[i]);
 	free(dc->vifs);

@@ -100,10 +100,22 @@ struct domcfg {
 	struct dc_cpuset *cpusets;
 	size_t ncpusets;
 	int cpus_per_vcpu;
+	/* cpus_soft: soft affinity, in the same forms as cpus */
+	struct dc_cpuset *softsets;
+	size_t nsoftsets;
+	int soft_per_vcpu;
 	enum dc_action on_poweroff, on_reboot, on_crash;
+	enum dc_action on_watchdog, on_soft_reset;
 	enum dc_method method;
 	enum dc_tsc tsc_mode;
 	uint64_t shadow_memory; /* MiB of PVH paging pool; 0: libxl's size */
+	/* domain limits; -1: Xen's default (libxl's) */
+	long long max_grant_frames, max_maptrack_frames;
+	uint32_t max_event_channels; /* libxl's default 1023 */
+	int nomigrate;		     /* the CPUID says the TSC is invariant */
+	int localtime;		     /* the wallclock is dom0's local time */
+	int32_t rtc_timeoffset;	     /* seconds added to the wallclock */
+	int msr_relaxed;	     /* Xen's relaxed MSR policy */
 	struct dc_vif *vifs;
 	size_t nvifs;
 	struct dc_disk *disks;

@@ -58,24 +58,43 @@ dc_cpuset_format(const struct dc_cpuset *set, char *buf, size_t len)
 }
 
 static void
-gen_cpus(yajl_gen g, const struct domcfg *dc)
+gen_cpus(yajl_gen g, const char *key, const struct dc_cpuset *sets, size_t n,
+	 int per_vcpu)
 {
 	char buf[256];
 	size_t i;
 
-	STR(g, "cpus");
-	if (dc->ncpusets == 0) {
+	STR(g, key);
+	if (n == 0) {
 		yajl_gen_null(g);
 		return;
 	}
-	if (dc->cpus_per_vcpu)
+	if (per_vcpu)
 		yajl_gen_array_open(g);
-	for (i = 0; i < dc->ncpusets; i++) {
-		dc_cpuset_format(&dc->cpusets[i], buf, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		dc_cpuset_format(&sets[i], buf, sizeof(buf));
 		STR(g, buf);
 	}
-	if (dc->cpus_per_vcpu)
+	if (per_vcpu)
 		yajl_gen_array_close(g);
+}
+
+/* a limit that is Xen's default when negative */
+static void
+limit(yajl_gen g, const char *key, long long v)
+{
+	STR(g, key);
+	if (v < 0)
+		yajl_gen_null(g);
+	else
+		yajl_gen_integer(g, v);
+}
+
+static void
+boolean(yajl_gen g, const char *key, int v)
+{
+	STR(g, key);
+	yajl_gen_bool(g, v);
 }
 
 static void
@@ -159,7 +178,7 @@ domcfg_json_gen(yajl_gen g, const struct domcfg *dc)
 	num(g, "maxmem", dc->maxmem);
 	num(g, "vcpus", dc->vcpus);
 	num(g, "maxvcpus", dc->maxvcpus);
-	gen_cpus(g, dc);
+	gen_cpus(g, "cpus", dc->cpusets, dc->ncpusets, dc->cpus_per_vcpu);
 	str_or_null(g, "on_poweroff", dc_action_name(dc->on_poweroff));
 	str_or_null(g, "on_reboot", dc_action_name(dc->on_reboot));
 	str_or_null(g, "on_crash", dc_action_name(dc->on_crash));
@@ -171,6 +190,18 @@ domcfg_json_gen(yajl_gen g, const struct domcfg *dc)
 		STR(g, "shadow_memory");
 		yajl_gen_null(g);
 	}
+	gen_cpus(g, "cpus_soft", dc->softsets, dc->nsoftsets,
+		 dc->soft_per_vcpu);
+	str_or_null(g, "on_watchdog", dc_action_name(dc->on_watchdog));
+	str_or_null(g, "on_soft_reset", dc_action_name(dc->on_soft_reset));
+	limit(g, "max_grant_frames", dc->max_grant_frames);
+	limit(g, "max_maptrack_frames", dc->max_maptrack_frames);
+	num(g, "max_event_channels", dc->max_event_channels);
+	boolean(g, "nomigrate", dc->nomigrate);
+	boolean(g, "localtime", dc->localtime);
+	STR(g, "rtc_timeoffset");
+	yajl_gen_integer(g, dc->rtc_timeoffset);
+	boolean(g, "msr_relaxed", dc->msr_relaxed);
 	STR(g, "vifs");
 	yajl_gen_array_open(g);
 	for (i = 0; i < dc->nvifs; i++)

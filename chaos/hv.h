@@ -76,6 +76,13 @@ int hv_domain_info(struct hv *hv, uint32_t domid, struct hv_dominfo *di);
 int hv_domain_list(struct hv *hv, uint32_t first, struct hv_dominfo *di,
 		   size_t max);
 
+/* A domain's grant and event channel limits. */
+struct hv_limits {
+	int max_grant_frames;	 /* -1: Xen's default */
+	int max_maptrack_frames; /* -1: Xen's default */
+	uint32_t max_evtchn_port;
+};
+
 /* What a new domain looks like before any image is loaded. */
 struct hv_shape {
 	uint32_t domid; /* 0: Xen picks one */
@@ -85,13 +92,17 @@ struct hv_shape {
 	unsigned tsc_mode;   /* 0 default, 1 always emulate, 2 native */
 	int pvh;	     /* an HVM container with hardware paging */
 	uint64_t paging_kib; /* PVH: its paging pool; 0: libxl's default */
+	const struct hv_limits *limits; /* NULL: libxl's defaults */
+	int itsc;			/* CPUID: the TSC is invariant */
+	int msr_relaxed;		/* Xen's relaxed MSR policy */
+	int32_t time_offset;		/* seconds added to its wallclock */
 };
 
 /*
  * Create a paused PV (or PVH) domain of that shape: the domain, its vCPU
- * count, its memory limit, its CPUID policy and TSC mode; a PVH domain
- * also gets libxl's HVM parameters and a paging pool.  On failure nothing
- * is left behind.
+ * count, its memory limit, its CPUID policy, TSC mode and wallclock
+ * offset; a PVH domain also gets libxl's HVM parameters and a paging
+ * pool.  On failure nothing is left behind.
  */
 int hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid);
 
@@ -147,10 +158,6 @@ int hv_dump_core(struct hv *hv, uint32_t domid, const char *path);
 
 /* The most memory the domain may have, in KiB (no slack added). */
 int hv_domain_setmaxmem(struct hv *hv, uint32_t domid, uint64_t kib);
-
-/* Pin vCPU vcpu of domid to the CPUs set in bits (nbits of them). */
-int hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,
-		     const uint64_t *bits, unsigned nbits);
 
 /* An unbound event channel in domid that remote may bind; its port. */
 int hv_evtchn_alloc(struct hv *hv, uint32_t domid, uint32_t remote,

@@ -237,17 +237,21 @@ pvh_params(struct hv *hv, uint32_t d, const struct hv_shape *s)
 int
 hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid)
 {
+	static const struct hv_limits libxl = {-1, -1, 1023};
+	const struct hv_limits *l = s->limits ? s->limits : &libxl;
 	struct xen_domctl_createdomain cfg = {
 		.max_vcpus = s->max_vcpus,
-		.max_evtchn_port = 1023,
-		.max_grant_frames = -1,
-		.max_maptrack_frames = -1,
+		.max_evtchn_port = l->max_evtchn_port,
+		.max_grant_frames = l->max_grant_frames,
+		.max_maptrack_frames = l->max_maptrack_frames,
 		.grant_opts = XEN_DOMCTL_GRANT_version(1),
 	};
 	uint32_t d = s->domid; /* 0: let Xen pick */
 	int e;
 
 	memcpy(cfg.handle, s->uuid, sizeof(cfg.handle));
+	if (s->msr_relaxed)
+		cfg.arch.misc_flags = XEN_X86_MSR_RELAXED;
 	if (s->pvh) {
 		/* libxl's PVH: hardware paging, an emulated local APIC and
 		 * nothing else emulated (no device model) */
@@ -263,8 +267,13 @@ hv_domain_create(struct hv *hv, const struct hv_shape *s, uint32_t *domid)
 	     xc_domain_set_memmap_limit(hv->xch, d, s->maxmem_kib) < 0) ||
 	    (s->pvh && pvh_params(hv, d, s) < 0) ||
 	    xc_domain_set_tsc_info(hv->xch, d, s->tsc_mode, 0, 0, 0) < 0 ||
-	    xc_cpuid_apply_policy(hv->xch, d, false, NULL, 0, true, false,
-				  false, NULL, NULL) < 0) {
+	    (s->time_offset != 0 &&
+	     xc_domain_set_time_offset(hv->xch, d, s->time_offset) < 0) ||
+	    /* libxl's invariant TSC: a guest that stays on this host, or
+	     * whose TSC is emulated everywhere */
+	    xc_cpuid_apply_policy(hv->xch, d, false, NULL, 0, true,
+				  s->itsc || s->tsc_mode == 1, false, NULL,
+				  NULL) < 0) {
 		e = errno;
 		xc_domain_destroy(hv->xch, d);
 		errno = e;
@@ -418,13 +427,6 @@ hv_vcpu_setaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
 	free(h);
 	free(s);
 	return rc;
-}
-
-int
-hv_vcpu_affinity(struct hv *hv, uint32_t domid, unsigned vcpu,
-		 const uint64_t *bits, unsigned nbits)
-{
-	return hv_vcpu_setaffinity(hv, domid, vcpu, bits, NULL, nbits);
 }
 
 int

@@ -184,12 +184,17 @@ act(struct ts *ts, const struct reg_record *r, unsigned reason, int noticed)
 		a = dc.on_reboot;
 	else if (reason == HV_SHUTDOWN_CRASH)
 		a = dc.on_crash;
+	else if (reason == HV_SHUTDOWN_WATCHDOG)
+		a = dc.on_watchdog;
+	else if (reason == HV_SHUTDOWN_SOFT_RESET)
+		a = dc.on_soft_reset;
 	switch (a) {
 	case DC_ACT_PRESERVE: break; /* mon_decide remembers it */
 	case DC_ACT_RESTART:
 	case DC_ACT_COREDUMP_RESTART: restart(ts, r, &dc, 0); break;
 	case DC_ACT_RENAME_RESTART: restart(ts, r, &dc, 1); break;
-	default: /* destroy; chaos writes no core dumps */
+	default: /* destroy; chaos writes no core dumps and cannot
+		  * soft-reset a guest */
 		if (ts_destroy(ts, r->domid) < 0)
 			logmsg("%s", ts->err);
 		break;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "elfnote.h"
@@ -157,23 +158,49 @@ ts_domname(struct ts *ts, uint32_t domid, char *buf, size_t len)
 	free(name);
 }
 
-/* the vCPUs' hard affinity as the config's cpus= says */
+/* vCPU v's set of sets (one for all, or one per vCPU), or NULL */
+static const uint64_t *
+vcpu_set(const struct dc_cpuset *sets, size_t n, int per_vcpu, unsigned v)
+{
+	size_t i = per_vcpu ? v : 0;
+
+	return i < n ? sets[i].bits : NULL;
+}
+
+/* the vCPUs' hard and soft affinity as the config's cpus= and cpus_soft=
+ * say */
 static int
 affinity(struct ts *ts, const struct domcfg *dc, uint32_t domid)
 {
+	const uint64_t *hard, *soft;
 	unsigned v;
-	size_t set;
 
-	for (v = 0; v < dc->maxvcpus && dc->ncpusets > 0; v++) {
-		set = dc->cpus_per_vcpu ? v : 0;
-		if (set >= dc->ncpusets)
-			break;
-		if (hv_vcpu_affinity(ts->hv, domid, v, dc->cpusets[set].bits,
-				     DC_MAX_CPUS) < 0)
-			return ts_fail(ts, "cpus", "vCPU %u: %s", v,
-				       cause(ts, errno));
+	for (v = 0; v < dc->maxvcpus; v++) {
+		hard = vcpu_set(dc->cpusets, dc->ncpusets, dc->cpus_per_vcpu,
+				v);
+		soft = vcpu_set(dc->softsets, dc->nsoftsets, dc->soft_per_vcpu,
+				v);
+		if (hard == NULL && soft == NULL)
+			continue;
+		if (hv_vcpu_setaffinity(ts->hv, domid, v, hard, soft,
+					DC_MAX_CPUS) < 0)
+			return ts_fail(ts, soft ? "cpus_soft" : "cpus",
+				       "vCPU %u: %s", v, cause(ts, errno));
 	}
 	return 0;
+}
+
+/* seconds the guest's wallclock is ahead of UTC (libxl's rtc offset) */
+static int32_t
+time_offset(const struct domcfg *dc)
+{
+	struct tm tm;
+	time_t now = time(NULL);
+	int64_t off = dc->rtc_timeoffset;
+
+	if (dc->localtime && localtime_r(&now, &tm) != NULL)
+		off += tm.tm_gmtoff;
+	return (int32_t)off;
 }
 
 int
@@ -185,8 +212,18 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 		.tsc_mode = (unsigned)dc->tsc_mode, /* Xen's numbers */
 		.pvh = dc->type == DC_TYPE_PVH,
 		.paging_kib = dc->shadow_memory * 1024,
+		.itsc = dc->nomigrate,
+		.msr_relaxed = dc->msr_relaxed,
+		.time_offset = time_offset(dc),
+	};
+	struct hv_limits limits = {
+		.max_grant_frames = (int)dc->max_grant_frames,
+		.max_maptrack_frames = (int)dc->max_maptrack_frames,
+		.max_evtchn_port = dc->max_event_channels,
 	};
 	int e;
+
+	shape.limits = &limits;
 
 	memcpy(shape.uuid, sh->uuid, 16);
 	if (sh->domid != REG_NO_DOMID)
@@ -575,6 +612,15 @@ take_shell(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	if (dc->tsc_mode != DC_TSC_DEFAULT) {
 		snprintf(ts->path, sizeof(ts->path), "cold: tsc_mode is %s",
 			 dc_tsc_name(dc->tsc_mode));
+		return 0;
+	}
+	/* ... and libxl's limits, CPUID and MSR policy and wallclock */
+	if (dc->max_grant_frames >= 0 || dc->max_maptrack_frames >= 0 ||
+	    dc->max_event_channels != 1023 || dc->nomigrate ||
+	    dc->msr_relaxed || dc->localtime || dc->rtc_timeoffset != 0) {
+		snprintf(ts->path, sizeof(ts->path),
+			 "cold: a domain limit, nomigrate, msr_relaxed or the "
+			 "wallclock is not the default");
 		return 0;
 	}
 	for (tries = 0; tries < 8; tries++) {

@@ -45,7 +45,10 @@ refusal() {
 	/: no kernel given/ { nokernel = 1; next }
 	{
 		key = ""
-		if (match($0, /: [a-z_0-9]+ is not supported by chaos$/)) {
+		# "KEY is not supported by chaos", or for a value chaos
+		# cannot give: "KEY = VALUE is not supported by chaos (...)"
+		if (match($0, /: [a-z_0-9]+ is not supported by chaos$/) ||
+		    match($0, /: [a-z_0-9]+ = .* is not supported by chaos \(/)) {
 			key = substr($0, RSTART + 2)
 			sub(/ .*/, "", key)
 		} else if (match($0, ": type \047[a-z]+\047 is not supported")) {
