@@ -243,6 +243,36 @@ test_time_limit_and_interrupt(void **state)
 	assert_true(empty_dir(workdir));
 }
 
+/* libxl's restrict mode: --runas and --quiet after --args, never root */
+static void
+test_restricted(void **state)
+{
+	char *args[] = {"--mode=kernel"};
+	struct boot_result r;
+	struct domcfg dc;
+	char err[256];
+
+	(void)state;
+	make_dc(&dc, "fake", args, 1);
+	dc.cmdline = "quiet";
+	setenv("LIBXL_BOOTLOADER_USER", "nobody", 1); /* Debian's 65534 */
+	assert_int_equal(boot_run(&dc, &paths, 10, &r, err, sizeof(err)), 0);
+	boot_result_free(&r);
+	assert_non_null(
+		strstr(slurp("argv"),
+		       "\n--args=quiet\n--runas=65534\n--quiet\n--output="));
+	setenv("LIBXL_BOOTLOADER_USER", "root", 1);
+	assert_int_equal(boot_run(&dc, &paths, 10, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "fake: restricted (LIBXL_BOOTLOADER_USER) "
+				 "but user root is root");
+	setenv("LIBXL_BOOTLOADER_USER", "chaos-no-such-user", 1);
+	assert_int_equal(boot_run(&dc, &paths, 10, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "fake: restricted (LIBXL_BOOTLOADER_USER) but "
+				 "user chaos-no-such-user does not exist");
+	unsetenv("LIBXL_BOOTLOADER_USER");
+	assert_true(empty_dir(workdir));
+}
+
 static void
 test_timeout_setting(void **state)
 {
@@ -281,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_absolute_name_and_no_args),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_time_limit_and_interrupt),
+		cmocka_unit_test(test_restricted),
 		cmocka_unit_test(test_timeout_setting),
 	};
 	char path[128];
