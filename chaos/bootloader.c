@@ -32,6 +32,7 @@
 #include <utmp.h>
 
 #include "bootloader.h"
+#include "cfgfile.h"
 #include "clock.h"
 #include "toolstack.h"
 
@@ -41,9 +42,8 @@ const struct boot_paths boot_xen_paths = {
 	.logdir = "/var/log/xen",
 };
 
-#define OUTPUT_MAX (1 << 20) /* the result file; pygrub writes ~200 bytes */
-#define TAIL	   512	     /* what is kept of its screen for errors */
-#define LOGS_KEPT  10
+#define TAIL	  512 /* what is kept of its screen for errors */
+#define LOGS_KEPT 10
 
 /* One run: what it made, so that every way out removes it. */
 struct run {
@@ -217,7 +217,8 @@ make_argv(struct run *b, const struct boot_paths *p, uid_t uid)
 	size_t n = 0, i;
 	int ok = 1;
 
-	v = calloc(10 + dc->nbootloader_args, sizeof(*v));
+	/* 10 of libxl's, the config's, the NULL that ends them */
+	v = calloc(10 + dc->nbootloader_args + 1, sizeof(*v));
 	if (v == NULL)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/%s", p->bindir, dc->bootloader);
@@ -266,7 +267,7 @@ static void __attribute__((noreturn)) child(int slave, int errpipe, char **argv)
 {
 	static char *const env[] = {"TERM=vt100", NULL};
 	sigset_t none;
-	int e;
+	int e, fd;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -277,8 +278,8 @@ static void __attribute__((noreturn)) child(int slave, int errpipe, char **argv)
 		/* chaos's own descriptors close at exec; errpipe stays
 		 * open until then */
 		if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-			for (e = 3; e < 1024; e++)
-				fcntl(e, F_SETFD, FD_CLOEXEC);
+			for (fd = 3; fd < 1024; fd++)
+				fcntl(fd, F_SETFD, FD_CLOEXEC);
 		execve(argv[0], argv, env);
 		e = errno;
 	}
@@ -424,28 +425,14 @@ parse(struct run *b, struct boot_result *r)
 {
 	char *buf, *s, *end;
 	const char *v;
-	struct stat st;
-	ssize_t n;
-	int fd, rc = 0;
+	size_t n;
+	int rc = 0;
 
-	fd = open(b->out, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return fail(b, "its output %s: %s", b->out, strerror(errno));
-	}
-	if (st.st_size > OUTPUT_MAX) {
-		close(fd);
-		return fail(b, "its output is %lld bytes, more than a result",
-			    (long long)st.st_size);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	n = buf != NULL ? read(fd, buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return fail(b, "its output: %s", strerror(errno));
-	}
+	/* a result is a few hundred bytes: a config's bound does */
+	if (cfgfile_read(b->out, &buf, &n) < 0)
+		return fail(b, "its output %s: %s", b->out,
+			    errno == EFBIG ? "larger than 1 MiB"
+					   : strerror(errno));
 	buf[n] = '\0'; /* an unterminated last item ends at EOF */
 	for (s = buf, end = buf + n; s < end && rc == 0; s += strlen(s) + 1) {
 		if ((v = item(s, "kernel")) != NULL)
