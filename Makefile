@@ -78,7 +78,7 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/escape.c chaos/phases.c xendevd/proto.c xendevd/ring.c \
 	chaos/regshell.c \
 	chaos/savefile.c chaos/saverestore.c chaos/vbd.c chaos/disk.c chaos/acpi.c \
-	shells/shp.c
+	chaos/bootloader.c shells/shp.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c chaos/cmd_save.c \
 	chaos/cmd_block.c chaos/cmd_res.c chaos/cmd_misc.c chaos/cmd_top.c
@@ -87,7 +87,7 @@ PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c chaos/vbd.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_monstate test_noxs test_elfnote test_phases test_escape \
 	test_xswatch test_ipc test_pool test_savefile test_vbd test_acpi \
-	test_consring
+	test_consring test_bootloader
 
 # chaos-shelld: the shell daemon (conf.c and pool.c are pure)
 SHELLD_SRCS := shells/main.c shells/conf.c shells/pool.c shells/shell.c

@@ -250,8 +250,16 @@ lex_next(struct lexer *lx)
 			continue;
 		}
 		if (c == '#') {
+			lx->tline = lx->line;
+			lx->tcol = lx->col;
 			while (lx->p < lx->end && *lx->p != '\n')
 				advance(lx);
+			/* xl's lexer takes a comment with its newline only */
+			if (lx->p >= lx->end)
+				return lex_error(lx, lx->tline, lx->tcol,
+						 "a comment on the last line "
+						 "needs a newline after it (xl "
+						 "refuses the file otherwise)");
 			continue;
 		}
 		break;

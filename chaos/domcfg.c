@@ -61,8 +61,6 @@ static const struct {
 };
 
 static const char *const rejected_keys[] = {
-	"bootloader",
-	"bootloader_args",
 	"pci",
 	"vtpm",
 	"vfb",
@@ -499,6 +497,72 @@ get_disks(struct ctx *c, struct domcfg *dc, int *err)
 	}
 }
 
+/* bootloader_args: a list, or a string split at blanks (which xl takes
+ * with a warning that it is deprecated) */
+static void
+get_bootloader_args(struct ctx *c, struct domcfg *dc, int *err)
+{
+	const struct cfg_setting *s = cfg_get(c->cfg, "bootloader_args");
+	const struct cfg_value *l = NULL;
+	char *words = NULL, *w, *save, **a;
+	size_t i, n;
+
+	if (s == NULL)
+		return;
+	if (s->value->type == CFG_ATOM) {
+		diag_warn_at(c->d, s->source, s->line, 0,
+			     "bootloader_args as a string is deprecated (it "
+			     "is split at blanks); use a list");
+		words = strdup(s->value->atom);
+		/* words are a blank apart at least */
+		n = words != NULL ? strlen(words) / 2 + 1 : 0;
+	} else if ((l = get_string_list(c, "bootloader_args", err)) != NULL) {
+		n = l->nitems;
+	} else {
+		return;
+	}
+	a = calloc(n + 1, sizeof(*a));
+	dc->bootloader_args = a;
+	if (a == NULL || (l == NULL && words == NULL))
+		goto oom;
+	for (i = 0; l != NULL && i < n; i++)
+		if ((a[dc->nbootloader_args++] = strdup(l->items[i]->atom)) ==
+		    NULL)
+			goto oom;
+	for (w = l == NULL ? strtok_r(words, " \t\n", &save) : NULL; w != NULL;
+	     w = strtok_r(NULL, " \t\n", &save))
+		if ((a[dc->nbootloader_args++] = strdup(w)) == NULL)
+			goto oom;
+	free(words);
+	return;
+oom:
+	free(words);
+	diag_error_at(c->d, s->source, s->line, 0, "out of memory");
+	*err = 1;
+}
+
+/* bootloader: with one, kernel is optional (xl: "Neither kernel nor
+ * bootloader specified") */
+static void
+get_bootloader(struct ctx *c, struct domcfg *dc, int *err)
+{
+	const struct cfg_setting *s = cfg_get(c->cfg, "bootloader_args");
+
+	if (!get_string(c, "bootloader", &dc->bootloader, err)) {
+		if (s != NULL && cfg_get(c->cfg, "bootloader") == NULL)
+			diag_warn_at(c->d, s->source, s->line, 0,
+				     "bootloader_args without a bootloader "
+				     "are ignored");
+		return;
+	}
+	if (dc->bootloader[0] == '\0') {
+		key_error(c, "bootloader", "bootloader is an empty name");
+		*err = 1;
+		return;
+	}
+	get_bootloader_args(c, dc, err);
+}
+
 static const char *const known_keys[] = {
 	"name",
 	"uuid",
@@ -555,6 +619,9 @@ no_effect(const char *key)
 	return NULL;
 }
 
+/* known too: a bootloader finds the kernel (bootloader.c) */
+static const char *const boot_keys[] = {"bootloader", "bootloader_args", NULL};
+
 static void
 check_keys(struct ctx *c, int *err)
 {
@@ -562,7 +629,7 @@ check_keys(struct ctx *c, int *err)
 	const char *why;
 
 	for (s = c->cfg->head; s != NULL; s = s->next) {
-		if (in_list(known_keys, s->key))
+		if (in_list(known_keys, s->key) || in_list(boot_keys, s->key))
 			continue;
 		if ((why = no_effect(s->key)) != NULL) {
 			diag_warn_at(c->d, s->source, s->line, 0, "%s %s",
@@ -871,9 +938,12 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 	check_keys(&c, &err);
 	get_identity(&c, dc, &err);
 	get_type(&c, dc, &err);
+	get_bootloader(&c, dc, &err);
 	if (!get_string(&c, "kernel", &dc->kernel, &err) &&
-	    cfg_get(cfg, "kernel") == NULL)
-		diag_error(d, 0, 0, "no kernel given (kernel = \"/path\")");
+	    cfg_get(cfg, "kernel") == NULL && dc->bootloader == NULL)
+		diag_error(d, 0, 0,
+			   "no kernel given (kernel = \"/path\", or a "
+			   "bootloader = \"pygrub\")");
 	if (dc->kernel != NULL && dc->kernel[0] == '\0') {
 		key_error(&c, "kernel", "kernel is an empty path");
 		err = 1;
@@ -930,5 +1000,9 @@ domcfg_free(struct domcfg *dc)
 	for (i = 0; i < dc->ndisks; i++)
 		dc_disk_free(&dc->disks[i]);
 	free(dc->disks);
+	free(dc->bootloader);
+	for (i = 0; i < dc->nbootloader_args; i++)
+		free(dc->bootloader_args[i]);
+	free(dc->bootloader_args);
 	memset(dc, 0, sizeof(*dc));
 }

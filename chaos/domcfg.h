@@ -120,6 +120,12 @@ struct domcfg {
 	size_t nvifs;
 	struct dc_disk *disks;
 	size_t ndisks;
+	/* bootloader: a program (pygrub) that finds the kernel on the first
+	 * disk at create time (bootloader.c); kernel, ramdisk and cmdline
+	 * are then what it is given, not what boots.  NULL: none. */
+	char *bootloader;
+	char **bootloader_args; /* its own arguments, nbootloader_args */
+	size_t nbootloader_args;
 };
 
 /*

@@ -174,6 +174,12 @@ domcfg_json_gen(yajl_gen g, const struct domcfg *dc)
 	str_or_null(g, "kernel", dc->kernel);
 	str_or_null(g, "ramdisk", dc->ramdisk);
 	str_or_null(g, "cmdline", dc->cmdline);
+	str_or_null(g, "bootloader", dc->bootloader);
+	STR(g, "bootloader_args");
+	yajl_gen_array_open(g);
+	for (i = 0; i < dc->nbootloader_args; i++)
+		STR(g, dc->bootloader_args[i]);
+	yajl_gen_array_close(g);
 	num(g, "memory", dc->memory);
 	num(g, "maxmem", dc->maxmem);
 	num(g, "vcpus", dc->vcpus);

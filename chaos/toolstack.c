@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bootloader.h"
 #include "elfnote.h"
 #include "noxs.h"
 #include "registry.h"
@@ -816,6 +817,9 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 	int v, claimed = 0, pooled;
 
 	ts->path[0] = '\0';
+	/* the kernel is on the disk: a bootloader finds it first */
+	if (dc->bootloader != NULL)
+		return ts_boot_create(ts, dc, config, len, paused, domid);
 	if (ts_disks_check(ts, dc) < 0)
 		return -1;
 	if (check_file(ts, "kernel", dc->kernel) < 0 ||

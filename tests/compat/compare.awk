@@ -110,7 +110,7 @@ function action(a) {
 	return a
 }
 
-function identity(    xv, cv) {
+function identity(    xv, cv, n, i) {
 	cmp("name", xget("c_info.name"), cget("name"))
 	xv = xget("c_info.uuid")
 	cv = cget("uuid")
@@ -122,6 +122,12 @@ function identity(    xv, cv) {
 	cmp("kernel", xget("b_info.kernel"), cget("kernel"))
 	cmp("ramdisk", xget("b_info.ramdisk"), cget("ramdisk"))
 	cmp("cmdline", xget("b_info.cmdline"), cget("cmdline"))
+	cmp("bootloader", xget("b_info.bootloader"), cget("bootloader"))
+	n = count("bootloader_args", "b_info.bootloader_args.#",
+		  "bootloader_args.#")
+	for (i = 0; i < n; i++)
+		cmp("bootloader_args." i, xget("b_info.bootloader_args." i),
+		    cget("bootloader_args." i))
 }
 
 function memory(    xm, xx, cm, cx) {

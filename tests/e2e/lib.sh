@@ -26,6 +26,19 @@ wait_for() {
 	done
 }
 
+# xenbox_extra NAME: unpack the image's extra/NAME.tar (tests/xenbox/run
+# attaches it as the disk whose serial is NAME) over dom0's root
+xenbox_extra() {
+	for _b in /sys/block/vd*; do
+		[ "$(cat "$_b/serial" 2> /dev/null)" = "$1" ] || continue
+		tar -xf "/dev/${_b##*/}" -C / && return 0
+		echo "xenbox_extra $1: tar failed"
+		return 1
+	done
+	echo "xenbox_extra $1: no disk of that serial"
+	return 1
+}
+
 console_log() { echo "/var/log/xen/console/guest-$1.log"; }
 
 has_marker() { grep -q "XENBOX_MARKER $2" "$(console_log "$1")" 2>/dev/null; }
