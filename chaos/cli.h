@@ -70,6 +70,7 @@ CMD(block_list);
 CMD(block_detach);
 CMD(vcpu_list);
 CMD(vcpu_pin);
+CMD(vcpu_set);
 CMD(mem_max);
 CMD(mem_set);
 CMD(dmesg);
@@ -96,6 +97,10 @@ char *net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
  * dom0: EXIT_* on failure (said, ts closed), -1 to go on. */
 struct ts;
 int cli_domain_arg(struct ts *ts, const char *cmd, char **argv,
+		   uint32_t *domid);
+
+/* The same, dom0 included (vcpu-set, sched-credit: xl lets them). */
+int cli_domain_any(struct ts *ts, const char *cmd, char **argv,
 		   uint32_t *domid);
 
 /* getopt for a command whose only option is -h: EXIT_USAGE (said) or 0. */

@@ -14,7 +14,7 @@
 #include "xsdom.h"
 
 int
-cli_domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
+cli_domain_any(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
 {
 	if (ts_open(ts) < 0) {
 		fprintf(stderr, "chaos %s: %s\n", cmd, ts->err);
@@ -25,6 +25,16 @@ cli_domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
 		ts_close(ts);
 		return EXIT_FAILED;
 	}
+	return -1;
+}
+
+int
+cli_domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
+{
+	int rc = cli_domain_any(ts, cmd, argv, domid);
+
+	if (rc >= 0)
+		return rc;
 	if (*domid == 0) {
 		fprintf(stderr, "chaos %s: not on dom0\n", cmd);
 		ts_close(ts);

@@ -1,10 +1,11 @@
 /*
  * cmd_res.c: a running domain's vCPUs and memory, as xl has them:
- * vcpu-list, vcpu-pin, mem-max and mem-set.
+ * vcpu-list, vcpu-pin, vcpu-set, mem-max and mem-set.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "registry.h"
 #include "toolstack.h"
+#include "xsdom.h"
 
 #define NBITS DC_MAX_CPUS
 
@@ -210,6 +212,114 @@ cmd_vcpu_pin(const struct cli_opts *opts, int argc, char **argv)
 			break;
 		}
 	}
+out:
+	ts_close(&ts);
+	return rc;
+}
+
+/* the checks of vcpu-set before anything is written: 0 (*max: the
+ * domain's vCPUs), or -1 said */
+static int
+vcpus_allowed(struct ts *ts, const char *dom, uint32_t domid, unsigned long n,
+	      int check_host, unsigned *max)
+{
+	struct hv_physinfo pi;
+	struct hv_dominfo di;
+
+	if (hv_domain_info(ts->hv, domid, &di) < 0) {
+		fprintf(stderr, "chaos vcpu-set: %s: %s\n", dom,
+			strerror(errno));
+		return -1;
+	}
+	if (n == 0 || n > di.max_vcpu_id + 1) {
+		fprintf(stderr,
+			"chaos vcpu-set: %s has 1 to %u vCPUs (its maxvcpus), "
+			"not %lu\n",
+			dom, di.max_vcpu_id + 1, n);
+		return -1;
+	}
+	/* xl's guard: more vCPUs online than the host has CPUs */
+	if (check_host && n > di.online_vcpus &&
+	    hv_physinfo(ts->hv, &pi) == 0 && n > pi.max_cpu_id + 1) {
+		fprintf(stderr,
+			"chaos vcpu-set: %s: %lu vCPUs overcommit the host's "
+			"%u CPUs (-i to do it anyway)\n",
+			dom, n, pi.max_cpu_id + 1);
+		return -1;
+	}
+	if (di.flags & HV_HVM) {
+		fprintf(stderr,
+			"chaos vcpu-set: %s is an HVM guest, whose vCPUs are "
+			"plugged through its device model\n",
+			dom);
+		return -1;
+	}
+	if (ts_is_noxs(domid)) {
+		fprintf(stderr,
+			"chaos vcpu-set: %s is a noxs guest: vCPUs are taken "
+			"online and offline through XenStore, which it does "
+			"not read\n",
+			dom);
+		return -1;
+	}
+	if (ts->xs == NULL) {
+		fprintf(stderr, "chaos vcpu-set: xenstored is not running\n");
+		return -1;
+	}
+	*max = di.max_vcpu_id + 1;
+	return 0;
+}
+
+int
+cmd_vcpu_set(const struct cli_opts *opts, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"ignore-host", no_argument, NULL, 'i'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const struct cmd_spec *self = cmd_find("vcpu-set", &(int){0});
+	struct ts ts;
+	uint32_t domid;
+	unsigned long n;
+	unsigned max;
+	int c, rc, check_host = 1;
+	char *end;
+
+	(void)opts;
+	while ((c = getopt_long(argc, argv, "+ih", longopts, NULL)) != -1) {
+		if (c == 'i')
+			check_host = 0;
+		else if (c == 'h')
+			return printf("usage: chaos vcpu-set %s\n",
+				      self->usage),
+			       EXIT_OK;
+		else
+			return cmd_usage_error(self, "bad option");
+	}
+	if (argc - optind != 2)
+		return cmd_usage_error(self, "DOMAIN and a number expected");
+	errno = 0;
+	n = strtoul(argv[optind + 1], &end, 10);
+	if (!isdigit((unsigned char)argv[optind + 1][0]) || *end || errno ||
+	    n > INT_MAX) {
+		fprintf(stderr, "chaos vcpu-set: '%s' is no number of vCPUs\n",
+			argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	rc = cli_domain_any(&ts, "vcpu-set", argv, &domid);
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_FAILED;
+	if (vcpus_allowed(&ts, argv[optind], domid, n, check_host, &max) < 0)
+		goto out;
+	/* as libxl: every vCPU the domain has, in one transaction */
+	if (xsdom_vcpus(ts.xs, domid, max, (unsigned)n) < 0) {
+		fprintf(stderr, "chaos vcpu-set: %s: xenstore: %s\n",
+			argv[optind], strerror(errno));
+		goto out;
+	}
+	rc = EXIT_OK;
 out:
 	ts_close(&ts);
 	return rc;

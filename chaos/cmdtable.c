@@ -257,6 +257,20 @@ const struct cmd_spec cmd_table[] = {
 			   "                  leave that affinity as it is\n",
 	},
 	{
+		.name = "vcpu-set",
+		.fn = cmd_vcpu_set,
+		.summary = "Set how many of a domain's vCPUs are online "
+			   "(xenstore mode)",
+		.usage = "[-i] DOMAIN N",
+		.options =
+			"  N               1 to the domain's maxvcpus; the "
+			"guest takes the others\n"
+			"                  offline\n"
+			"  -i, --ignore-host\n"
+			"                  allow more vCPUs than the host has "
+			"CPUs\n",
+	},
+	{
 		.name = "mem-max",
 		.fn = cmd_mem_max,
 		.summary = "Set the most memory a domain may have",
