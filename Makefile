@@ -75,7 +75,7 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/clock.c \
 	chaos/escape.c chaos/phases.c xendevd/proto.c chaos/regshell.c \
 	chaos/savefile.c chaos/saverestore.c chaos/vbd.c chaos/disk.c \
-	shells/shp.c
+	chaos/sched.c shells/shp.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c chaos/cmd_save.c \
 	chaos/cmd_block.c chaos/cmd_res.c chaos/cmd_misc.c chaos/cmd_top.c

@@ -24,8 +24,6 @@ static const char *const ignored_keys[] = {
 	"apic",
 	"boot",
 	"claim_mode",
-	"cpu_cap",
-	"cpu_weight",
 	"cpus_soft",
 	"driver_domain",
 	"e820_host",
@@ -497,12 +495,28 @@ get_disks(struct ctx *c, struct domcfg *dc, int *err)
 }
 
 static const char *const known_keys[] = {
-	"name",	     "uuid",	 "type",     "builder", "kernel",
-	"ramdisk",   "cmdline",	 "root",     "extra",	"memory",
-	"maxmem",    "vcpus",	 "maxvcpus", "cpus",	"on_poweroff",
-	"on_reboot", "on_crash", "vif",	     "disk",	"device_method",
-	"tsc_mode",  NULL,
+	"name",	     "uuid",	   "type",     "builder", "kernel",
+	"ramdisk",   "cmdline",	   "root",     "extra",	  "memory",
+	"maxmem",    "vcpus",	   "maxvcpus", "cpus",	  "on_poweroff",
+	"on_reboot", "on_crash",   "vif",      "disk",	  "device_method",
+	"tsc_mode",  "cpu_weight", "cap",      NULL,
 };
+
+/* keys of other toolstacks that xl ignores, and xl's own word for them */
+static const char *const other_keys[][2] = {
+	{"cpu_cap", "cap"}, /* xm's */
+};
+
+static const char *
+other_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(other_keys) / sizeof(other_keys[0]); i++)
+		if (strcmp(other_keys[i][0], key) == 0)
+			return other_keys[i][1];
+	return NULL;
+}
 
 static void
 check_keys(struct ctx *c, int *err)
@@ -516,6 +530,11 @@ check_keys(struct ctx *c, int *err)
 			diag_error_at(c->d, s->source, s->line, 0,
 				      "%s is not supported by chaos", s->key);
 			*err = 1;
+		} else if (other_key(s->key) != NULL) {
+			diag_warn_at(c->d, s->source, s->line, 0,
+				     "%s is no xl.cfg setting and is not "
+				     "applied (xl's is %s)",
+				     s->key, other_key(s->key));
 		} else if (in_list(ignored_keys, s->key)) {
 			diag_warn_at(c->d, s->source, s->line, 0,
 				     "%s is accepted but not applied by chaos",
@@ -595,6 +614,29 @@ get_resources(struct ctx *c, struct domcfg *dc, int *err)
 	}
 }
 
+/* cpu_weight and cap: the guest's share of the CPUs under the credit
+ * and credit2 schedulers, applied once the domain exists */
+static void
+get_sched(struct ctx *c, struct domcfg *dc, int *err)
+{
+	long long v;
+
+	dc->cpu_weight = get_number(c, "cpu_weight", 1, 65535, &v, err)
+				 ? (unsigned)v
+				 : 0;
+	dc->cap = -1;
+	if (!get_number(c, "cap", 0, 65535, &v, err))
+		return;
+	dc->cap = (int)v;
+	/* a percentage of one CPU, for all its vCPUs together */
+	if (v > (long long)dc->maxvcpus * 100) {
+		key_error(c, "cap",
+			  "cap: %lld is out of range (0 to %u: 100 a vCPU)", v,
+			  dc->maxvcpus * 100);
+		*err = 1;
+	}
+}
+
 /* tsc_mode: how the guest's TSC reads (xl.cfg(5)) */
 static void
 get_tsc(struct ctx *c, struct domcfg *dc, int *err)
@@ -667,6 +709,7 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 		free(method);
 	}
 	get_tsc(&c, dc, &err);
+	get_sched(&c, dc, &err);
 	get_vifs(&c, dc, &err);
 	get_disks(&c, dc, &err);
 	if (err || d->errors > 0) {

@@ -103,6 +103,8 @@ struct domcfg {
 	enum dc_action on_poweroff, on_reboot, on_crash;
 	enum dc_method method;
 	enum dc_tsc tsc_mode;
+	unsigned cpu_weight; /* 1 to 65535; 0: the scheduler's (256) */
+	int cap;	     /* percent of one CPU; -1: none set */
 	struct dc_vif *vifs;
 	size_t nvifs;
 	struct dc_disk *disks;

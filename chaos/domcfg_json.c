@@ -165,6 +165,16 @@ domcfg_json_gen(yajl_gen g, const struct domcfg *dc)
 	str_or_null(g, "on_crash", dc_action_name(dc->on_crash));
 	str_or_null(g, "device_method", dc_method_name(dc->method));
 	str_or_null(g, "tsc_mode", dc_tsc_name(dc->tsc_mode));
+	STR(g, "cpu_weight");
+	if (dc->cpu_weight > 0)
+		yajl_gen_integer(g, dc->cpu_weight);
+	else
+		yajl_gen_null(g);
+	STR(g, "cap");
+	if (dc->cap >= 0)
+		yajl_gen_integer(g, dc->cap);
+	else
+		yajl_gen_null(g);
 	STR(g, "vifs");
 	yajl_gen_array_open(g);
 	for (i = 0; i < dc->nvifs; i++)
