@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "domcfg_json.h"
 #include "escape.h"
 #include "toolstack.h"
 #include "xsdom.h"
@@ -153,8 +154,31 @@ net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
 	return row;
 }
 
+void
+net_list_json(yajl_gen g, uint32_t domid, const char *idx,
+	      char *const val[NET_LIST_LEAVES],
+	      const unsigned len[NET_LIST_LEAVES])
+{
+	static const char *const keys[NET_LIST_LEAVES] = {
+		"backend_id",	 "mac",		"handle",      "state",
+		"event_channel", "tx_ring_ref", "rx_ring_ref", "backend",
+	};
+	int j;
+
+	yajl_gen_map_open(g);
+	cli_jnum(g, "domid", domid);
+	cli_jxsnum(g, "devid", idx, strlen(idx));
+	for (j = 0; j < NET_LIST_LEAVES; j++) {
+		if (j == 1 || j == NET_LIST_LEAVES - 1)
+			cli_jbytes(g, keys[j], val[j], len[j]);
+		else
+			cli_jxsnum(g, keys[j], val[j], len[j]);
+	}
+	yajl_gen_map_close(g);
+}
+
 static void
-list_one(struct ts *ts, uint32_t domid)
+list_one(struct ts *ts, uint32_t domid, yajl_gen g)
 {
 	char path[64], **ents, *val[NET_LIST_LEAVES], *row;
 	unsigned len[NET_LIST_LEAVES], n, i, j;
@@ -165,8 +189,10 @@ list_one(struct ts *ts, uint32_t domid)
 		for (j = 0; j < NET_LIST_LEAVES; j++)
 			val[j] =
 				fe(ts, domid, ents[i], list_leaves[j], &len[j]);
-		row = net_list_row(ents[i], val, len);
-		if (row != NULL)
+		row = g ? NULL : net_list_row(ents[i], val, len);
+		if (g != NULL)
+			net_list_json(g, domid, ents[i], val, len);
+		else if (row != NULL)
 			fputs(row, stdout);
 		free(row);
 		for (j = 0; j < NET_LIST_LEAVES; j++)
@@ -177,13 +203,14 @@ list_one(struct ts *ts, uint32_t domid)
 
 int
 cli_list(const char *cmd, int argc, char **argv, const char *header,
-	 void (*one)(struct ts *ts, uint32_t domid))
+	 void (*one)(struct ts *ts, uint32_t domid, yajl_gen g))
 {
 	struct ts ts;
+	yajl_gen g = NULL;
 	uint32_t domid;
-	int i, rc = EXIT_OK;
+	int i, lng, rc = EXIT_OK;
 
-	if (cli_only_help(cmd, argc, argv))
+	if (cli_only_long(cmd, argc, argv, &lng))
 		return EXIT_USAGE;
 	if (argc - optind < 1)
 		return cmd_usage_error(cmd_find(cmd, &(int){0}),
@@ -197,15 +224,22 @@ cli_list(const char *cmd, int argc, char **argv, const char *header,
 		ts_close(&ts);
 		return EXIT_FAILED;
 	}
-	fputs(header, stdout);
+	if (lng && (g = cli_jarray_begin()) == NULL) {
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	if (!lng)
+		fputs(header, stdout);
 	for (i = optind; i < argc; i++) {
 		if (ts_resolve(&ts, argv[i], &domid) < 0) {
 			fprintf(stderr, "chaos %s: %s\n", cmd, ts.err);
 			rc = EXIT_FAILED;
 			continue;
 		}
-		one(&ts, domid);
+		one(&ts, domid, g);
 	}
+	if (g != NULL && cli_jarray_end(g) < 0)
+		rc = EXIT_FAILED;
 	ts_close(&ts);
 	return rc;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "registry.h"
+#include "domcfg_json.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
@@ -19,42 +19,76 @@
 
 /* a CPU set as xl prints it: "all", "none", or ranges "0-3,6" */
 static void
-print_cpus(const uint64_t *bits, unsigned ncpus)
+cpus_text(const struct dc_cpuset *set, unsigned ncpus, char *buf, size_t len)
 {
-	unsigned i = 0, first, n = 0;
+	unsigned i = 0;
 
-	while (i < ncpus && (bits[i / 64] >> (i % 64) & 1))
+	while (i < ncpus && dc_cpuset_has(set, i))
 		i++;
 	if (ncpus > 0 && i == ncpus) {
-		fputs("all", stdout);
+		snprintf(buf, len, "all");
 		return;
 	}
-	for (i = 0; i < ncpus; i++) {
-		if (!(bits[i / 64] >> (i % 64) & 1))
-			continue;
-		first = i;
-		while (i + 1 < ncpus &&
-		       (bits[(i + 1) / 64] >> ((i + 1) % 64) & 1))
-			i++;
-		printf(i > first ? "%s%u-%u" : "%s%u", n++ ? "," : "", first,
-		       i);
-	}
-	if (n == 0)
-		fputs("none", stdout);
+	dc_cpuset_format(set, buf, len);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "none");
+}
+
+/* What vcpu-list walks: the host's CPUs, where rows go (-l: g). */
+struct vwalk {
+	unsigned ncpus;
+	yajl_gen g;
+};
+
+static void
+vcpu_json(yajl_gen g, const char *name, uint32_t domid, unsigned i,
+	  const struct hv_vcpu *v, const char *hard, const char *soft)
+{
+	yajl_gen_map_open(g);
+	cli_jstr(g, "name", name);
+	cli_jnum(g, "domid", domid);
+	cli_jnum(g, "vcpu", i);
+	yajl_gen_string(g, (const unsigned char *)"cpu", 3);
+	if (v->online)
+		yajl_gen_integer(g, v->cpu);
+	else
+		yajl_gen_null(g);
+	yajl_gen_string(g, (const unsigned char *)"online", 6);
+	yajl_gen_bool(g, v->online);
+	yajl_gen_string(g, (const unsigned char *)"running", 7);
+	yajl_gen_bool(g, v->running);
+	yajl_gen_string(g, (const unsigned char *)"blocked", 7);
+	yajl_gen_bool(g, v->blocked);
+	cli_jnum(g, "cpu_time_ms", (long long)(v->time_ns / 1000000));
+	cli_jstr(g, "hard_affinity", hard);
+	cli_jstr(g, "soft_affinity", soft);
+	yajl_gen_map_close(g);
 }
 
 static void
-vcpus_of(struct ts *ts, const struct hv_dominfo *di, unsigned ncpus)
+vcpus_of(struct ts *ts, const struct hv_dominfo *di, void *arg)
 {
-	uint64_t hard[NBITS / 64], soft[NBITS / 64];
+	const struct vwalk *w = arg;
+	struct dc_cpuset hard, soft;
+	char name[128], h[256], s[256];
 	struct hv_vcpu v;
-	char name[128];
 	unsigned i;
 
 	ts_domname(ts, di->domid, name, sizeof(name));
 	for (i = 0; i <= di->max_vcpu_id; i++) {
 		if (hv_vcpu_info(ts->hv, di->domid, i, &v) < 0)
 			continue; /* no such vCPU */
+		h[0] = s[0] = '\0';
+		if (hv_vcpu_getaffinity(ts->hv, di->domid, i, hard.bits,
+					soft.bits, NBITS) == 0) {
+			cpus_text(&hard, w->ncpus, h, sizeof(h));
+			cpus_text(&soft, w->ncpus, s, sizeof(s));
+		}
+		if (w->g != NULL) {
+			vcpu_json(w->g, name, di->domid, i, &v, h[0] ? h : NULL,
+				  s[0] ? s : NULL);
+			continue;
+		}
 		printf("%-32s %5u %5u", name, di->domid, i);
 		if (!v.online)
 			printf("%5c %3c%cp ", '-', '-', '-');
@@ -62,12 +96,8 @@ vcpus_of(struct ts *ts, const struct hv_dominfo *di, unsigned ncpus)
 			printf("%5u %3c%c- ", v.cpu, v.running ? 'r' : '-',
 			       v.blocked ? 'b' : '-');
 		printf("%9.1f  ", (double)v.time_ns / 1e9);
-		if (hv_vcpu_getaffinity(ts->hv, di->domid, i, hard, soft,
-					NBITS) == 0) {
-			print_cpus(hard, ncpus);
-			fputs(" / ", stdout);
-			print_cpus(soft, ncpus);
-		}
+		if (h[0] != '\0')
+			printf("%s / %s", h, s);
 		putchar('\n');
 	}
 }
@@ -75,51 +105,51 @@ vcpus_of(struct ts *ts, const struct hv_dominfo *di, unsigned ncpus)
 int
 cmd_vcpu_list(const struct cli_opts *opts, int argc, char **argv)
 {
-	struct reg_shell_id *shells = NULL;
-	struct hv_dominfo di[256];
+	struct hv_dominfo di;
 	struct hv_physinfo pi;
+	struct vwalk w = {0};
 	struct ts ts;
-	uint32_t domid, first = 0;
-	size_t nshells = 0, bad;
-	int i, n, rc = EXIT_OK;
+	uint32_t domid;
+	int i, lng, rc = EXIT_OK;
 
 	(void)opts;
-	if (cli_only_help("vcpu-list", argc, argv))
+	if (cli_only_long("vcpu-list", argc, argv, &lng))
 		return EXIT_USAGE;
 	if (ts_open(&ts) < 0) {
 		fprintf(stderr, "chaos vcpu-list: %s\n", ts.err);
 		return EXIT_FAILED;
 	}
 	if (hv_physinfo(ts.hv, &pi) < 0) {
-		fprintf(stderr, "chaos vcpu-list: %s\n", hv_last_error(ts.hv));
+		fprintf(stderr, "chaos vcpu-list: %s\n", ts_cause(&ts, errno));
 		ts_close(&ts);
 		return EXIT_FAILED;
 	}
-	printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU",
-	       "State", "Time(s)", "Affinity (Hard / Soft)");
-	if (optind == argc) {
-		if (reg_shell_list(&shells, &nshells, &bad) < 0)
-			nshells = 0;
-		do {
-			n = hv_domain_list(ts.hv, first, di, 256);
-			for (i = 0; i < n; i++)
-				if (!cli_is_shell(shells, nshells, di[i].domid))
-					vcpus_of(&ts, &di[i],
-						 pi.max_cpu_id + 1);
-			if (n > 0)
-				first = di[n - 1].domid + 1;
-		} while (n == 256);
+	if (lng && (w.g = cli_jarray_begin()) == NULL) {
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	w.ncpus = pi.max_cpu_id + 1;
+	if (!lng)
+		printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU",
+		       "CPU", "State", "Time(s)", "Affinity (Hard / Soft)");
+	if (optind == argc && cli_each_domain(&ts, vcpus_of, &w) < 0) {
+		fprintf(stderr, "chaos vcpu-list: cannot list domains\n");
+		rc = EXIT_FAILED;
 	}
 	for (i = optind; i < argc; i++) {
-		if (ts_resolve(&ts, argv[i], &domid) < 0 ||
-		    hv_domain_info(ts.hv, domid, &di[0]) < 0) {
+		if (ts_resolve(&ts, argv[i], &domid) < 0) {
 			fprintf(stderr, "chaos vcpu-list: %s\n", ts.err);
 			rc = EXIT_FAILED;
-			continue;
+		} else if (hv_domain_info(ts.hv, domid, &di) < 0) {
+			fprintf(stderr, "chaos vcpu-list: %s: %s\n", argv[i],
+				strerror(errno));
+			rc = EXIT_FAILED;
+		} else {
+			vcpus_of(&ts, &di, &w);
 		}
-		vcpus_of(&ts, &di[0], pi.max_cpu_id + 1);
 	}
-	free(shells);
+	if (w.g != NULL && cli_jarray_end(w.g) < 0)
+		rc = EXIT_FAILED;
 	ts_close(&ts);
 	return rc;
 }

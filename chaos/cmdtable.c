@@ -47,7 +47,7 @@ const struct cmd_spec cmd_table[] = {
 		.fn = cmd_list,
 		.summary = "List domains, as xl list does",
 		.usage = "[-l] [DOMAIN ...]",
-		.options = "  -l              JSON, with the configuration of "
+		.options = "  -l, --long      JSON, with the configuration of "
 			   "domains chaos made\n",
 	},
 	{
@@ -56,7 +56,7 @@ const struct cmd_spec cmd_table[] = {
 		.summary = "Show the shell daemon's pool of pre-made domains",
 		.usage = "[-l] [--reload]",
 		.options =
-			"  -l              JSON\n"
+			"  -l, --long      JSON\n"
 			"  --reload        make chaos-shelld read its config "
 			"again\n",
 	},
@@ -64,8 +64,8 @@ const struct cmd_spec cmd_table[] = {
 		.name = "info",
 		.fn = cmd_info,
 		.summary = "Show the host and the hypervisor",
-		.usage = "",
-		.options = "",
+		.usage = "[-l]",
+		.options = "  -l, --long      JSON\n",
 	},
 	{
 		.name = "pause",
@@ -205,8 +205,8 @@ const struct cmd_spec cmd_table[] = {
 		.name = "network-list",
 		.fn = cmd_network_list,
 		.summary = "List the vifs of domains",
-		.usage = "DOMAIN ...",
-		.options = "",
+		.usage = "[-l] DOMAIN ...",
+		.options = "  -l, --long      JSON\n",
 	},
 	{
 		.name = "network-detach",
@@ -229,8 +229,8 @@ const struct cmd_spec cmd_table[] = {
 		.name = "block-list",
 		.fn = cmd_block_list,
 		.summary = "List the disks of domains, as xl block-list",
-		.usage = "DOMAIN ...",
-		.options = "",
+		.usage = "[-l] DOMAIN ...",
+		.options = "  -l, --long      JSON\n",
 	},
 	{
 		.name = "block-detach",
@@ -244,8 +244,8 @@ const struct cmd_spec cmd_table[] = {
 		.name = "vcpu-list",
 		.fn = cmd_vcpu_list,
 		.summary = "List the vCPUs of domains, as xl vcpu-list",
-		.usage = "[DOMAIN ...]",
-		.options = "",
+		.usage = "[-l] [DOMAIN ...]",
+		.options = "  -l, --long      JSON\n",
 	},
 	{
 		.name = "vcpu-pin",
@@ -292,8 +292,9 @@ const struct cmd_spec cmd_table[] = {
 		.name = "uptime",
 		.fn = cmd_uptime,
 		.summary = "How long domains have run, as xl uptime",
-		.usage = "[-s] [DOMAIN ...]",
-		.options = "  -s              short, one line a domain\n",
+		.usage = "[-s | -l] [DOMAIN ...]",
+		.options = "  -s              short, one line a domain\n"
+			   "  -l, --long      JSON\n",
 	},
 	{
 		.name = "sysrq",

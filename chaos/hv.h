@@ -145,8 +145,7 @@ enum hv_sched {
 
 /* The first CPU pool whose id is poolid or above: its id and scheduler
  * (HV_SCHED_*); -1 with ENOENT when there is none. */
-int hv_pool_next(struct hv *hv, uint32_t poolid, uint32_t *id,
-		 unsigned *sched);
+int hv_pool_next(struct hv *hv, uint32_t poolid, uint32_t *id, unsigned *sched);
 
 /*
  * A domain's weight and cap under scheduler sched (credit or credit2),
@@ -155,8 +154,8 @@ int hv_pool_next(struct hv *hv, uint32_t poolid, uint32_t *id,
  */
 int hv_sched_get(struct hv *hv, uint32_t domid, unsigned sched,
 		 unsigned *weight, unsigned *cap);
-int hv_sched_set(struct hv *hv, uint32_t domid, unsigned sched,
-		 unsigned weight, unsigned cap);
+int hv_sched_set(struct hv *hv, uint32_t domid, unsigned sched, unsigned weight,
+		 unsigned cap);
 
 /* A pool's parameters of credit (all three) or credit2 (ratelimit_us
  * only; the others read 0 and are not written). */
