@@ -74,6 +74,8 @@ CMD(block_detach);
 CMD(vcpu_list);
 CMD(vcpu_pin);
 CMD(vcpu_set);
+CMD(sched_credit);
+CMD(sched_credit2);
 CMD(mem_max);
 CMD(mem_set);
 CMD(dmesg);

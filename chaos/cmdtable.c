@@ -271,6 +271,46 @@ const struct cmd_spec cmd_table[] = {
 			"CPUs\n",
 	},
 	{
+		.name = "sched-credit",
+		.fn = cmd_sched_credit,
+		.summary = "Weights and caps under the credit scheduler, as xl "
+			   "sched-credit",
+		.usage = "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-p POOL] [-s [-t "
+			 "MS] [-r US] [-m US]] [-l]",
+		.options = "  -d DOMAIN       show (or set) one domain's; "
+			   "without: every domain of\n"
+			   "                  every pool that runs credit\n"
+			   "  -w WEIGHT       its weight, 1 to 65535 (256 by "
+			   "default)\n"
+			   "  -c CAP          its cap, percent of one CPU (0: "
+			   "none)\n"
+			   "  -p POOL         only this cpupool (name or id)\n"
+			   "  -s              the pool's parameters: -t time "
+			   "slice (ms), -r rate\n"
+			   "                  limit (us), -m migration delay "
+			   "(us)\n"
+			   "  -l, --long      JSON\n",
+	},
+	{
+		.name = "sched-credit2",
+		.fn = cmd_sched_credit2,
+		.summary = "Weights and caps under the credit2 scheduler "
+			   "(Debian's), as xl sched-credit2",
+		.usage = "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-p POOL] [-s [-r "
+			 "US]] [-l]",
+		.options = "  -d DOMAIN       show (or set) one domain's; "
+			   "without: every domain of\n"
+			   "                  every pool that runs credit2\n"
+			   "  -w WEIGHT       its weight, 1 to 65535 (256 by "
+			   "default)\n"
+			   "  -c CAP          its cap, percent of one CPU (0: "
+			   "none)\n"
+			   "  -p POOL         only this cpupool (name or id)\n"
+			   "  -s              the pool's parameters: -r rate "
+			   "limit (us)\n"
+			   "  -l, --long      JSON\n",
+	},
+	{
 		.name = "mem-max",
 		.fn = cmd_mem_max,
 		.summary = "Set the most memory a domain may have",
