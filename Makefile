@@ -403,5 +403,10 @@ $(B)/bin/ipcpoke: tests/e2e/ipcpoke.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^
 
+# tests/e2e/jsoncheck: the JSON listings parse (verbs2.sh)
+$(B)/bin/jsoncheck: tests/e2e/jsoncheck.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)
+
 all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch \
-	$(B)/bin/spawntime $(B)/bin/floor $(B)/bin/ipcpoke
+	$(B)/bin/spawntime $(B)/bin/floor $(B)/bin/ipcpoke $(B)/bin/jsoncheck
