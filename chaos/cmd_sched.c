@@ -240,8 +240,9 @@ one_domain(struct ts *ts, const struct sopts *o, uint32_t domid)
 	}
 	if (o->weight == 0) { /* ts_sched_set checks the top */
 		fprintf(stderr,
-			"chaos %s: weight %ld is out of range (1 to 65535)\n",
-			o->self->name, o->weight);
+			"chaos %s: %s: weight: 0 is out of range (1 to "
+			"65535)\n",
+			o->self->name, o->dom);
 		return EXIT_FAILED;
 	}
 	if (o->weight > 0 || o->cap >= 0) {
