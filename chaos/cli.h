@@ -116,6 +116,12 @@ int cli_domain_arg(struct ts *ts, const char *cmd, char **argv,
 int cli_domain_any(struct ts *ts, const char *cmd, char **argv,
 		   uint32_t *domid);
 
+/* getopt for a command whose options are -h and one flag (*given set
+ * when it is there): -1 to go on, else the exit status (-h: usage
+ * printed; a bad option: said). */
+int cli_flag_opt(const struct cmd_spec *self, int argc, char **argv,
+		 const struct option *flag, int *given);
+
 /* getopt for a command whose only option is -h: EXIT_USAGE (said) or 0. */
 int cli_only_help(const char *cmd, int argc, char **argv);
 

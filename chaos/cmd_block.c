@@ -138,27 +138,16 @@ cmd_block_list(const struct cli_opts *opts, int argc, char **argv)
 int
 cmd_block_detach(const struct cli_opts *opts, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	static const struct option flag = {"force", no_argument, NULL, 'f'};
 	const struct cmd_spec *self = cmd_find("block-detach", &(int){0});
 	struct ts ts;
 	uint32_t domid, devid;
-	int c, rc, force = 0;
+	int rc, force;
 
 	(void)opts;
-	while ((c = getopt_long(argc, argv, "+fh", longopts, NULL)) != -1) {
-		if (c == 'f')
-			force = 1;
-		else if (c == 'h')
-			return printf("usage: chaos block-detach %s\n",
-				      self->usage),
-			       EXIT_OK;
-		else
-			return cmd_usage_error(self, "bad option");
-	}
+	rc = cli_flag_opt(self, argc, argv, &flag, &force);
+	if (rc >= 0)
+		return rc;
 	if (argc - optind != 2)
 		return cmd_usage_error(self, "a domain and a vdev or devid "
 					     "expected");

@@ -71,6 +71,31 @@ cli_only_help(const char *cmd, int argc, char **argv)
 }
 
 int
+cli_flag_opt(const struct cmd_spec *self, int argc, char **argv,
+	     const struct option *flag, int *given)
+{
+	const struct option longopts[] = {
+		*flag,
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char optstr[] = {'+', (char)flag->val, 'h', '\0'};
+	int c;
+
+	*given = 0;
+	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
+		if (c == 'h')
+			return printf("usage: chaos %s %s\n", self->name,
+				      self->usage),
+			       EXIT_OK;
+		if (c != flag->val)
+			return cmd_usage_error(self, "bad option");
+		*given = 1;
+	}
+	return -1;
+}
+
+int
 cmd_network_attach(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct diag d = {.source = "command line", .report = diag_print_stderr};

@@ -175,30 +175,22 @@ cpus_arg(const char *s, uint64_t *bits, int *given)
 int
 cmd_vcpu_pin(const struct cli_opts *opts, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	/* -f: xl's, for a hard affinity it would otherwise keep; chaos
+	 * changes it anyway */
+	static const struct option force = {"force", no_argument, NULL, 'f'};
 	const struct cmd_spec *self = cmd_find("vcpu-pin", &(int){0});
 	uint64_t hard[NBITS / 64], soft[NBITS / 64];
 	struct hv_dominfo di;
 	struct ts ts;
 	uint32_t domid;
 	unsigned v, from, to;
-	int c, rc, has_hard, has_soft = 0;
+	int rc, forced, has_hard, has_soft = 0;
 	char *end;
 
 	(void)opts;
-	while ((c = getopt_long(argc, argv, "+fh", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return printf("usage: chaos vcpu-pin %s\n",
-				      self->usage),
-			       EXIT_OK;
-		if (c != 'f') /* -f: xl's, for a hard affinity it would
-			       * otherwise keep; chaos changes it anyway */
-			return cmd_usage_error(self, "bad option");
-	}
+	rc = cli_flag_opt(self, argc, argv, &force, &forced);
+	if (rc >= 0)
+		return rc;
 	if (argc - optind < 3 || argc - optind > 4)
 		return cmd_usage_error(self, "DOMAIN VCPU HARD [SOFT]");
 	if (cpus_arg(argv[optind + 2], hard, &has_hard) < 0 ||
@@ -303,30 +295,20 @@ vcpus_allowed(struct ts *ts, const char *dom, uint32_t domid, unsigned long n,
 int
 cmd_vcpu_set(const struct cli_opts *opts, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"ignore-host", no_argument, NULL, 'i'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	static const struct option ignore = {"ignore-host", no_argument, NULL,
+					     'i'};
 	const struct cmd_spec *self = cmd_find("vcpu-set", &(int){0});
 	struct ts ts;
 	uint32_t domid;
 	unsigned long n;
 	unsigned max;
-	int c, rc, check_host = 1;
+	int rc, ignore_host;
 	char *end;
 
 	(void)opts;
-	while ((c = getopt_long(argc, argv, "+ih", longopts, NULL)) != -1) {
-		if (c == 'i')
-			check_host = 0;
-		else if (c == 'h')
-			return printf("usage: chaos vcpu-set %s\n",
-				      self->usage),
-			       EXIT_OK;
-		else
-			return cmd_usage_error(self, "bad option");
-	}
+	rc = cli_flag_opt(self, argc, argv, &ignore, &ignore_host);
+	if (rc >= 0)
+		return rc;
 	if (argc - optind != 2)
 		return cmd_usage_error(self, "DOMAIN and a number expected");
 	errno = 0;
@@ -341,7 +323,7 @@ cmd_vcpu_set(const struct cli_opts *opts, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rc = EXIT_FAILED;
-	if (vcpus_allowed(&ts, argv[optind], domid, n, check_host, &max) < 0)
+	if (vcpus_allowed(&ts, argv[optind], domid, n, !ignore_host, &max) < 0)
 		goto out;
 	/* as libxl: every vCPU the domain has, in one transaction */
 	if (xsdom_vcpus(ts.xs, domid, max, (unsigned)n) < 0) {
