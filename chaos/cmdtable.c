@@ -265,7 +265,9 @@ const struct cmd_spec cmd_table[] = {
 		.options =
 			"  N               1 to the domain's maxvcpus; the "
 			"guest takes the others\n"
-			"                  offline\n"
+			"                  offline (Linux brings one back as "
+			"its udev rules say,\n"
+			"                  as under xl)\n"
 			"  -i, --ignore-host\n"
 			"                  allow more vCPUs than the host has "
 			"CPUs\n",
