@@ -82,8 +82,7 @@ cli_only_long(const char *cmd, int argc, char **argv, int *lng)
 	int c;
 
 	*lng = 0;
-	while ((c = getopt_long(argc, argv, "+lh", cli_long_only, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "lh", cli_long_only, NULL)) != -1) {
 		if (c != 'l')
 			return cmd_usage_error(cmd_find(cmd, &(int){0}),
 					       "bad option");

@@ -18,12 +18,6 @@
 
 #define LIST_MAX 4096
 
-/* -l, --long: JSON, in every listing */
-static const struct option long_only[] = {
-	{"long", no_argument, NULL, 'l'},
-	{NULL, 0, NULL, 0},
-};
-
 void
 cli_state(const struct hv_dominfo *di, char s[7])
 {
@@ -100,17 +94,12 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 	struct ts ts;
 	yajl_gen g = NULL;
 	char name[128], st[7], uuid[37];
-	int c, lng = 0, n, i, rc = EXIT_OK;
+	int lng, n, i, rc = EXIT_OK;
 	uint32_t id;
 
 	(void)opts;
-	while ((c = getopt_long(argc, argv, "lh", long_only, NULL)) != -1) {
-		if (c == 'l')
-			lng = 1;
-		else
-			return cmd_usage_error(cmd_find("list", &(int){0}),
-					       "bad option");
-	}
+	if (cli_only_long("list", argc, argv, &lng))
+		return EXIT_USAGE;
 	if (ts_open(&ts) < 0) {
 		fprintf(stderr, "chaos list: %s\n", ts.err);
 		return EXIT_FAILED;
@@ -208,15 +197,14 @@ cmd_info(const struct cli_opts *opts, int argc, char **argv)
 	yajl_gen g = NULL;
 	uint32_t pool0;
 	unsigned sched = 0;
-	int c, lng = 0, rc = EXIT_OK;
+	int lng, rc = EXIT_OK;
 
 	(void)opts;
-	while ((c = getopt_long(argc, argv, "lh", long_only, NULL)) != -1) {
-		if (c != 'l')
-			return cmd_usage_error(cmd_find("info", &(int){0}),
-					       "bad option");
-		lng = 1;
-	}
+	if (cli_only_long("info", argc, argv, &lng))
+		return EXIT_USAGE;
+	if (optind != argc)
+		return cmd_usage_error(cmd_find("info", &(int){0}),
+				       "no arguments expected");
 	if (ts_open(&ts) < 0) {
 		fprintf(stderr, "chaos info: %s\n", ts.err);
 		return EXIT_FAILED;
