@@ -50,7 +50,7 @@ mv /etc/xen/scripts /etc/xen/scripts.away
 say "the Linux guest: 2 of 2 vCPUs, cpu_weight 384, cap 150, a vif, a disk"
 dd if=/dev/zero of=/tmp/v2.img bs=1M count=4 2> /dev/null
 printf 'v2disk\n' | dd of=/tmp/v2.img conv=notrunc 2> /dev/null
-linux_cfg /tmp/l.cfg vm marker=vm-up cpus ip=198.18.0.2/24 disk=xvda:read
+linux_cfg /tmp/l.cfg v2 marker=v2-up cpus ip=198.18.0.2/24 disk=xvda:read
 sed -i 's/^vcpus = 1$/vcpus = 2/' /tmp/l.cfg
 cat >> /tmp/l.cfg <<CFG
 maxvcpus = 2
@@ -59,24 +59,24 @@ cap = 150
 vif = [ 'bridge=xenbr0,mac=00:16:3e:00:00:22' ]
 disk = [ '/tmp/v2.img,raw,xvda,r' ]
 CFG
-chaos create /tmp/l.cfg || die "create vm"
-d=$(chaos domid vm)
-wait_marker vm vm-up 300 || die "vm: no marker"
-wait_for 30 cpus_are vm 0-1 || die "the guest does not run 2 vCPUs: '$(cpus_of vm)'"
+chaos create /tmp/l.cfg || die "create v2"
+d=$(chaos domid v2)
+wait_marker v2 v2-up 300 || die "v2: no marker"
+wait_for 30 cpus_are v2 0-1 || die "the guest does not run 2 vCPUs: '$(cpus_of v2)'"
 [ "$(xenstore-read /local/domain/$d/cpu/1/availability)" = online ] || die "cpu/1/availability is not online at create"
 
 say "cpu_weight and cap of the config are applied"
-[ "$(chaos sched-credit2 -d vm | srow "$d")" = "vm $d 384 150" ] || { chaos sched-credit2 -d vm; die "chaos: not weight 384, cap 150"; }
-[ "$(xl sched-credit2 -d "$d" | srow "$d")" = "vm $d 384 150" ] || { xl sched-credit2 -d "$d"; die "xl does not see weight 384, cap 150"; }
+[ "$(chaos sched-credit2 -d v2 | srow "$d")" = "v2 $d 384 150" ] || { chaos sched-credit2 -d v2; die "chaos: not weight 384, cap 150"; }
+[ "$(xl sched-credit2 -d "$d" | srow "$d")" = "v2 $d 384 150" ] || { xl sched-credit2 -d "$d"; die "xl does not see weight 384, cap 150"; }
 
 say "sched-credit2 -w and -c, as xl sees them"
-chaos sched-credit2 -d vm -w 512 || die "sched-credit2 -w 512"
-[ "$(xl sched-credit2 -d "$d" | srow "$d")" = "vm $d 512 150" ] || { xl sched-credit2 -d "$d"; die "xl does not see weight 512"; }
-chaos sched-credit2 -d vm -c 0 || die "sched-credit2 -c 0"
-[ "$(xl sched-credit2 -d "$d" | srow "$d")" = "vm $d 512 0" ] || { xl sched-credit2 -d "$d"; die "xl does not see cap 0"; }
-chaos sched-credit2 -d vm > /tmp/c.out
-xl sched-credit2 -d vm > /tmp/x.out
-diff /tmp/x.out /tmp/c.out || die "sched-credit2 -d vm is not xl's"
+chaos sched-credit2 -d v2 -w 512 || die "sched-credit2 -w 512"
+[ "$(xl sched-credit2 -d "$d" | srow "$d")" = "v2 $d 512 150" ] || { xl sched-credit2 -d "$d"; die "xl does not see weight 512"; }
+chaos sched-credit2 -d v2 -c 0 || die "sched-credit2 -c 0"
+[ "$(xl sched-credit2 -d "$d" | srow "$d")" = "v2 $d 512 0" ] || { xl sched-credit2 -d "$d"; die "xl does not see cap 0"; }
+chaos sched-credit2 -d v2 > /tmp/c.out
+xl sched-credit2 -d v2 > /tmp/x.out
+diff /tmp/x.out /tmp/c.out || die "sched-credit2 -d v2 is not xl's"
 chaos sched-credit2 > /tmp/c.out || die "sched-credit2"
 xl sched-credit2 > /tmp/x.out
 cat /tmp/c.out
@@ -91,8 +91,8 @@ xl sched-credit2 -s > /tmp/x.out
 chaos sched-credit2 -l > /tmp/s.json || die "sched-credit2 -l"
 jsoncheck < /tmp/s.json > /tmp/s.flat || { cat /tmp/s.json; die "sched-credit2 -l is no JSON"; }
 i=$(jrow "$d" < /tmp/s.flat)
-[ -n "$i" ] && [ "$(jget "/$i/weight" < /tmp/s.flat)" = 512 ] && [ "$(jget "/$i/name" < /tmp/s.flat)" = vm ] &&
-	[ "$(jget "/$i/pool" < /tmp/s.flat)" = Pool-0 ] || { cat /tmp/s.flat; die "sched-credit2 -l: vm's row"; }
+[ -n "$i" ] && [ "$(jget "/$i/weight" < /tmp/s.flat)" = 512 ] && [ "$(jget "/$i/name" < /tmp/s.flat)" = v2 ] &&
+	[ "$(jget "/$i/pool" < /tmp/s.flat)" = Pool-0 ] || { cat /tmp/s.flat; die "sched-credit2 -l: v2's row"; }
 i=$(jrow 0 < /tmp/s.flat)
 [ "$(jget "/$i/weight" < /tmp/s.flat)" = 256 ] || die "sched-credit2 -l: Domain-0's weight"
 chaos sched-credit2 -s -l | jsoncheck > /tmp/p.flat || die "sched-credit2 -s -l is no JSON"
@@ -103,47 +103,47 @@ say "sched-credit on a credit2 host, as xl"
 [ -z "$(xl sched-credit)" ] || die "xl sched-credit is not empty either?"
 [ "$(chaos sched-credit -s)" = "$(xl sched-credit -s)" ] || die "sched-credit -s is not xl's"
 [ "$(chaos sched-credit -l | tr -d ' \n')" = "[]" ] || die "sched-credit -l is not an empty array"
-expect_fail 1 "runs under the credit2 scheduler, not credit" chaos sched-credit -d vm || die "sched-credit -d of a credit2 domain"
+expect_fail 1 "runs under the credit2 scheduler, not credit" chaos sched-credit -d v2 || die "sched-credit -d of a credit2 domain"
 expect_fail 1 "runs credit2, not credit" chaos sched-credit -s -t 10 || die "sched-credit -s -t on credit2"
 
 say "sched-credit2's bad arguments"
-expect_fail 1 "vm: weight: 0 is out of range" chaos sched-credit2 -d vm -w 0 || die "weight 0"
-expect_fail 1 "70000 is out of range (1 to 65535)" chaos sched-credit2 -d vm -w 70000 || die "weight 70000"
-expect_fail 1 "250 is out of range (0 to 200" chaos sched-credit2 -d vm -c 250 || die "cap above 2 vCPUs"
-expect_fail 2 "'x' is not a number" chaos sched-credit2 -d vm -w x || die "weight x"
+expect_fail 1 "v2: weight: 0 is out of range" chaos sched-credit2 -d v2 -w 0 || die "weight 0"
+expect_fail 1 "70000 is out of range (1 to 65535)" chaos sched-credit2 -d v2 -w 70000 || die "weight 70000"
+expect_fail 1 "250 is out of range (0 to 200" chaos sched-credit2 -d v2 -c 250 || die "cap above 2 vCPUs"
+expect_fail 2 "'x' is not a number" chaos sched-credit2 -d v2 -w x || die "weight x"
 expect_fail 1 "no such domain" chaos sched-credit2 -d nosuch || die "an unknown domain"
 expect_fail 1 "no cpupool 'nosuch'" chaos sched-credit2 -p nosuch || die "an unknown pool"
 expect_fail 1 "ratelimit 5 is out of range" chaos sched-credit2 -s -r 5 || die "ratelimit 5"
 chaos sched-credit2 -w 5 2> /dev/null; [ $? = 2 ] || die "-w without -d is no usage error"
-chaos sched-credit2 -d vm -s 2> /dev/null; [ $? = 2 ] || die "-d with -s is no usage error"
-chaos sched-credit2 -d vm -l -w 5 2> /dev/null; [ $? = 2 ] || die "-l with -w is no usage error"
-[ "$(xl sched-credit2 -d "$d" | srow "$d")" = "vm $d 512 0" ] || die "a refused change changed something"
+chaos sched-credit2 -d v2 -s 2> /dev/null; [ $? = 2 ] || die "-d with -s is no usage error"
+chaos sched-credit2 -d v2 -l -w 5 2> /dev/null; [ $? = 2 ] || die "-l with -w is no usage error"
+[ "$(xl sched-credit2 -d "$d" | srow "$d")" = "v2 $d 512 0" ] || die "a refused change changed something"
 
 say "vcpu-set takes vCPU 1 offline, and back"
-chaos vcpu-set vm 1 || die "vcpu-set vm 1"
+chaos vcpu-set v2 1 || die "vcpu-set v2 1"
 [ "$(xenstore-read /local/domain/$d/cpu/1/availability)" = offline ] || die "cpu/1/availability is not offline"
 [ "$(xenstore-read /local/domain/$d/cpu/0/availability)" = online ] || die "cpu/0/availability is not online"
-wait_for 60 cpus_are vm 0 || { tail -n 5 "$(console_log vm)"; die "the guest did not take vCPU 1 offline: '$(cpus_of vm)'"; }
-wait_for 30 online_is vm 1 || { xl list vm; die "xl list does not show 1 vCPU"; }
-chaos vcpu-list vm > /tmp/vl.out
+wait_for 60 cpus_are v2 0 || { tail -n 5 "$(console_log v2)"; die "the guest did not take vCPU 1 offline: '$(cpus_of v2)'"; }
+wait_for 30 online_is v2 1 || { xl list v2; die "xl list does not show 1 vCPU"; }
+chaos vcpu-list v2 > /tmp/vl.out
 cat /tmp/vl.out
 [ "$(awk -v d="$d" '$2 == d && $3 == 1 { print $4, $5 }' /tmp/vl.out)" = "- --p" ] || die "vcpu-list: vCPU 1 is not offline"
-[ "$(xl vcpu-list vm | awk -v d="$d" '$2 == d && $3 == 1 { print $4, $5 }')" = "- --p" ] || die "xl vcpu-list: vCPU 1 is not offline"
-chaos vcpu-list -l vm | jsoncheck > /tmp/vl.flat || die "vcpu-list -l is no JSON"
+[ "$(xl vcpu-list v2 | awk -v d="$d" '$2 == d && $3 == 1 { print $4, $5 }')" = "- --p" ] || die "xl vcpu-list: vCPU 1 is not offline"
+chaos vcpu-list -l v2 | jsoncheck > /tmp/vl.flat || die "vcpu-list -l is no JSON"
 [ "$(jget /1/online < /tmp/vl.flat) $(jget /1/cpu < /tmp/vl.flat)" = "false null" ] || { cat /tmp/vl.flat; die "vcpu-list -l: vCPU 1"; }
 [ "$(jget /0/online < /tmp/vl.flat) $(jget /0/hard_affinity < /tmp/vl.flat)" = "true all" ] || die "vcpu-list -l: vCPU 0"
-chaos vcpu-set vm 2 || die "vcpu-set vm 2"
-wait_for 60 cpus_are vm 0-1 || { tail -n 5 "$(console_log vm)"; die "the guest did not bring vCPU 1 back: '$(cpus_of vm)'"; }
-wait_for 30 online_is vm 2 || { xl list vm; die "xl list does not show 2 vCPUs"; }
-expect_fail 1 "has 1 to 2 vCPUs (its maxvcpus), not 3" chaos vcpu-set vm 3 || die "vcpu-set above maxvcpus"
-expect_fail 1 "has 1 to 2 vCPUs (its maxvcpus), not 0" chaos vcpu-set vm 0 || die "vcpu-set 0"
-expect_fail 2 "'x' is no number of vCPUs" chaos vcpu-set vm x || die "vcpu-set x"
+chaos vcpu-set v2 2 || die "vcpu-set v2 2"
+wait_for 60 cpus_are v2 0-1 || { tail -n 5 "$(console_log v2)"; die "the guest did not bring vCPU 1 back: '$(cpus_of v2)'"; }
+wait_for 30 online_is v2 2 || { xl list v2; die "xl list does not show 2 vCPUs"; }
+expect_fail 1 "has 1 to 2 vCPUs (its maxvcpus), not 3" chaos vcpu-set v2 3 || die "vcpu-set above maxvcpus"
+expect_fail 1 "has 1 to 2 vCPUs (its maxvcpus), not 0" chaos vcpu-set v2 0 || die "vcpu-set 0"
+expect_fail 2 "'x' is no number of vCPUs" chaos vcpu-set v2 x || die "vcpu-set x"
 expect_fail 1 "no such domain" chaos vcpu-set nosuch 1 || die "vcpu-set of an unknown domain"
-cpus_are vm 0-1 || die "a refused vcpu-set changed the guest"
+cpus_are v2 0-1 || die "a refused vcpu-set changed the guest"
 
 say "the other listings' JSON agrees with their text"
-chaos network-list vm > /tmp/n.out || die "network-list"
-chaos network-list -l vm > /tmp/n.json || die "network-list -l"
+chaos network-list v2 > /tmp/n.out || die "network-list"
+chaos network-list -l v2 > /tmp/n.json || die "network-list -l"
 cat /tmp/n.out /tmp/n.json
 jsoncheck < /tmp/n.json > /tmp/n.flat || die "network-list -l is no JSON"
 [ "$(jget /0/mac < /tmp/n.flat)" = 00:16:3e:00:00:22 ] || die "network-list -l: mac"
@@ -153,8 +153,8 @@ jsoncheck < /tmp/n.json > /tmp/n.flat || die "network-list -l is no JSON"
 dash() { sed 's/^null$/-/'; }
 [ "$(jget /0/event_channel < /tmp/n.flat | dash) $(jget /0/tx_ring_ref < /tmp/n.flat | dash)/$(jget /0/rx_ring_ref < /tmp/n.flat | dash)" = \
 	"$(awk 'NR == 2 { print $6, $7 }' /tmp/n.out)" ] || die "network-list -l: event channel and rings are not the listing's"
-chaos block-list vm > /tmp/b.out || die "block-list"
-chaos block-list -l vm > /tmp/b.json || die "block-list -l"
+chaos block-list v2 > /tmp/b.out || die "block-list"
+chaos block-list -l v2 > /tmp/b.json || die "block-list -l"
 cat /tmp/b.out /tmp/b.json
 jsoncheck < /tmp/b.json > /tmp/b.flat || die "block-list -l is no JSON"
 [ "$(jget /0/devid < /tmp/b.flat)" = 51712 ] || die "block-list -l: xvda's devid"
@@ -163,15 +163,15 @@ jsoncheck < /tmp/b.json > /tmp/b.flat || die "block-list -l is no JSON"
 chaos uptime -l > /tmp/u.json || die "uptime -l"
 jsoncheck < /tmp/u.json > /tmp/u.flat || die "uptime -l is no JSON"
 i=$(jrow "$d" < /tmp/u.flat)
-[ "$(jget "/$i/name" < /tmp/u.flat)" = vm ] && [ "$(jget "/$i/uptime_s" < /tmp/u.flat)" -lt 3600 ] || { cat /tmp/u.flat; die "uptime -l: vm"; }
+[ "$(jget "/$i/name" < /tmp/u.flat)" = v2 ] && [ "$(jget "/$i/uptime_s" < /tmp/u.flat)" -lt 3600 ] || { cat /tmp/u.flat; die "uptime -l: v2"; }
 chaos list -l | jsoncheck > /tmp/l.flat || die "list -l is no JSON"
 i=$(jrow "$d" < /tmp/l.flat)
 [ "$(jget "/$i/config/cpu_weight" < /tmp/l.flat) $(jget "/$i/config/cap" < /tmp/l.flat)" = "384 150" ] || die "list -l: the config's cpu_weight and cap"
 for v in network-list block-list vcpu-list uptime list info sched-credit sched-credit2; do
-	chaos $v -q vm > /dev/null 2>&1; [ $? = 2 ] || die "$v -q: not a usage error"
+	chaos $v -q v2 > /dev/null 2>&1; [ $? = 2 ] || die "$v -q: not a usage error"
 done
 expect_fail 1 "no such domain" chaos network-list -l nosuch || die "network-list -l of an unknown domain"
-chaos destroy vm || die "destroy vm"
+chaos destroy v2 || die "destroy v2"
 
 say "a noxs guest: vcpu-set refused; cpu_weight from a cold create and from a shell"
 tiny_cfg /tmp/i.cfg vi idle
