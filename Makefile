@@ -78,10 +78,11 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/escape.c chaos/phases.c xendevd/proto.c xendevd/ring.c \
 	chaos/regshell.c \
 	chaos/savefile.c chaos/saverestore.c chaos/vbd.c chaos/disk.c chaos/acpi.c \
-	chaos/bootloader.c shells/shp.c
+	chaos/bootloader.c chaos/sched.c shells/shp.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c chaos/cmd_save.c \
-	chaos/cmd_block.c chaos/cmd_res.c chaos/cmd_misc.c chaos/cmd_top.c
+	chaos/cmd_block.c chaos/cmd_res.c chaos/cmd_misc.c chaos/cmd_top.c \
+	chaos/cmd_sched.c chaos/cli_json.c
 PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c chaos/vbd.c \
 	chaos/domcfg_json.c chaos/cfgfile.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
@@ -434,5 +435,11 @@ check-jsonflat: $(B)/bin/jsonflat
 
 .PHONY: check-jsonflat
 
+# tests/e2e/jsoncheck: the JSON listings parse (verbs2.sh)
+$(B)/bin/jsoncheck: tests/e2e/jsoncheck.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(YAJL_CFLAGS) -o $@ $^ $(YAJL_LIBS)
+
 all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch \
-	$(B)/bin/spawntime $(B)/bin/floor $(B)/bin/ipcpoke $(B)/bin/jsonflat
+	$(B)/bin/spawntime $(B)/bin/floor $(B)/bin/ipcpoke $(B)/bin/jsonflat \
+	$(B)/bin/jsoncheck

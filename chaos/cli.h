@@ -2,8 +2,11 @@
 #ifndef CHAOS_CLI_H
 #define CHAOS_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <yajl/yajl_gen.h>
 
 /* Exit codes, documented in chaos(1). */
 #define EXIT_OK	    0
@@ -70,6 +73,9 @@ CMD(block_list);
 CMD(block_detach);
 CMD(vcpu_list);
 CMD(vcpu_pin);
+CMD(vcpu_set);
+CMD(sched_credit);
+CMD(sched_credit2);
 CMD(mem_max);
 CMD(mem_set);
 CMD(dmesg);
@@ -92,11 +98,29 @@ CMD(top);
 char *net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
 		   const unsigned len[NET_LIST_LEAVES]);
 
+/* The same vif as one JSON object of network-list -l: domid, devid (a
+ * number; idx is the frontend's directory name), then the columns,
+ * numbers as numbers (null when the guest wrote none), the MAC and the
+ * backend path as strings (cli_jbytes). */
+void net_list_json(yajl_gen g, uint32_t domid, const char *idx,
+		   char *const val[NET_LIST_LEAVES],
+		   const unsigned len[NET_LIST_LEAVES]);
+
 /* Open the toolstack and resolve argv[optind] to a domain other than
  * dom0: EXIT_* on failure (said, ts closed), -1 to go on. */
 struct ts;
 int cli_domain_arg(struct ts *ts, const char *cmd, char **argv,
 		   uint32_t *domid);
+
+/* The same, dom0 included (vcpu-set, sched-credit: xl lets them). */
+int cli_domain_any(struct ts *ts, const char *cmd, char **argv,
+		   uint32_t *domid);
+
+/* getopt for a command whose options are -h and one flag (*given set
+ * when it is there): -1 to go on, else the exit status (-h: usage
+ * printed; a bad option: said). */
+int cli_flag_opt(const struct cmd_spec *self, int argc, char **argv,
+		 const struct option *flag, int *given);
 
 /* getopt for a command whose only option is -h: EXIT_USAGE (said) or 0. */
 int cli_only_help(const char *cmd, int argc, char **argv);
@@ -115,9 +139,45 @@ struct hv_dominfo;
 void cli_state(const struct hv_dominfo *di, char s[7]);
 
 /* A listing command (network-list, block-list): header, then one(ts,
- * domid) for each DOMAIN named; EXIT_*. */
+ * domid, NULL) for each DOMAIN named; with -l, a JSON array that
+ * one(ts, domid, g) adds each device to as an object; EXIT_*. */
 int cli_list(const char *cmd, int argc, char **argv, const char *header,
-	     void (*one)(struct ts *ts, uint32_t domid));
+	     void (*one)(struct ts *ts, uint32_t domid, yajl_gen g));
+
+/* Every domain but the shell daemon's shells, in domid order: fn(ts,
+ * di, arg) for each.  0, or -1 when the hypervisor could not list them
+ * (those listed so far were seen). */
+int cli_each_domain(struct ts *ts,
+		    void (*fn)(struct ts *ts, const struct hv_dominfo *di,
+			       void *arg),
+		    void *arg);
+
+/*
+ * The JSON forms of listings (-l), into a generator of json_gen_new():
+ * key k and a string (NULL: null), a number, bytes a guest wrote (as
+ * they are when they are UTF-8, yajl escaping what JSON needs; else the
+ * text esc_bytes makes of them, as the listing shows it), or a XenStore
+ * value that should be a decimal number (null when it is not one).
+ */
+void cli_jstr(yajl_gen g, const char *k, const char *v);
+void cli_jnum(yajl_gen g, const char *k, long long v);
+void cli_jbytes(yajl_gen g, const char *k, const char *v, size_t len);
+void cli_jxsnum(yajl_gen g, const char *k, const char *v, size_t len);
+
+/* Print g's text to stdout and free g: 0, or -1 (out of memory). */
+int cli_json_print(yajl_gen g);
+
+/* A listing's JSON array: a generator with the array open (NULL: out of
+ * memory), and its end: closed, printed, freed (cli_json_print). */
+yajl_gen cli_jarray_begin(void);
+int cli_jarray_end(yajl_gen g);
+
+/* -l, --long: a listing's JSON form, the same flag in every listing. */
+extern const struct option cli_long_only[];
+
+/* getopt for a listing whose only options are -l (*lng set) and -h:
+ * EXIT_USAGE (said) or 0. */
+int cli_only_long(const char *cmd, int argc, char **argv, int *lng);
 
 /* SIGINT, SIGTERM and SIGHUP make a create (or a restore) fail at its
  * next step, which destroys what it made, instead of killing chaos

@@ -58,44 +58,69 @@ cmd_block_attach(const struct cli_opts *opts, int argc, char **argv)
 /* block-list's columns, as xl prints them */
 #define LIST_FMT "%-5s %-3s %-6s %-5s %-6s %-8s %-30s\n"
 
-/* device/vbd/N/leaf of the frontend, escaped (the guest writes it), "-"
- * when missing; malloc'd */
-static char *
-fe(struct ts *ts, uint32_t domid, const char *n, const char *leaf)
-{
-	char path[128], *v, *e;
-	unsigned len = 0;
+/* the frontend's leaves that block-list shows, and their JSON keys */
+#define VBD_LEAVES 5
+static const char *const vbd_leaves[VBD_LEAVES] = {
+	"backend-id", "state", "event-channel", "ring-ref", "backend"};
+static const char *const vbd_keys[VBD_LEAVES] = {
+	"backend_id", "state", "event_channel", "ring_ref", "backend"};
 
-	snprintf(path, sizeof(path), "/local/domain/%u/device/vbd/%s/%s", domid,
-		 n, leaf);
-	v = xs_read(ts->xs, XBT_NULL, path, &len);
-	e = v ? esc_dup(v, len) : strdup("-");
-	free(v);
-	return e;
-}
-
+/* one disk: a row, its values escaped ("-" when missing), or an object
+ * of block-list -l (g), numbers as numbers (null when the guest wrote
+ * none), the backend path a string; the guest writes them all */
 static void
-list_one(struct ts *ts, uint32_t domid)
+list_vbd(struct ts *ts, uint32_t domid, const char *n, yajl_gen g)
 {
-	static const char *const leaves[] = {
-		"backend-id", "state", "event-channel", "ring-ref", "backend"};
-	char path[64], handle[16], **ents, *v[5], *idx;
-	unsigned n, i, j;
+	char path[128], handle[16], *raw[VBD_LEAVES], *v[VBD_LEAVES], *idx;
+	unsigned len[VBD_LEAVES], j;
+	int ok = 1;
 
-	snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", domid);
-	snprintf(handle, sizeof(handle), "%u", domid);
-	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
-	for (i = 0; ents != NULL && i < n; i++) {
-		idx = esc_dup(ents[i], strlen(ents[i]));
-		for (j = 0; j < 5; j++)
-			v[j] = fe(ts, domid, ents[i], leaves[j]);
-		if (idx && v[0] && v[1] && v[2] && v[3] && v[4])
+	for (j = 0; j < VBD_LEAVES; j++) {
+		snprintf(path, sizeof(path),
+			 "/local/domain/%u/device/vbd/%s/%s", domid, n,
+			 vbd_leaves[j]);
+		len[j] = 0;
+		raw[j] = xs_read(ts->xs, XBT_NULL, path, &len[j]);
+	}
+	if (g != NULL) {
+		yajl_gen_map_open(g);
+		cli_jnum(g, "domid", domid);
+		cli_jxsnum(g, "devid", n, strlen(n));
+		for (j = 0; j < VBD_LEAVES; j++) {
+			if (j == VBD_LEAVES - 1)
+				cli_jbytes(g, vbd_keys[j], raw[j], len[j]);
+			else
+				cli_jxsnum(g, vbd_keys[j], raw[j], len[j]);
+		}
+		yajl_gen_map_close(g);
+	} else {
+		snprintf(handle, sizeof(handle), "%u", domid);
+		idx = esc_dup(n, strlen(n));
+		for (j = 0; j < VBD_LEAVES; j++) {
+			v[j] = raw[j] ? esc_dup(raw[j], len[j]) : strdup("-");
+			ok &= v[j] != NULL;
+		}
+		if (idx && ok)
 			printf(LIST_FMT, idx, v[0], handle, v[1], v[2], v[3],
 			       v[4]);
 		free(idx);
-		for (j = 0; j < 5; j++)
+		for (j = 0; j < VBD_LEAVES; j++)
 			free(v[j]);
 	}
+	for (j = 0; j < VBD_LEAVES; j++)
+		free(raw[j]);
+}
+
+static void
+list_one(struct ts *ts, uint32_t domid, yajl_gen g)
+{
+	char path[64], **ents;
+	unsigned n, i;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", domid);
+	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
+	for (i = 0; ents != NULL && i < n; i++)
+		list_vbd(ts, domid, ents[i], g);
 	free(ents);
 }
 
@@ -113,27 +138,16 @@ cmd_block_list(const struct cli_opts *opts, int argc, char **argv)
 int
 cmd_block_detach(const struct cli_opts *opts, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	static const struct option flag = {"force", no_argument, NULL, 'f'};
 	const struct cmd_spec *self = cmd_find("block-detach", &(int){0});
 	struct ts ts;
 	uint32_t domid, devid;
-	int c, rc, force = 0;
+	int rc, force;
 
 	(void)opts;
-	while ((c = getopt_long(argc, argv, "+fh", longopts, NULL)) != -1) {
-		if (c == 'f')
-			force = 1;
-		else if (c == 'h')
-			return printf("usage: chaos block-detach %s\n",
-				      self->usage),
-			       EXIT_OK;
-		else
-			return cmd_usage_error(self, "bad option");
-	}
+	rc = cli_flag_opt(self, argc, argv, &flag, &force);
+	if (rc >= 0)
+		return rc;
 	if (argc - optind != 2)
 		return cmd_usage_error(self, "a domain and a vdev or devid "
 					     "expected");

@@ -2,6 +2,7 @@
  * shells`. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,20 +31,6 @@ cli_state(const struct hv_dominfo *di, char s[7])
 	s[4] = crashed ? 'c' : '-';
 	s[5] = di->flags & HV_DYING ? 'd' : '-';
 	s[6] = '\0';
-}
-
-static void
-jstr(yajl_gen g, const char *k, const char *v)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
-}
-
-static void
-jnum(yajl_gen g, const char *k, long long v)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-	yajl_gen_integer(g, v);
 }
 
 /* The config chaos made the domain from, as JSON; null otherwise. */
@@ -107,17 +94,12 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 	struct ts ts;
 	yajl_gen g = NULL;
 	char name[128], st[7], uuid[37];
-	int c, lng = 0, n, i, rc = EXIT_OK;
+	int lng, n, i, rc = EXIT_OK;
 	uint32_t id;
 
 	(void)opts;
-	while ((c = getopt(argc, argv, "lh")) != -1) {
-		if (c == 'l')
-			lng = 1;
-		else
-			return cmd_usage_error(cmd_find("list", &(int){0}),
-					       "bad option");
-	}
+	if (cli_only_long("list", argc, argv, &lng))
+		return EXIT_USAGE;
 	if (ts_open(&ts) < 0) {
 		fprintf(stderr, "chaos list: %s\n", ts.err);
 		return EXIT_FAILED;
@@ -141,13 +123,14 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	if (lng) {
-		g = json_gen_new();
-		yajl_gen_array_open(g);
+		g = cli_jarray_begin();
+		if (g == NULL)
+			rc = EXIT_FAILED;
 	} else {
 		printf("Name                                        ID   Mem "
 		       "VCPUs\tState\tTime(s)\n");
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == EXIT_OK; i++) {
 		/* the shell daemon's shells are no guests (chaos shells) */
 		if (!wanted(&ts, &di[i], argc - optind, argv + optind) ||
 		    cli_is_shell(shells, nshells, di[i].domid))
@@ -164,34 +147,45 @@ cmd_list(const struct cli_opts *opts, int argc, char **argv)
 		}
 		uuid_format(di[i].uuid, uuid);
 		yajl_gen_map_open(g);
-		jnum(g, "domid", di[i].domid);
-		jstr(g, "name", name);
-		jstr(g, "uuid", uuid);
-		jstr(g, "state", st);
-		jnum(g, "memory", (long long)(di[i].mem_kib / 1024));
-		jnum(g, "maxmem", (long long)(di[i].max_kib / 1024));
-		jnum(g, "vcpus", di[i].online_vcpus);
-		jnum(g, "cpu_time_ms",
-		     (long long)(di[i].cpu_time_ns / 1000000));
+		cli_jnum(g, "domid", di[i].domid);
+		cli_jstr(g, "name", name);
+		cli_jstr(g, "uuid", uuid);
+		cli_jstr(g, "state", st);
+		cli_jnum(g, "memory", (long long)(di[i].mem_kib / 1024));
+		cli_jnum(g, "maxmem", (long long)(di[i].max_kib / 1024));
+		cli_jnum(g, "vcpus", di[i].online_vcpus);
+		cli_jnum(g, "cpu_time_ms",
+			 (long long)(di[i].cpu_time_ns / 1000000));
 		jconfig(g, di[i].domid);
 		yajl_gen_map_close(g);
 	}
-	if (lng) {
-		char *out;
-
-		yajl_gen_array_close(g);
-		out = json_gen_finish(g);
-		if (out == NULL) {
-			rc = EXIT_FAILED;
-		} else {
-			fputs(out, stdout);
-			free(out);
-		}
-	}
+	if (g != NULL && cli_jarray_end(g) < 0)
+		rc = EXIT_FAILED;
 	free(di);
 	free(shells);
 	ts_close(&ts);
 	return rc;
+}
+
+/* one row of chaos info: "key : value" as xl prints it, or a member of
+ * the JSON object (num: the value is a number) */
+static void __attribute__((format(printf, 4, 5)))
+info_row(yajl_gen g, const char *k, int num, const char *fmt, ...)
+{
+	char v[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	if (g == NULL) {
+		printf("%-23s: %s\n", k, v);
+	} else if (num) {
+		yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+		yajl_gen_number(g, v, strlen(v));
+	} else {
+		cli_jstr(g, k, v);
+	}
 }
 
 int
@@ -200,12 +194,17 @@ cmd_info(const struct cli_opts *opts, int argc, char **argv)
 	struct hv_physinfo pi;
 	struct utsname u;
 	struct ts ts;
-	int c;
+	yajl_gen g = NULL;
+	uint32_t pool0;
+	unsigned sched = 0;
+	int lng, rc = EXIT_OK;
 
 	(void)opts;
-	while ((c = getopt(argc, argv, "h")) != -1)
+	if (cli_only_long("info", argc, argv, &lng))
+		return EXIT_USAGE;
+	if (optind != argc)
 		return cmd_usage_error(cmd_find("info", &(int){0}),
-				       "bad option");
+				       "no arguments expected");
 	if (ts_open(&ts) < 0) {
 		fprintf(stderr, "chaos info: %s\n", ts.err);
 		return EXIT_FAILED;
@@ -215,30 +214,49 @@ cmd_info(const struct cli_opts *opts, int argc, char **argv)
 		ts_close(&ts);
 		return EXIT_FAILED;
 	}
+	/* xl's xen_scheduler: the one Xen booted with, pool 0's */
+	if (hv_pool_next(ts.hv, 0, &pool0, &sched) < 0)
+		sched = 0;
 	uname(&u);
-#define ROW(k, fmt, ...) printf("%-23s: " fmt "\n", k, __VA_ARGS__)
-	ROW("host", "%s", u.nodename);
-	ROW("release", "%s", u.release);
-	ROW("version", "%s", u.version);
-	ROW("machine", "%s", u.machine);
-	ROW("nr_cpus", "%u", pi.nr_cpus);
-	ROW("nr_nodes", "%u", pi.nr_nodes);
-	ROW("cores_per_socket", "%u", pi.cores_per_socket);
-	ROW("threads_per_core", "%u", pi.threads_per_core);
-	ROW("cpu_mhz", "%u.%03u", pi.cpu_khz / 1000, pi.cpu_khz % 1000);
-	ROW("total_memory", "%llu", (unsigned long long)(pi.total_kib / 1024));
-	ROW("free_memory", "%llu", (unsigned long long)(pi.free_kib / 1024));
-	ROW("xen_major", "%u", pi.xen_major);
-	ROW("xen_minor", "%u", pi.xen_minor);
-	ROW("xen_extra", "%s", pi.xen_extra);
-	ROW("xen_version", "%u.%u%s", pi.xen_major, pi.xen_minor, pi.xen_extra);
-	ROW("xen_caps", "%s", pi.xen_caps);
-	ROW("xen_commandline", "%s", pi.xen_commandline);
-	ROW("chaos_version", "%s", CHAOS_VERSION);
-	ROW("chaos_run_dir", "%s", reg_dir());
-#undef ROW
+	if (lng) {
+		g = json_gen_new();
+		if (g == NULL) {
+			ts_close(&ts);
+			return EXIT_FAILED;
+		}
+		yajl_gen_map_open(g);
+	}
+	info_row(g, "host", 0, "%s", u.nodename);
+	info_row(g, "release", 0, "%s", u.release);
+	info_row(g, "version", 0, "%s", u.version);
+	info_row(g, "machine", 0, "%s", u.machine);
+	info_row(g, "nr_cpus", 1, "%u", pi.nr_cpus);
+	info_row(g, "nr_nodes", 1, "%u", pi.nr_nodes);
+	info_row(g, "cores_per_socket", 1, "%u", pi.cores_per_socket);
+	info_row(g, "threads_per_core", 1, "%u", pi.threads_per_core);
+	info_row(g, "cpu_mhz", 1, "%u.%03u", pi.cpu_khz / 1000,
+		 pi.cpu_khz % 1000);
+	info_row(g, "total_memory", 1, "%llu",
+		 (unsigned long long)(pi.total_kib / 1024));
+	info_row(g, "free_memory", 1, "%llu",
+		 (unsigned long long)(pi.free_kib / 1024));
+	info_row(g, "xen_major", 1, "%u", pi.xen_major);
+	info_row(g, "xen_minor", 1, "%u", pi.xen_minor);
+	info_row(g, "xen_extra", 0, "%s", pi.xen_extra);
+	info_row(g, "xen_version", 0, "%u.%u%s", pi.xen_major, pi.xen_minor,
+		 pi.xen_extra);
+	info_row(g, "xen_caps", 0, "%s", pi.xen_caps);
+	info_row(g, "xen_scheduler", 0, "%s", ts_sched_name(sched));
+	info_row(g, "xen_commandline", 0, "%s", pi.xen_commandline);
+	info_row(g, "chaos_version", 0, "%s", CHAOS_VERSION);
+	info_row(g, "chaos_run_dir", 0, "%s", reg_dir());
+	if (g != NULL) {
+		yajl_gen_map_close(g);
+		if (cli_json_print(g) < 0)
+			rc = EXIT_FAILED;
+	}
 	ts_close(&ts);
-	return EXIT_OK;
+	return rc;
 }
 
 /* `chaos shells`: the shell daemon's classes, as it counts them */
@@ -269,15 +287,15 @@ static int
 shells_json(const struct shp_list *l)
 {
 	const struct shp_class *k;
-	char name[SHP_NAME_MAX], *out;
+	char name[SHP_NAME_MAX];
 	yajl_gen g = json_gen_new();
 	uint32_t i;
 
 	if (g == NULL)
 		return -1;
 	yajl_gen_map_open(g);
-	jnum(g, "free_mib", (long long)(l->free_kib / 1024));
-	jnum(g, "reserve_mib", (long long)(l->reserve_kib / 1024));
+	cli_jnum(g, "free_mib", (long long)(l->free_kib / 1024));
+	cli_jnum(g, "reserve_mib", (long long)(l->reserve_kib / 1024));
 	yajl_gen_string(g, (const unsigned char *)"holding_back", 12);
 	yajl_gen_bool(g, l->holding_back != 0);
 	yajl_gen_string(g, (const unsigned char *)"classes", 7);
@@ -286,25 +304,20 @@ shells_json(const struct shp_list *l)
 		k = &l->cls[i];
 		snprintf(name, sizeof(name), "%.*s", SHP_NAME_MAX - 1, k->name);
 		yajl_gen_map_open(g);
-		jstr(g, "class", name);
-		jnum(g, "memory", (long long)k->memory_mib);
-		jnum(g, "vcpus", k->vcpus);
-		jnum(g, "wanted", k->wanted);
-		jnum(g, "ready", k->ready);
-		jnum(g, "making", k->making);
-		jnum(g, "taken", (long long)k->taken);
-		jnum(g, "failed", (long long)k->failed);
-		jnum(g, "held_mib", (long long)(k->held_kib / 1024));
+		cli_jstr(g, "class", name);
+		cli_jnum(g, "memory", (long long)k->memory_mib);
+		cli_jnum(g, "vcpus", k->vcpus);
+		cli_jnum(g, "wanted", k->wanted);
+		cli_jnum(g, "ready", k->ready);
+		cli_jnum(g, "making", k->making);
+		cli_jnum(g, "taken", (long long)k->taken);
+		cli_jnum(g, "failed", (long long)k->failed);
+		cli_jnum(g, "held_mib", (long long)(k->held_kib / 1024));
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
-	out = json_gen_finish(g);
-	if (out == NULL)
-		return -1;
-	fputs(out, stdout);
-	free(out);
-	return 0;
+	return cli_json_print(g);
 }
 
 /* chaos-shelld's socket: $CHAOS_SHELLD_SOCKET, else SHP_SOCKET */
@@ -321,6 +334,7 @@ cmd_shells(const struct cli_opts *opts, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"reload", no_argument, NULL, 'r'},
+		{"long", no_argument, NULL, 'l'},
 		{NULL, 0, NULL, 0},
 	};
 	static uint8_t buf[IPC_REPLY_BODY_MAX];

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "domcfg_json.h"
 #include "registry.h"
 #include "toolstack.h"
 #include "xsdom.h"
@@ -141,14 +142,27 @@ print_span(unsigned long s, int brief)
 		printf("%2lu:%02lu:%02lu", h, m, s % 60);
 }
 
+/* What uptime walks: now, and where rows go (brief: -s; g: -l). */
+struct uwalk {
+	time_t now;
+	int brief;
+	yajl_gen g;
+};
+
 static void
-uptime_row(const char *name, uint32_t domid, unsigned long up, int brief,
-	   time_t now)
+uptime_row(const struct uwalk *w, const char *name, uint32_t domid,
+	   unsigned long up)
 {
 	char clock[16];
 
-	if (brief) {
-		strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
+	if (w->g != NULL) {
+		yajl_gen_map_open(w->g);
+		cli_jstr(w->g, "name", name);
+		cli_jnum(w->g, "domid", domid);
+		cli_jnum(w->g, "uptime_s", (long long)up);
+		yajl_gen_map_close(w->g);
+	} else if (w->brief) {
+		strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&w->now));
 		printf(" %s up ", clock);
 		print_span(up, 1);
 		printf(", %s (%u)\n", name, domid);
@@ -195,53 +209,59 @@ started_ago(struct ts *ts, uint32_t domid, time_t now, unsigned long *up)
 	return 0;
 }
 
+/* a domain of the listing of all: as xl, none without a start time */
+static void
+uptime_of(struct ts *ts, const struct hv_dominfo *di, void *arg)
+{
+	const struct uwalk *w = arg;
+	unsigned long up;
+	char name[128];
+
+	if (started_ago(ts, di->domid, w->now, &up) < 0)
+		return;
+	ts_domname(ts, di->domid, name, sizeof(name));
+	uptime_row(w, name, di->domid, up);
+}
+
 int
 cmd_uptime(const struct cli_opts *opts, int argc, char **argv)
 {
 	const struct cmd_spec *self = cmd_find("uptime", &(int){0});
-	struct reg_shell_id *shells = NULL;
-	struct hv_dominfo di[256];
+	struct uwalk w = {.now = time(NULL)};
 	unsigned long up;
 	char name[128];
-	size_t nshells = 0, bad;
-	uint32_t domid, first = 0;
-	time_t now = time(NULL);
+	uint32_t domid;
 	struct ts ts;
-	int c, i, n, brief = 0, rc = EXIT_OK;
+	int c, i, lng = 0, rc = EXIT_OK;
 
 	(void)opts;
-	while ((c = getopt(argc, argv, "sh")) != -1) {
+	while ((c = getopt_long(argc, argv, "slh", cli_long_only, NULL)) !=
+	       -1) {
 		if (c == 's')
-			brief = 1;
+			w.brief = 1;
+		else if (c == 'l')
+			lng = 1;
 		else if (c == 'h')
 			return printf("usage: chaos uptime %s\n", self->usage),
 			       EXIT_OK;
 		else
 			return cmd_usage_error(self, "bad option");
 	}
+	if (lng && w.brief)
+		return cmd_usage_error(self, "-s and -l do not go together");
 	if (ts_open(&ts) < 0) {
 		fprintf(stderr, "chaos uptime: %s\n", ts.err);
 		return EXIT_FAILED;
 	}
-	if (!brief)
+	if (lng && (w.g = cli_jarray_begin()) == NULL) {
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	if (!lng && !w.brief)
 		printf("%-33s %4s %s\n", "Name", "ID", "Uptime");
-	if (optind == argc) {
-		if (reg_shell_list(&shells, &nshells, &bad) < 0)
-			nshells = 0;
-		do {
-			n = hv_domain_list(ts.hv, first, di, 256);
-			for (i = 0; i < n; i++) {
-				if (cli_is_shell(shells, nshells,
-						 di[i].domid) ||
-				    started_ago(&ts, di[i].domid, now, &up) < 0)
-					continue; /* as xl: no start time */
-				ts_domname(&ts, di[i].domid, name,
-					   sizeof(name));
-				uptime_row(name, di[i].domid, up, brief, now);
-			}
-			if (n > 0)
-				first = di[n - 1].domid + 1;
-		} while (n == 256);
+	if (optind == argc && cli_each_domain(&ts, uptime_of, &w) < 0) {
+		fprintf(stderr, "chaos uptime: cannot list domains\n");
+		rc = EXIT_FAILED;
 	}
 	for (i = optind; i < argc; i++) {
 		if (ts_resolve(&ts, argv[i], &domid) < 0) {
@@ -249,7 +269,7 @@ cmd_uptime(const struct cli_opts *opts, int argc, char **argv)
 			rc = EXIT_FAILED;
 			continue;
 		}
-		if (started_ago(&ts, domid, now, &up) < 0) {
+		if (started_ago(&ts, domid, w.now, &up) < 0) {
 			fprintf(stderr,
 				"chaos uptime: %s: no start time (a noxs guest "
 				"has none)\n",
@@ -258,9 +278,10 @@ cmd_uptime(const struct cli_opts *opts, int argc, char **argv)
 			continue;
 		}
 		ts_domname(&ts, domid, name, sizeof(name));
-		uptime_row(name, domid, up, brief, now);
+		uptime_row(&w, name, domid, up);
 	}
-	free(shells);
+	if (w.g != NULL && cli_jarray_end(w.g) < 0)
+		rc = EXIT_FAILED;
 	ts_close(&ts);
 	return rc;
 }

@@ -9,12 +9,13 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "domcfg_json.h"
 #include "escape.h"
 #include "toolstack.h"
 #include "xsdom.h"
 
 int
-cli_domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
+cli_domain_any(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
 {
 	if (ts_open(ts) < 0) {
 		fprintf(stderr, "chaos %s: %s\n", cmd, ts->err);
@@ -25,6 +26,16 @@ cli_domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
 		ts_close(ts);
 		return EXIT_FAILED;
 	}
+	return -1;
+}
+
+int
+cli_domain_arg(struct ts *ts, const char *cmd, char **argv, uint32_t *domid)
+{
+	int rc = cli_domain_any(ts, cmd, argv, domid);
+
+	if (rc >= 0)
+		return rc;
 	if (*domid == 0) {
 		fprintf(stderr, "chaos %s: not on dom0\n", cmd);
 		ts_close(ts);
@@ -57,6 +68,31 @@ cli_only_help(const char *cmd, int argc, char **argv)
 	while (getopt(argc, argv, "+h") != -1)
 		return cmd_usage_error(cmd_find(cmd, &(int){0}), "bad option");
 	return 0;
+}
+
+int
+cli_flag_opt(const struct cmd_spec *self, int argc, char **argv,
+	     const struct option *flag, int *given)
+{
+	const struct option longopts[] = {
+		*flag,
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char optstr[] = {'+', (char)flag->val, 'h', '\0'};
+	int c;
+
+	*given = 0;
+	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
+		if (c == 'h')
+			return printf("usage: chaos %s %s\n", self->name,
+				      self->usage),
+			       EXIT_OK;
+		if (c != flag->val)
+			return cmd_usage_error(self, "bad option");
+		*given = 1;
+	}
+	return -1;
 }
 
 int
@@ -143,8 +179,31 @@ net_list_row(const char *idx, char *const val[NET_LIST_LEAVES],
 	return row;
 }
 
+void
+net_list_json(yajl_gen g, uint32_t domid, const char *idx,
+	      char *const val[NET_LIST_LEAVES],
+	      const unsigned len[NET_LIST_LEAVES])
+{
+	static const char *const keys[NET_LIST_LEAVES] = {
+		"backend_id",	 "mac",		"handle",      "state",
+		"event_channel", "tx_ring_ref", "rx_ring_ref", "backend",
+	};
+	int j;
+
+	yajl_gen_map_open(g);
+	cli_jnum(g, "domid", domid);
+	cli_jxsnum(g, "devid", idx, strlen(idx));
+	for (j = 0; j < NET_LIST_LEAVES; j++) {
+		if (j == 1 || j == NET_LIST_LEAVES - 1)
+			cli_jbytes(g, keys[j], val[j], len[j]);
+		else
+			cli_jxsnum(g, keys[j], val[j], len[j]);
+	}
+	yajl_gen_map_close(g);
+}
+
 static void
-list_one(struct ts *ts, uint32_t domid)
+list_one(struct ts *ts, uint32_t domid, yajl_gen g)
 {
 	char path[64], **ents, *val[NET_LIST_LEAVES], *row;
 	unsigned len[NET_LIST_LEAVES], n, i, j;
@@ -155,8 +214,10 @@ list_one(struct ts *ts, uint32_t domid)
 		for (j = 0; j < NET_LIST_LEAVES; j++)
 			val[j] =
 				fe(ts, domid, ents[i], list_leaves[j], &len[j]);
-		row = net_list_row(ents[i], val, len);
-		if (row != NULL)
+		row = g ? NULL : net_list_row(ents[i], val, len);
+		if (g != NULL)
+			net_list_json(g, domid, ents[i], val, len);
+		else if (row != NULL)
 			fputs(row, stdout);
 		free(row);
 		for (j = 0; j < NET_LIST_LEAVES; j++)
@@ -167,13 +228,14 @@ list_one(struct ts *ts, uint32_t domid)
 
 int
 cli_list(const char *cmd, int argc, char **argv, const char *header,
-	 void (*one)(struct ts *ts, uint32_t domid))
+	 void (*one)(struct ts *ts, uint32_t domid, yajl_gen g))
 {
 	struct ts ts;
+	yajl_gen g = NULL;
 	uint32_t domid;
-	int i, rc = EXIT_OK;
+	int i, lng, rc = EXIT_OK;
 
-	if (cli_only_help(cmd, argc, argv))
+	if (cli_only_long(cmd, argc, argv, &lng))
 		return EXIT_USAGE;
 	if (argc - optind < 1)
 		return cmd_usage_error(cmd_find(cmd, &(int){0}),
@@ -187,15 +249,22 @@ cli_list(const char *cmd, int argc, char **argv, const char *header,
 		ts_close(&ts);
 		return EXIT_FAILED;
 	}
-	fputs(header, stdout);
+	if (lng && (g = cli_jarray_begin()) == NULL) {
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	if (!lng)
+		fputs(header, stdout);
 	for (i = optind; i < argc; i++) {
 		if (ts_resolve(&ts, argv[i], &domid) < 0) {
 			fprintf(stderr, "chaos %s: %s\n", cmd, ts.err);
 			rc = EXIT_FAILED;
 			continue;
 		}
-		one(&ts, domid);
+		one(&ts, domid, g);
 	}
+	if (g != NULL && cli_jarray_end(g) < 0)
+		rc = EXIT_FAILED;
 	ts_close(&ts);
 	return rc;
 }

@@ -1,58 +1,94 @@
 /*
  * cmd_res.c: a running domain's vCPUs and memory, as xl has them:
- * vcpu-list, vcpu-pin, mem-max and mem-set.
+ * vcpu-list, vcpu-pin, vcpu-set, mem-max and mem-set.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "registry.h"
+#include "domcfg_json.h"
 #include "toolstack.h"
+#include "xsdom.h"
 
 #define NBITS DC_MAX_CPUS
 
 /* a CPU set as xl prints it: "all", "none", or ranges "0-3,6" */
 static void
-print_cpus(const uint64_t *bits, unsigned ncpus)
+cpus_text(const struct dc_cpuset *set, unsigned ncpus, char *buf, size_t len)
 {
-	unsigned i = 0, first, n = 0;
+	unsigned i = 0;
 
-	while (i < ncpus && (bits[i / 64] >> (i % 64) & 1))
+	while (i < ncpus && dc_cpuset_has(set, i))
 		i++;
 	if (ncpus > 0 && i == ncpus) {
-		fputs("all", stdout);
+		snprintf(buf, len, "all");
 		return;
 	}
-	for (i = 0; i < ncpus; i++) {
-		if (!(bits[i / 64] >> (i % 64) & 1))
-			continue;
-		first = i;
-		while (i + 1 < ncpus &&
-		       (bits[(i + 1) / 64] >> ((i + 1) % 64) & 1))
-			i++;
-		printf(i > first ? "%s%u-%u" : "%s%u", n++ ? "," : "", first,
-		       i);
-	}
-	if (n == 0)
-		fputs("none", stdout);
+	dc_cpuset_format(set, buf, len);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "none");
+}
+
+/* What vcpu-list walks: the host's CPUs, where rows go (-l: g). */
+struct vwalk {
+	unsigned ncpus;
+	yajl_gen g;
+};
+
+static void
+vcpu_json(yajl_gen g, const char *name, uint32_t domid, unsigned i,
+	  const struct hv_vcpu *v, const char *hard, const char *soft)
+{
+	yajl_gen_map_open(g);
+	cli_jstr(g, "name", name);
+	cli_jnum(g, "domid", domid);
+	cli_jnum(g, "vcpu", i);
+	yajl_gen_string(g, (const unsigned char *)"cpu", 3);
+	if (v->online)
+		yajl_gen_integer(g, v->cpu);
+	else
+		yajl_gen_null(g);
+	yajl_gen_string(g, (const unsigned char *)"online", 6);
+	yajl_gen_bool(g, v->online);
+	yajl_gen_string(g, (const unsigned char *)"running", 7);
+	yajl_gen_bool(g, v->running);
+	yajl_gen_string(g, (const unsigned char *)"blocked", 7);
+	yajl_gen_bool(g, v->blocked);
+	cli_jnum(g, "cpu_time_ms", (long long)(v->time_ns / 1000000));
+	cli_jstr(g, "hard_affinity", hard);
+	cli_jstr(g, "soft_affinity", soft);
+	yajl_gen_map_close(g);
 }
 
 static void
-vcpus_of(struct ts *ts, const struct hv_dominfo *di, unsigned ncpus)
+vcpus_of(struct ts *ts, const struct hv_dominfo *di, void *arg)
 {
-	uint64_t hard[NBITS / 64], soft[NBITS / 64];
+	const struct vwalk *w = arg;
+	struct dc_cpuset hard, soft;
+	char name[128], h[256], s[256];
 	struct hv_vcpu v;
-	char name[128];
 	unsigned i;
 
 	ts_domname(ts, di->domid, name, sizeof(name));
 	for (i = 0; i <= di->max_vcpu_id; i++) {
 		if (hv_vcpu_info(ts->hv, di->domid, i, &v) < 0)
 			continue; /* no such vCPU */
+		h[0] = s[0] = '\0';
+		if (hv_vcpu_getaffinity(ts->hv, di->domid, i, hard.bits,
+					soft.bits, NBITS) == 0) {
+			cpus_text(&hard, w->ncpus, h, sizeof(h));
+			cpus_text(&soft, w->ncpus, s, sizeof(s));
+		}
+		if (w->g != NULL) {
+			vcpu_json(w->g, name, di->domid, i, &v, h[0] ? h : NULL,
+				  s[0] ? s : NULL);
+			continue;
+		}
 		printf("%-32s %5u %5u", name, di->domid, i);
 		if (!v.online)
 			printf("%5c %3c%cp ", '-', '-', '-');
@@ -60,12 +96,8 @@ vcpus_of(struct ts *ts, const struct hv_dominfo *di, unsigned ncpus)
 			printf("%5u %3c%c- ", v.cpu, v.running ? 'r' : '-',
 			       v.blocked ? 'b' : '-');
 		printf("%9.1f  ", (double)v.time_ns / 1e9);
-		if (hv_vcpu_getaffinity(ts->hv, di->domid, i, hard, soft,
-					NBITS) == 0) {
-			print_cpus(hard, ncpus);
-			fputs(" / ", stdout);
-			print_cpus(soft, ncpus);
-		}
+		if (h[0] != '\0')
+			printf("%s / %s", h, s);
 		putchar('\n');
 	}
 }
@@ -73,51 +105,51 @@ vcpus_of(struct ts *ts, const struct hv_dominfo *di, unsigned ncpus)
 int
 cmd_vcpu_list(const struct cli_opts *opts, int argc, char **argv)
 {
-	struct reg_shell_id *shells = NULL;
-	struct hv_dominfo di[256];
+	struct hv_dominfo di;
 	struct hv_physinfo pi;
+	struct vwalk w = {0};
 	struct ts ts;
-	uint32_t domid, first = 0;
-	size_t nshells = 0, bad;
-	int i, n, rc = EXIT_OK;
+	uint32_t domid;
+	int i, lng, rc = EXIT_OK;
 
 	(void)opts;
-	if (cli_only_help("vcpu-list", argc, argv))
+	if (cli_only_long("vcpu-list", argc, argv, &lng))
 		return EXIT_USAGE;
 	if (ts_open(&ts) < 0) {
 		fprintf(stderr, "chaos vcpu-list: %s\n", ts.err);
 		return EXIT_FAILED;
 	}
 	if (hv_physinfo(ts.hv, &pi) < 0) {
-		fprintf(stderr, "chaos vcpu-list: %s\n", hv_last_error(ts.hv));
+		fprintf(stderr, "chaos vcpu-list: %s\n", ts_cause(&ts, errno));
 		ts_close(&ts);
 		return EXIT_FAILED;
 	}
-	printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU",
-	       "State", "Time(s)", "Affinity (Hard / Soft)");
-	if (optind == argc) {
-		if (reg_shell_list(&shells, &nshells, &bad) < 0)
-			nshells = 0;
-		do {
-			n = hv_domain_list(ts.hv, first, di, 256);
-			for (i = 0; i < n; i++)
-				if (!cli_is_shell(shells, nshells, di[i].domid))
-					vcpus_of(&ts, &di[i],
-						 pi.max_cpu_id + 1);
-			if (n > 0)
-				first = di[n - 1].domid + 1;
-		} while (n == 256);
+	if (lng && (w.g = cli_jarray_begin()) == NULL) {
+		ts_close(&ts);
+		return EXIT_FAILED;
+	}
+	w.ncpus = pi.max_cpu_id + 1;
+	if (!lng)
+		printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU",
+		       "CPU", "State", "Time(s)", "Affinity (Hard / Soft)");
+	if (optind == argc && cli_each_domain(&ts, vcpus_of, &w) < 0) {
+		fprintf(stderr, "chaos vcpu-list: cannot list domains\n");
+		rc = EXIT_FAILED;
 	}
 	for (i = optind; i < argc; i++) {
-		if (ts_resolve(&ts, argv[i], &domid) < 0 ||
-		    hv_domain_info(ts.hv, domid, &di[0]) < 0) {
+		if (ts_resolve(&ts, argv[i], &domid) < 0) {
 			fprintf(stderr, "chaos vcpu-list: %s\n", ts.err);
 			rc = EXIT_FAILED;
-			continue;
+		} else if (hv_domain_info(ts.hv, domid, &di) < 0) {
+			fprintf(stderr, "chaos vcpu-list: %s: %s\n", argv[i],
+				strerror(errno));
+			rc = EXIT_FAILED;
+		} else {
+			vcpus_of(&ts, &di, &w);
 		}
-		vcpus_of(&ts, &di[0], pi.max_cpu_id + 1);
 	}
-	free(shells);
+	if (w.g != NULL && cli_jarray_end(w.g) < 0)
+		rc = EXIT_FAILED;
 	ts_close(&ts);
 	return rc;
 }
@@ -143,30 +175,22 @@ cpus_arg(const char *s, uint64_t *bits, int *given)
 int
 cmd_vcpu_pin(const struct cli_opts *opts, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	/* -f: xl's, for a hard affinity it would otherwise keep; chaos
+	 * changes it anyway */
+	static const struct option force = {"force", no_argument, NULL, 'f'};
 	const struct cmd_spec *self = cmd_find("vcpu-pin", &(int){0});
 	uint64_t hard[NBITS / 64], soft[NBITS / 64];
 	struct hv_dominfo di;
 	struct ts ts;
 	uint32_t domid;
 	unsigned v, from, to;
-	int c, rc, has_hard, has_soft = 0;
+	int rc, forced, has_hard, has_soft = 0;
 	char *end;
 
 	(void)opts;
-	while ((c = getopt_long(argc, argv, "+fh", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return printf("usage: chaos vcpu-pin %s\n",
-				      self->usage),
-			       EXIT_OK;
-		if (c != 'f') /* -f: xl's, for a hard affinity it would
-			       * otherwise keep; chaos changes it anyway */
-			return cmd_usage_error(self, "bad option");
-	}
+	rc = cli_flag_opt(self, argc, argv, &force, &forced);
+	if (rc >= 0)
+		return rc;
 	if (argc - optind < 3 || argc - optind > 4)
 		return cmd_usage_error(self, "DOMAIN VCPU HARD [SOFT]");
 	if (cpus_arg(argv[optind + 2], hard, &has_hard) < 0 ||
@@ -210,6 +234,104 @@ cmd_vcpu_pin(const struct cli_opts *opts, int argc, char **argv)
 			break;
 		}
 	}
+out:
+	ts_close(&ts);
+	return rc;
+}
+
+/* the checks of vcpu-set before anything is written: 0 (*max: the
+ * domain's vCPUs), or -1 said */
+static int
+vcpus_allowed(struct ts *ts, const char *dom, uint32_t domid, unsigned long n,
+	      int check_host, unsigned *max)
+{
+	struct hv_physinfo pi;
+	struct hv_dominfo di;
+
+	if (hv_domain_info(ts->hv, domid, &di) < 0) {
+		fprintf(stderr, "chaos vcpu-set: %s: %s\n", dom,
+			strerror(errno));
+		return -1;
+	}
+	if (n == 0 || n > di.max_vcpu_id + 1) {
+		fprintf(stderr,
+			"chaos vcpu-set: %s has 1 to %u vCPUs (its maxvcpus), "
+			"not %lu\n",
+			dom, di.max_vcpu_id + 1, n);
+		return -1;
+	}
+	/* xl's guard: more vCPUs online than the host has CPUs */
+	if (check_host && n > di.online_vcpus &&
+	    hv_physinfo(ts->hv, &pi) == 0 && n > pi.max_cpu_id + 1) {
+		fprintf(stderr,
+			"chaos vcpu-set: %s: %lu vCPUs overcommit the host's "
+			"%u CPUs (-i to do it anyway)\n",
+			dom, n, pi.max_cpu_id + 1);
+		return -1;
+	}
+	if (di.flags & HV_HVM) {
+		fprintf(stderr,
+			"chaos vcpu-set: %s is an HVM guest, whose vCPUs are "
+			"plugged through its device model\n",
+			dom);
+		return -1;
+	}
+	if (ts_is_noxs(domid)) {
+		fprintf(stderr,
+			"chaos vcpu-set: %s is a noxs guest: vCPUs are taken "
+			"online and offline through XenStore, which it does "
+			"not read\n",
+			dom);
+		return -1;
+	}
+	if (ts->xs == NULL) {
+		fprintf(stderr, "chaos vcpu-set: xenstored is not running\n");
+		return -1;
+	}
+	*max = di.max_vcpu_id + 1;
+	return 0;
+}
+
+int
+cmd_vcpu_set(const struct cli_opts *opts, int argc, char **argv)
+{
+	static const struct option ignore = {"ignore-host", no_argument, NULL,
+					     'i'};
+	const struct cmd_spec *self = cmd_find("vcpu-set", &(int){0});
+	struct ts ts;
+	uint32_t domid;
+	unsigned long n;
+	unsigned max;
+	int rc, ignore_host;
+	char *end;
+
+	(void)opts;
+	rc = cli_flag_opt(self, argc, argv, &ignore, &ignore_host);
+	if (rc >= 0)
+		return rc;
+	if (argc - optind != 2)
+		return cmd_usage_error(self, "DOMAIN and a number expected");
+	errno = 0;
+	n = strtoul(argv[optind + 1], &end, 10);
+	if (!isdigit((unsigned char)argv[optind + 1][0]) || *end || errno ||
+	    n > INT_MAX) {
+		fprintf(stderr, "chaos vcpu-set: '%s' is no number of vCPUs\n",
+			argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	rc = cli_domain_any(&ts, "vcpu-set", argv, &domid);
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_FAILED;
+	if (vcpus_allowed(&ts, argv[optind], domid, n, !ignore_host, &max) < 0)
+		goto out;
+	/* as libxl: every vCPU the domain has, in one transaction */
+	if (xsdom_vcpus(ts.xs, domid, max, (unsigned)n) < 0) {
+		fprintf(stderr, "chaos vcpu-set: %s: xenstore: %s\n",
+			argv[optind], strerror(errno));
+		goto out;
+	}
+	rc = EXIT_OK;
 out:
 	ts_close(&ts);
 	return rc;

@@ -47,7 +47,7 @@ const struct cmd_spec cmd_table[] = {
 		.fn = cmd_list,
 		.summary = "List domains, as xl list does",
 		.usage = "[-l] [DOMAIN ...]",
-		.options = "  -l              JSON, with the configuration of "
+		.options = "  -l, --long      JSON, with the configuration of "
 			   "domains chaos made\n",
 	},
 	{
@@ -56,7 +56,7 @@ const struct cmd_spec cmd_table[] = {
 		.summary = "Show the shell daemon's pool of pre-made domains",
 		.usage = "[-l] [--reload]",
 		.options =
-			"  -l              JSON\n"
+			"  -l, --long      JSON\n"
 			"  --reload        make chaos-shelld read its config "
 			"again\n",
 	},
@@ -64,8 +64,8 @@ const struct cmd_spec cmd_table[] = {
 		.name = "info",
 		.fn = cmd_info,
 		.summary = "Show the host and the hypervisor",
-		.usage = "",
-		.options = "",
+		.usage = "[-l]",
+		.options = "  -l, --long      JSON\n",
 	},
 	{
 		.name = "pause",
@@ -205,8 +205,8 @@ const struct cmd_spec cmd_table[] = {
 		.name = "network-list",
 		.fn = cmd_network_list,
 		.summary = "List the vifs of domains",
-		.usage = "DOMAIN ...",
-		.options = "",
+		.usage = "[-l] DOMAIN ...",
+		.options = "  -l, --long      JSON\n",
 	},
 	{
 		.name = "network-detach",
@@ -229,8 +229,8 @@ const struct cmd_spec cmd_table[] = {
 		.name = "block-list",
 		.fn = cmd_block_list,
 		.summary = "List the disks of domains, as xl block-list",
-		.usage = "DOMAIN ...",
-		.options = "",
+		.usage = "[-l] DOMAIN ...",
+		.options = "  -l, --long      JSON\n",
 	},
 	{
 		.name = "block-detach",
@@ -244,8 +244,8 @@ const struct cmd_spec cmd_table[] = {
 		.name = "vcpu-list",
 		.fn = cmd_vcpu_list,
 		.summary = "List the vCPUs of domains, as xl vcpu-list",
-		.usage = "[DOMAIN ...]",
-		.options = "",
+		.usage = "[-l] [DOMAIN ...]",
+		.options = "  -l, --long      JSON\n",
 	},
 	{
 		.name = "vcpu-pin",
@@ -255,6 +255,62 @@ const struct cmd_spec cmd_table[] = {
 		.options = "  HARD, SOFT      CPUs as in xl.cfg's cpus "
 			   "(\"0-3,^2\"), all, or - to\n"
 			   "                  leave that affinity as it is\n",
+	},
+	{
+		.name = "vcpu-set",
+		.fn = cmd_vcpu_set,
+		.summary = "Set how many of a domain's vCPUs are online "
+			   "(xenstore mode)",
+		.usage = "[-i] DOMAIN N",
+		.options =
+			"  N               1 to the domain's maxvcpus; the "
+			"guest takes the others\n"
+			"                  offline (Linux brings one back as "
+			"its udev rules say,\n"
+			"                  as under xl)\n"
+			"  -i, --ignore-host\n"
+			"                  allow more vCPUs than the host has "
+			"CPUs\n",
+	},
+	{
+		.name = "sched-credit",
+		.fn = cmd_sched_credit,
+		.summary = "Weights and caps under the credit scheduler, as xl "
+			   "sched-credit",
+		.usage = "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-p POOL] [-s [-t "
+			 "MS] [-r US] [-m US]] [-l]",
+		.options = "  -d DOMAIN       show (or set) one domain's; "
+			   "without: every domain of\n"
+			   "                  every pool that runs credit\n"
+			   "  -w WEIGHT       its weight, 1 to 65535 (256 by "
+			   "default)\n"
+			   "  -c CAP          its cap, percent of one CPU (0: "
+			   "none)\n"
+			   "  -p POOL         only this cpupool (name or id)\n"
+			   "  -s              the pool's parameters: -t time "
+			   "slice (ms), -r rate\n"
+			   "                  limit (us), -m migration delay "
+			   "(us)\n"
+			   "  -l, --long      JSON\n",
+	},
+	{
+		.name = "sched-credit2",
+		.fn = cmd_sched_credit2,
+		.summary = "Weights and caps under the credit2 scheduler "
+			   "(Debian's), as xl sched-credit2",
+		.usage = "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-p POOL] [-s [-r "
+			 "US]] [-l]",
+		.options = "  -d DOMAIN       show (or set) one domain's; "
+			   "without: every domain of\n"
+			   "                  every pool that runs credit2\n"
+			   "  -w WEIGHT       its weight, 1 to 65535 (256 by "
+			   "default)\n"
+			   "  -c CAP          its cap, percent of one CPU (0: "
+			   "none)\n"
+			   "  -p POOL         only this cpupool (name or id)\n"
+			   "  -s              the pool's parameters: -r rate "
+			   "limit (us)\n"
+			   "  -l, --long      JSON\n",
 	},
 	{
 		.name = "mem-max",
@@ -278,8 +334,9 @@ const struct cmd_spec cmd_table[] = {
 		.name = "uptime",
 		.fn = cmd_uptime,
 		.summary = "How long domains have run, as xl uptime",
-		.usage = "[-s] [DOMAIN ...]",
-		.options = "  -s              short, one line a domain\n",
+		.usage = "[-s | -l] [DOMAIN ...]",
+		.options = "  -s              short, one line a domain\n"
+			   "  -l, --long      JSON\n",
 	},
 	{
 		.name = "sysrq",

@@ -19,13 +19,6 @@
 #define MAX_MEMORY_MIB (16ULL << 20) /* 16 TiB */
 #define MAX_VCPUS      512
 
-/* keys read but not applied yet */
-static const char *const ignored_keys[] = {
-	"cpu_cap",
-	"cpu_weight",
-	NULL,
-};
-
 /* keys that change nothing for a PV or PVH guest under xl either */
 #define HVM_ONLY                                                               \
 	"has no effect on a PV or PVH guest (xl uses it for HVM "              \
@@ -586,6 +579,8 @@ static const char *const known_keys[] = {
 	"device_method",
 	"tsc_mode",
 	"shadow_memory",
+	"cpu_weight",
+	"cap",
 	/* get_limits and get_hw below: applied, or refused by value */
 	"cpus_soft",
 	"on_watchdog",
@@ -622,6 +617,22 @@ no_effect(const char *key)
 /* known too: a bootloader finds the kernel (bootloader.c) */
 static const char *const boot_keys[] = {"bootloader", "bootloader_args", NULL};
 
+/* keys of other toolstacks that xl ignores, and xl's own word for them */
+static const char *const other_keys[][2] = {
+	{"cpu_cap", "cap"}, /* xm's */
+};
+
+static const char *
+other_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(other_keys) / sizeof(other_keys[0]); i++)
+		if (strcmp(other_keys[i][0], key) == 0)
+			return other_keys[i][1];
+	return NULL;
+}
+
 static void
 check_keys(struct ctx *c, int *err)
 {
@@ -638,10 +649,11 @@ check_keys(struct ctx *c, int *err)
 			diag_error_at(c->d, s->source, s->line, 0,
 				      "%s is not supported by chaos", s->key);
 			*err = 1;
-		} else if (in_list(ignored_keys, s->key)) {
+		} else if (other_key(s->key) != NULL) {
 			diag_warn_at(c->d, s->source, s->line, 0,
-				     "%s is accepted but not applied by chaos",
-				     s->key);
+				     "%s is no xl.cfg setting and is not "
+				     "applied (xl's is %s)",
+				     s->key, other_key(s->key));
 		} else {
 			diag_warn_at(c->d, s->source, s->line, 0,
 				     "unknown setting '%s'", s->key);
@@ -742,6 +754,29 @@ get_shadow(struct ctx *c, struct domcfg *dc, int *err)
 
 	if (get_number(c, "shadow_memory", 1, 1 << 20, &v, err))
 		dc->shadow_memory = (uint64_t)v;
+}
+
+/* cpu_weight and cap: the guest's share of the CPUs under the credit
+ * and credit2 schedulers, applied once the domain exists */
+static void
+get_sched(struct ctx *c, struct domcfg *dc, int *err)
+{
+	long long v;
+
+	dc->cpu_weight = get_number(c, "cpu_weight", 1, 65535, &v, err)
+				 ? (unsigned)v
+				 : 0;
+	dc->cap = -1;
+	if (!get_number(c, "cap", 0, 65535, &v, err))
+		return;
+	dc->cap = (int)v;
+	/* a percentage of one CPU, for all its vCPUs together */
+	if (v > (long long)dc->maxvcpus * 100) {
+		key_error(c, "cap",
+			  "cap: %lld is out of range (0 to %u: 100 a vCPU)", v,
+			  dc->maxvcpus * 100);
+		*err = 1;
+	}
 }
 
 /* tsc_mode: how the guest's TSC reads (xl.cfg(5)) */
@@ -974,6 +1009,7 @@ domcfg_from_cfg(struct domcfg *dc, const struct cfg *cfg, struct diag *d)
 	get_shadow(&c, dc, &err);
 	get_limits(&c, dc, &err);
 	get_hw(&c, dc, &err);
+	get_sched(&c, dc, &err);
 	get_vifs(&c, dc, &err);
 	get_disks(&c, dc, &err);
 	if (err || d->errors > 0) {

@@ -116,6 +116,8 @@ struct domcfg {
 	int localtime;		     /* the wallclock is dom0's local time */
 	int32_t rtc_timeoffset;	     /* seconds added to the wallclock */
 	int msr_relaxed;	     /* Xen's relaxed MSR policy */
+	unsigned cpu_weight;	     /* 1 to 65535; 0: the scheduler's (256) */
+	int cap;		     /* percent of one CPU; -1: none set */
 	struct dc_vif *vifs;
 	size_t nvifs;
 	struct dc_disk *disks;

@@ -208,6 +208,16 @@ domcfg_json_gen(yajl_gen g, const struct domcfg *dc)
 	STR(g, "rtc_timeoffset");
 	yajl_gen_integer(g, dc->rtc_timeoffset);
 	boolean(g, "msr_relaxed", dc->msr_relaxed);
+	STR(g, "cpu_weight");
+	if (dc->cpu_weight > 0)
+		yajl_gen_integer(g, dc->cpu_weight);
+	else
+		yajl_gen_null(g);
+	STR(g, "cap");
+	if (dc->cap >= 0)
+		yajl_gen_integer(g, dc->cap);
+	else
+		yajl_gen_null(g);
 	STR(g, "vifs");
 	yajl_gen_array_open(g);
 	for (i = 0; i < dc->nvifs; i++)

@@ -66,6 +66,7 @@ struct hv_dominfo {
 	unsigned online_vcpus;
 	unsigned max_vcpu_id;
 	uint64_t cpu_time_ns;
+	uint32_t cpupool; /* the CPU pool it runs in */
 };
 
 /* One domain; -1 with errno ESRCH when it surely does not exist, any
@@ -146,6 +147,39 @@ int hv_vcpu_getaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
 int hv_vcpu_setaffinity(struct hv *hv, uint32_t domid, unsigned vcpu,
 			const uint64_t *hard, const uint64_t *soft,
 			unsigned nbits);
+
+/* Xen's schedulers, as it numbers them (XEN_SCHEDULER_*). */
+enum hv_sched {
+	HV_SCHED_CREDIT = 5,
+	HV_SCHED_CREDIT2 = 6,
+	HV_SCHED_ARINC653 = 7,
+	HV_SCHED_RTDS = 8,
+	HV_SCHED_NULL = 9,
+};
+
+/* The first CPU pool whose id is poolid or above: its id and scheduler
+ * (HV_SCHED_*); -1 with ENOENT when there is none. */
+int hv_pool_next(struct hv *hv, uint32_t poolid, uint32_t *id, unsigned *sched);
+
+/*
+ * A domain's weight and cap under scheduler sched (credit or credit2),
+ * which must be its pool's: Xen refuses any other with EINVAL.  set
+ * writes both as given; read them first to change one.
+ */
+int hv_sched_get(struct hv *hv, uint32_t domid, unsigned sched,
+		 unsigned *weight, unsigned *cap);
+int hv_sched_set(struct hv *hv, uint32_t domid, unsigned sched, unsigned weight,
+		 unsigned cap);
+
+/* A pool's parameters of credit (all three) or credit2 (ratelimit_us
+ * only; the others read 0 and are not written). */
+struct hv_sched_pool {
+	unsigned tslice_ms, ratelimit_us, migr_delay_us;
+};
+int hv_sched_pool_get(struct hv *hv, uint32_t poolid, unsigned sched,
+		      struct hv_sched_pool *p);
+int hv_sched_pool_set(struct hv *hv, uint32_t poolid, unsigned sched,
+		      const struct hv_sched_pool *p);
 
 /* Read Xen's console ring (xl dmesg): up to *n bytes into buf, *n set to
  * what came; incremental: from *index on, which is advanced; clear:

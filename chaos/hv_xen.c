@@ -175,6 +175,7 @@ to_dominfo(const xc_domaininfo_t *x, struct hv_dominfo *di)
 	di->online_vcpus = x->nr_online_vcpus;
 	di->max_vcpu_id = x->max_vcpu_id;
 	di->cpu_time_ns = x->cpu_time;
+	di->cpupool = x->cpupool;
 }
 
 int
@@ -465,6 +466,100 @@ hv_vcpu_info(struct hv *hv, uint32_t domid, unsigned vcpu, struct hv_vcpu *v)
 	v->cpu = i.cpu;
 	v->time_ns = i.cpu_time;
 	return 0;
+}
+
+int
+hv_pool_next(struct hv *hv, uint32_t poolid, uint32_t *id, unsigned *sched)
+{
+	xc_cpupoolinfo_t *p = xc_cpupool_getinfo(hv->xch, poolid);
+
+	if (p == NULL)
+		return -1; /* ENOENT: no pool from poolid on */
+	*id = p->cpupool_id;
+	*sched = p->sched_id;
+	xc_cpupool_infofree(hv->xch, p);
+	return 0;
+}
+
+int
+hv_sched_get(struct hv *hv, uint32_t domid, unsigned sched, unsigned *weight,
+	     unsigned *cap)
+{
+	struct xen_domctl_sched_credit c;
+	struct xen_domctl_sched_credit2 c2;
+
+	if (sched == HV_SCHED_CREDIT) {
+		if (xc_sched_credit_domain_get(hv->xch, domid, &c) < 0)
+			return -1;
+		*weight = c.weight;
+		*cap = c.cap;
+	} else if (sched == HV_SCHED_CREDIT2) {
+		if (xc_sched_credit2_domain_get(hv->xch, domid, &c2) < 0)
+			return -1;
+		*weight = c2.weight;
+		*cap = c2.cap;
+	} else {
+		return errno = EINVAL, -1;
+	}
+	return 0;
+}
+
+int
+hv_sched_set(struct hv *hv, uint32_t domid, unsigned sched, unsigned weight,
+	     unsigned cap)
+{
+	struct xen_domctl_sched_credit c = {(uint16_t)weight, (uint16_t)cap};
+	struct xen_domctl_sched_credit2 c2 = {(uint16_t)weight, (uint16_t)cap};
+
+	if (weight > UINT16_MAX || cap > UINT16_MAX)
+		return errno = ERANGE, -1;
+	if (sched == HV_SCHED_CREDIT)
+		return xc_sched_credit_domain_set(hv->xch, domid, &c);
+	if (sched == HV_SCHED_CREDIT2)
+		return xc_sched_credit2_domain_set(hv->xch, domid, &c2);
+	return errno = EINVAL, -1;
+}
+
+int
+hv_sched_pool_get(struct hv *hv, uint32_t poolid, unsigned sched,
+		  struct hv_sched_pool *p)
+{
+	struct xen_sysctl_credit_schedule c;
+	struct xen_sysctl_credit2_schedule c2;
+
+	memset(p, 0, sizeof(*p));
+	if (sched == HV_SCHED_CREDIT) {
+		if (xc_sched_credit_params_get(hv->xch, poolid, &c) < 0)
+			return -1;
+		p->tslice_ms = c.tslice_ms;
+		p->ratelimit_us = c.ratelimit_us;
+		p->migr_delay_us = c.vcpu_migr_delay_us;
+	} else if (sched == HV_SCHED_CREDIT2) {
+		if (xc_sched_credit2_params_get(hv->xch, poolid, &c2) < 0)
+			return -1;
+		p->ratelimit_us = c2.ratelimit_us;
+	} else {
+		return errno = EINVAL, -1;
+	}
+	return 0;
+}
+
+int
+hv_sched_pool_set(struct hv *hv, uint32_t poolid, unsigned sched,
+		  const struct hv_sched_pool *p)
+{
+	struct xen_sysctl_credit_schedule c = {
+		.tslice_ms = p->tslice_ms,
+		.ratelimit_us = p->ratelimit_us,
+		.vcpu_migr_delay_us = p->migr_delay_us,
+	};
+	struct xen_sysctl_credit2_schedule c2 = {p->ratelimit_us};
+
+	if (sched == HV_SCHED_CREDIT)
+		return xc_sched_credit_params_set(hv->xch, poolid, &c);
+	if (sched == HV_SCHED_CREDIT2)
+		return xc_sched_credit2_params_set(hv->xch, poolid, &c2);
+	return errno = EINVAL, -1;
 }
 
 int

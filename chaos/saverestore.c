@@ -23,14 +23,6 @@
 #include "xsdom.h"
 #include "xswatch.h"
 
-static const char *
-cause(struct ts *ts, int e)
-{
-	const char *m = ts->hv ? hv_last_error(ts->hv) : "";
-
-	return *m ? m : strerror(e);
-}
-
 /* What the suspend callback needs. */
 struct susp {
 	struct ts *ts;
@@ -55,7 +47,7 @@ suspended(struct susp *s)
 	if (hv_domain_info(s->ts->hv, s->domid, &di) < 0)
 		return ts_fail(s->ts, "suspend", "%s: %s", s->name,
 			       errno == ESRCH ? "the domain is gone"
-					      : cause(s->ts, errno));
+					      : ts_cause(s->ts, errno));
 	if (di.flags & HV_DYING)
 		return ts_fail(s->ts, "suspend", "%s is dying", s->name);
 	if (!(di.flags & HV_SHUTDOWN))
@@ -121,16 +113,16 @@ suspend_noxs(struct susp *s)
 
 	if (hv_evtchn_bind(s->ts->hv, r->domid, r->sysctl_port, &local) < 0)
 		return ts_fail(s->ts, "suspend", "bind its sysctl channel: %s",
-			       cause(s->ts, errno));
+			       ts_cause(s->ts, errno));
 	if (hv_subscribe_suspend(s->ts->hv, r->domid, r->sysctl_port) < 0) {
 		rc = ts_fail(s->ts, "suspend", "subscribe: %s",
-			     cause(s->ts, errno));
+			     ts_cause(s->ts, errno));
 		goto out;
 	}
 	page = hv_map_frame(s->ts->hv, r->domid, r->devpage_mfn);
 	if (page == NULL) {
 		rc = ts_fail(s->ts, "suspend", "cannot map the device page: %s",
-			     cause(s->ts, errno));
+			     ts_cause(s->ts, errno));
 		goto out;
 	}
 	seq = noxs_sysctl_post(page + r->sysctl_offset, NOXS_SYSCTL_SUSPEND);
@@ -150,7 +142,7 @@ suspend_noxs(struct susp *s)
 	s->asked = 1;
 	if (hv_evtchn_notify(s->ts->hv, local) < 0) {
 		rc = ts_fail(s->ts, "suspend", "notify: %s",
-			     cause(s->ts, errno));
+			     ts_cause(s->ts, errno));
 		goto out;
 	}
 	rc = wait_suspended(s, hv_evtchn_fd(s->ts->hv), next_evtchn);
@@ -280,7 +272,7 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 		return ts_fail(ts, "save", "dom0 cannot be saved");
 	if (hv_domain_info(ts->hv, domid, &di) < 0)
 		return ts_fail(ts, "save", "domain %u: %s", domid,
-			       cause(ts, errno));
+			       ts_cause(ts, errno));
 	if (di.flags & (HV_SHUTDOWN | HV_DYING))
 		return ts_fail(ts, "save", "domain %u is shut down or dying",
 			       domid);
@@ -341,7 +333,7 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 		e = errno;
 		/* the suspend's own failure is in ts->err already */
 		if (strncmp(ts->err, "suspend", 7) != 0)
-			ts_fail(ts, "save", "%s", cause(ts, e));
+			ts_fail(ts, "save", "%s", ts_cause(ts, e));
 		if (hv_domain_info(ts->hv, domid, &di) == 0 &&
 		    (di.flags & HV_SHUTDOWN) &&
 		    di.shutdown_reason == HV_SHUTDOWN_SUSPEND) {
@@ -350,7 +342,7 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 			if (ts_resume(ts, domid) < 0)
 				ts_fail(ts, "save",
 					"%s; and %s could not be resumed: %s",
-					why, name, cause(ts, errno));
+					why, name, ts_cause(ts, errno));
 		} else if (s.asked && !s.noxs) {
 			xsdom_control(ts->xs, domid, ""); /* withdrawn */
 		}
@@ -363,7 +355,7 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 			rc = ts_fail(ts, "save",
 				     "interrupted, and %s could not be "
 				     "resumed: %s",
-				     name, cause(ts, errno));
+				     name, ts_cause(ts, errno));
 		else
 			rc = ts_fail(ts, "save", "interrupted; %s runs on",
 				     name);
@@ -375,12 +367,12 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 	}
 	if (o->keep || o->paused) {
 		if (o->paused && hv_domain_pause(ts->hv, domid) < 0) {
-			rc = ts_fail(ts, "pause", "%s", cause(ts, errno));
+			rc = ts_fail(ts, "pause", "%s", ts_cause(ts, errno));
 			goto out_rec;
 		}
 		if (ts_resume(ts, domid) < 0) {
 			rc = ts_fail(ts, "resume", "%s: %s", name,
-				     cause(ts, errno));
+				     ts_cause(ts, errno));
 			goto out_rec;
 		}
 	} else if (ts_destroy(ts, domid) < 0) {
@@ -463,7 +455,7 @@ ts_restore(struct ts *ts, const struct domcfg *dc, const struct sf_info *in,
 	hr.console_port = sh.console_port;
 	if (lseek(fd, (off_t)in->stream_offset, SEEK_SET) < 0 ||
 	    hv_restore(ts->hv, sh.domid, fd, &hr) < 0) {
-		ts_fail(ts, "restore", "%s", cause(ts, errno));
+		ts_fail(ts, "restore", "%s", ts_cause(ts, errno));
 		goto fail;
 	}
 	phases_mark(ts->ph, "stream");

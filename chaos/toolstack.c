@@ -37,9 +37,8 @@ ts_fail(struct ts *ts, const char *step, const char *fmt, ...)
 	return -1;
 }
 
-/* the hypervisor library's words, else errno's */
-static const char *
-cause(struct ts *ts, int e)
+const char *
+ts_cause(struct ts *ts, int e)
 {
 	const char *m = ts->hv ? hv_last_error(ts->hv) : "";
 
@@ -186,7 +185,7 @@ affinity(struct ts *ts, const struct domcfg *dc, uint32_t domid)
 		if (hv_vcpu_setaffinity(ts->hv, domid, v, hard, soft,
 					DC_MAX_CPUS) < 0)
 			return ts_fail(ts, soft ? "cpus_soft" : "cpus",
-				       "vCPU %u: %s", v, cause(ts, errno));
+				       "vCPU %u: %s", v, ts_cause(ts, errno));
 	}
 	return 0;
 }
@@ -202,6 +201,17 @@ time_offset(const struct domcfg *dc)
 	if (dc->localtime && localtime_r(&now, &tm) != NULL)
 		off += tm.tm_gmtoff;
 	return (int32_t)off;
+}
+
+/* cpu_weight and cap, when the config sets them: a shell of the pool
+ * has the scheduler's defaults, so they are applied to a taken shell as
+ * to a new domain */
+static int
+sched_params(struct ts *ts, const struct domcfg *dc, uint32_t domid)
+{
+	if (dc->cpu_weight == 0 && dc->cap < 0)
+		return 0;
+	return ts_sched_set(ts, domid, dc->cpu_weight, dc->cap);
 }
 
 int
@@ -230,8 +240,9 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	if (sh->domid != REG_NO_DOMID)
 		shape.domid = sh->domid; /* restore -D: the saved id */
 	if (hv_domain_create(ts->hv, &shape, &sh->domid) < 0)
-		return ts_fail(ts, "create domain", "%s", cause(ts, errno));
-	if (affinity(ts, dc, sh->domid) < 0) {
+		return ts_fail(ts, "create domain", "%s", ts_cause(ts, errno));
+	if (affinity(ts, dc, sh->domid) < 0 ||
+	    sched_params(ts, dc, sh->domid) < 0) {
 		hv_domain_destroy(ts->hv, sh->domid);
 		return -1;
 	}
@@ -242,7 +253,7 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	      hv_evtchn_alloc(ts->hv, sh->domid, 0, &sh->notice_port) < 0))) {
 		e = errno;
 		hv_domain_destroy(ts->hv, sh->domid);
-		return ts_fail(ts, "event channels", "%s", cause(ts, e));
+		return ts_fail(ts, "event channels", "%s", ts_cause(ts, e));
 	}
 	return 0;
 }
@@ -276,7 +287,7 @@ noxs_setup(struct ts *ts, struct shell *sh, uint64_t store_mfn)
 	page = hv_map_frame(ts->hv, sh->domid, store_mfn);
 	if (page == NULL)
 		return ts_fail(ts, "noxs", "cannot map the device page: %s",
-			       cause(ts, errno));
+			       ts_cause(ts, errno));
 	noxs_page_init(page, sh->domid);
 	off = noxs_page_alloc_block(page, &sys, sizeof(*block));
 	if (off < 0 || noxs_page_add(page, &cons) < 0) {
@@ -352,7 +363,7 @@ ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 
 	if (hv_build_pv(ts->hv, sh->domid, &img, &res) < 0)
 		return ts_fail(ts, "build", "kernel %s: %s", dc->kernel,
-			       cause(ts, errno));
+			       ts_cause(ts, errno));
 	phases_add(ts->ph, "kernel parse", res.step_us[HV_BUILD_PARSE]);
 	phases_add(ts->ph, sh->p2m ? "shell p2m" : "memory",
 		   res.step_us[HV_BUILD_MEMORY]);
@@ -428,7 +439,7 @@ ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
 	  int paused)
 {
 	if (!paused && hv_domain_unpause(ts->hv, sh->domid) < 0)
-		return ts_fail(ts, "unpause", "%s", cause(ts, errno));
+		return ts_fail(ts, "unpause", "%s", ts_cause(ts, errno));
 	phases_mark(ts->ph, "unpause");
 	/* the guest boots while its vifs are wired (netback keeps them from
 	 * connecting until then); create returns once they are, or fails
@@ -496,7 +507,7 @@ reap_locked(struct ts *ts, const uint8_t uuid[16])
 	found = ts_find_uuid(ts, uuid, &domid) == 0;
 	if (!found && errno != ESRCH)
 		return ts_fail(ts, "reap", "cannot list domains: %s",
-			       cause(ts, errno));
+			       ts_cause(ts, errno));
 	if (found) {
 		have_rec = reg_record_read(domid, &r) == 0 &&
 			   memcmp(r.uuid, uuid, 16) == 0;
@@ -510,7 +521,7 @@ reap_locked(struct ts *ts, const uint8_t uuid[16])
 			ts_xs(ts);
 		if (hv_domain_destroy(ts->hv, domid) < 0) {
 			rc = ts_fail(ts, "reap", "domain %u: %s", domid,
-				     cause(ts, errno));
+				     ts_cause(ts, errno));
 		} else {
 			if (!noxs)
 				ts_remove_unfinished(ts, domid, uuid);
@@ -715,7 +726,7 @@ ts_begin(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 	if ((dc->nvifs > 0 || dc->ndisks > 0) && ts_xendevd(ts) < 0)
 		return -1;
 	if (hv_physinfo(ts->hv, &pi) < 0)
-		return ts_fail(ts, "memory", "%s", cause(ts, errno));
+		return ts_fail(ts, "memory", "%s", ts_cause(ts, errno));
 	if (dc->memory * 1024 > pi.free_kib)
 		return ts_fail(ts, "memory",
 			       "%llu MiB asked, the host has %llu MiB free",
@@ -858,7 +869,8 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		goto fail;
 	if (pooled) {
 		phases_mark(ts->ph, "shell taken");
-		if (affinity(ts, dc, sh.domid) < 0)
+		if (affinity(ts, dc, sh.domid) < 0 ||
+		    sched_params(ts, dc, sh.domid) < 0)
 			goto fail;
 	} else if (ts_prepare(ts, dc, &sh) < 0) {
 		sh.domid = REG_NO_DOMID; /* prepare cleans up after itself */
@@ -917,10 +929,10 @@ ts_destroy(struct ts *ts, uint32_t domid)
 	if (hv_domain_info(ts->hv, domid, &di) == 0) {
 		if (hv_domain_destroy(ts->hv, domid) < 0)
 			return ts_fail(ts, "destroy", "domain %u: %s", domid,
-				       cause(ts, errno));
+				       ts_cause(ts, errno));
 	} else if (errno != ESRCH) { /* it may live: forget nothing */
 		return ts_fail(ts, "destroy", "domain %u: %s", domid,
-			       cause(ts, errno));
+			       ts_cause(ts, errno));
 	}
 	have = reg_record_read(domid, &r) == 0;
 	/* a domain chaos did not make: its /vm/UUID goes too */
@@ -993,7 +1005,7 @@ noxs_power(struct ts *ts, const struct reg_record *r, uint32_t req)
 	page = hv_map_frame(ts->hv, r->domid, r->devpage_mfn);
 	if (page == NULL)
 		return ts_fail(ts, "sysctl", "cannot map the device page: %s",
-			       cause(ts, errno));
+			       ts_cause(ts, errno));
 	seq = noxs_sysctl_post(page + r->sysctl_offset, req);
 	hv_unmap(ts->hv, page, 0);
 	if (seq == -NOXS_EAGAIN)
@@ -1003,7 +1015,7 @@ noxs_power(struct ts *ts, const struct reg_record *r, uint32_t req)
 	if (seq < 0)
 		return ts_fail(ts, "sysctl", "%s broke the protocol", r->name);
 	if (hv_notify_remote(ts->hv, r->domid, r->sysctl_port) < 0)
-		return ts_fail(ts, "sysctl", "notify: %s", cause(ts, errno));
+		return ts_fail(ts, "sysctl", "notify: %s", ts_cause(ts, errno));
 	return 0;
 }
 

@@ -47,6 +47,10 @@ void ts_close(struct ts *ts);
 int ts_fail(struct ts *ts, const char *step, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Why a hypervisor call failed: the hypervisor library's words, else
+ * strerror(e). */
+const char *ts_cause(struct ts *ts, int e);
+
 /* A domain named by its name or its numeric id. */
 int ts_resolve(struct ts *ts, const char *arg, uint32_t *domid);
 
@@ -73,8 +77,9 @@ struct shell {
 };
 
 /* Phase 1 (sh->domid REG_NO_DOMID, or the id wanted): create the paused domain,
- * its vCPUs, memory limit, affinity and event channels for the store and the
- * console (noxs: also for the sysctl device and the shutdown notice). */
+ * its vCPUs, memory limit, affinity, cpu_weight and cap, and event channels
+ * for the store and the console (noxs: also for the sysctl device and the
+ * shutdown notice). */
 int ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh);
 
 /* Phase 2: load the image, fill the device page or write XenStore and
@@ -186,6 +191,19 @@ void ts_forget(struct ts *ts, uint32_t domid);
  * others.
  */
 int ts_power(struct ts *ts, uint32_t domid, const char *req);
+
+/* The name of scheduler sched (HV_SCHED_*): "credit", "credit2", ... */
+const char *ts_sched_name(unsigned sched);
+
+/* The scheduler of domid's CPU pool (HV_SCHED_*). */
+int ts_sched_of(struct ts *ts, uint32_t domid, unsigned *sched);
+
+/*
+ * Set domid's weight (1 to 65535; 0 leaves it) and cap (percent of one
+ * CPU, up to 100 a vCPU; -1 leaves it) under its pool's scheduler, which
+ * must be credit or credit2 (sched.c).
+ */
+int ts_sched_set(struct ts *ts, uint32_t domid, unsigned weight, int cap);
 
 /* 1 when domid was made by chaos in noxs mode (no XenStore presence). */
 int ts_is_noxs(uint32_t domid);

@@ -204,6 +204,19 @@ vbd_nodes(struct writer *w, uint32_t d, const struct xsdom_vbd *v)
 	put(w, NULL, 0, be, "/libxl/%u/device/vbd/%u/backend", d, n);
 }
 
+/* cpu/I/availability for each of max vCPUs: the first online ones
+ * "online", the rest "offline" (Linux's xen cpu hotplug driver watches
+ * them, at boot and after) */
+static void
+vcpu_nodes(struct writer *w, uint32_t d, unsigned max, unsigned online)
+{
+	unsigned v;
+
+	for (v = 0; v < max; v++)
+		put(w, NULL, 0, v < online ? "online" : "offline",
+		    "/local/domain/%u/cpu/%u/availability", d, v);
+}
+
 static void
 write_nodes(struct writer *w, const struct xsdom *x)
 {
@@ -228,7 +241,6 @@ write_nodes(struct writer *w, const struct xsdom *x)
 	};
 	char uuid[37], num[64], dom[32];
 	size_t i;
-	unsigned v;
 
 	uuid_format(x->uuid, uuid);
 	snprintf(dom, sizeof(dom), "/local/domain/%u", d);
@@ -273,9 +285,7 @@ write_nodes(struct writer *w, const struct xsdom *x)
 	put(w, NULL, 0, num, "%s/store/port", dom);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)x->store_mfn);
 	put(w, NULL, 0, num, "%s/store/ring-ref", dom);
-	for (v = 0; v < dc->maxvcpus; v++)
-		put(w, NULL, 0, v < dc->vcpus ? "online" : "offline",
-		    "%s/cpu/%u/availability", dom, v);
+	vcpu_nodes(w, d, dc->maxvcpus, dc->vcpus);
 
 	/* console 0: the frontend is special-cased at D/console */
 	{
@@ -406,6 +416,27 @@ xsdom_vbd_add(struct xs_handle *xs, uint32_t domid, const struct xsdom_vbd *v)
 	struct one_vbd o = {domid, v};
 
 	return transaction(xs, fill_vbd, &o);
+}
+
+struct vcpus {
+	uint32_t domid;
+	unsigned max, online;
+};
+
+static void
+fill_vcpus(struct writer *w, void *arg)
+{
+	struct vcpus *o = arg;
+
+	vcpu_nodes(w, o->domid, o->max, o->online);
+}
+
+int
+xsdom_vcpus(struct xs_handle *xs, uint32_t domid, unsigned max, unsigned online)
+{
+	struct vcpus o = {domid, max, online};
+
+	return transaction(xs, fill_vcpus, &o);
 }
 
 int

@@ -76,6 +76,12 @@ char *xsdom_name(struct xs_handle *xs, uint32_t domid);
 /* Set /local/domain/D/name and /vm/UUID/name. */
 int xsdom_rename(struct xs_handle *xs, uint32_t domid, const char *name);
 
+/* Mark the first online of domid's max vCPUs online and the others
+ * offline (cpu/I/availability, in one transaction): the guest brings
+ * them up or down (xl vcpu-set). */
+int xsdom_vcpus(struct xs_handle *xs, uint32_t domid, unsigned max,
+		unsigned online);
+
 /* Ask a PV guest to "poweroff", "reboot" or "suspend" (control/shutdown). */
 int xsdom_control(struct xs_handle *xs, uint32_t domid, const char *req);
 

@@ -151,12 +151,45 @@ test_key_classes(void **state)
 
 	(void)state;
 	assert_int_equal(load(&dc, "name='a'\nkernel='/k'\nfoo=1\n"
-				   "cpu_weight=3\n"),
+				   "claim_mode=1\n"),
 			 0);
 	assert_int_equal(nwarn, 2);
 	domcfg_free(&dc);
+	/* xm's cpu_cap: xl ignores it, chaos says what xl's key is */
+	assert_int_equal(load(&dc, "name='a'\nkernel='/k'\ncpu_cap=50\n"), 0);
+	assert_int_equal(nwarn, 1);
+	assert_int_equal(dc.cap, -1);
+	domcfg_free(&dc);
 	assert_int_equal(load(&dc, "name='a'\nkernel='/k'\nvtpm=['x']\n"), -1);
 	assert_string_equal(first, "3: vtpm is not supported by chaos");
+}
+
+static void
+test_sched(void **state)
+{
+	struct domcfg dc;
+
+	(void)state;
+	assert_int_equal(load(&dc, "name='a'\nkernel='/k'\n"), 0);
+	assert_int_equal(dc.cpu_weight, 0);
+	assert_int_equal(dc.cap, -1);
+	domcfg_free(&dc);
+	assert_int_equal(load(&dc, "name='a'\nkernel='/k'\nmaxvcpus=2\n"
+				   "cpu_weight=65535\ncap=200\n"),
+			 0);
+	assert_int_equal(dc.cpu_weight, 65535);
+	assert_int_equal(dc.cap, 200);
+	domcfg_free(&dc);
+	assert_int_equal(load(&dc, "name='a'\nkernel='/k'\ncap=0\n"), 0);
+	assert_int_equal(dc.cap, 0);
+	domcfg_free(&dc);
+	assert_int_equal(load(&dc, "name='a'\nkernel='/k'\ncpu_weight=65536\n"),
+			 -1);
+	assert_string_equal(
+		first, "3: cpu_weight: 65536 is out of range (1 to 65535)");
+	assert_int_equal(load(&dc, "name='a'\nkernel='/k'\ncap=101\n"), -1);
+	assert_string_equal(
+		first, "3: cap: 101 is out of range (0 to 100: 100 a vCPU)");
 }
 
 static void
@@ -218,6 +251,7 @@ main(void)
 		cmocka_unit_test(test_memory_rules),
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_key_classes),
+		cmocka_unit_test(test_sched),
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_json_round),
 	};

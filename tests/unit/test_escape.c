@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <yajl/yajl_tree.h>
 
 #include "cli.h"
+#include "domcfg_json.h"
 #include "escape.h"
 
 /* nothing in s a terminal could act on: printable ASCII only, and the
@@ -53,6 +55,74 @@ test_network_list_row_escapes(void **state)
 	assert_non_null(strstr(row, "/3/0\\x1b[2J\n"));
 	assert_true(strncmp(row, "0   -  ", 7) == 0);
 	free(row);
+}
+
+/* The same hostile vif in network-list -l: the text is JSON that parses,
+ * carries no raw control byte, and gives back what the guest wrote where
+ * that was UTF-8; numbers that are none are null. */
+static void
+test_network_list_json(void **state)
+{
+	char state_v[] = "4\x1b]0;owned\x07\n\r";
+	char mac[] = "00:16:3e:\xff\xfe\xc2\x9b";
+	char be[] = "/local/domain/0/backend/vif/3/0\x1b[2J\"x\\";
+	char evt[] = "9\0\x1b[1m";
+	char tx[] = "768";
+	char *val[NET_LIST_LEAVES] = {NULL, mac, NULL, state_v,
+				      evt,  tx,	 NULL, be};
+	unsigned len[NET_LIST_LEAVES] = {0,
+					 sizeof(mac) - 1,
+					 0,
+					 sizeof(state_v) - 1,
+					 sizeof(evt) - 1,
+					 sizeof(tx) - 1,
+					 0,
+					 sizeof(be) - 1};
+	const char *path[] = {NULL, NULL};
+	const unsigned char *text;
+	yajl_gen g = json_gen_new();
+	yajl_val tree, v;
+	char err[128];
+	size_t n, i;
+
+	(void)state;
+	assert_non_null(g);
+	net_list_json(g, 7, "0", val, len);
+	assert_int_equal(yajl_gen_get_buf(g, &text, &n), yajl_gen_status_ok);
+	for (i = 0; i < n; i++)
+		if (text[i] < 0x20 && text[i] != '\n')
+			fail_msg("raw byte 0x%02x at %zu", text[i], i);
+	tree = yajl_tree_parse((const char *)text, err, sizeof(err));
+	assert_non_null(tree);
+	path[0] = "domid";
+	assert_int_equal(
+		YAJL_GET_INTEGER(yajl_tree_get(tree, path, yajl_t_number)), 7);
+	path[0] = "devid";
+	assert_int_equal(
+		YAJL_GET_INTEGER(yajl_tree_get(tree, path, yajl_t_number)), 0);
+	path[0] = "tx_ring_ref";
+	assert_int_equal(
+		YAJL_GET_INTEGER(yajl_tree_get(tree, path, yajl_t_number)),
+		768);
+	path[0] = "state";
+	assert_true(YAJL_IS_NULL(yajl_tree_get(tree, path, yajl_t_any)));
+	path[0] = "event_channel";
+	assert_true(YAJL_IS_NULL(yajl_tree_get(tree, path, yajl_t_any)));
+	path[0] = "backend_id"; /* none written */
+	assert_true(YAJL_IS_NULL(yajl_tree_get(tree, path, yajl_t_any)));
+	/* not UTF-8: the listing's escaped text */
+	path[0] = "mac";
+	v = yajl_tree_get(tree, path, yajl_t_string);
+	assert_non_null(v);
+	assert_string_equal(YAJL_GET_STRING(v),
+			    "00:16:3e:\\xff\\xfe\\xc2\\x9b");
+	/* UTF-8: the bytes themselves, JSON-escaped in the text */
+	path[0] = "backend";
+	v = yajl_tree_get(tree, path, yajl_t_string);
+	assert_non_null(v);
+	assert_string_equal(YAJL_GET_STRING(v), be);
+	yajl_tree_free(tree);
+	yajl_gen_free(g);
 }
 
 /* esc_dup of a string literal (its bytes up to the NUL) */
@@ -175,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_every_byte_is_inert_and_reversible),
 		cmocka_unit_test(test_short_buffer),
 		cmocka_unit_test(test_network_list_row_escapes),
+		cmocka_unit_test(test_network_list_json),
 	};
 
 	return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
