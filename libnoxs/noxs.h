@@ -133,25 +133,33 @@ struct noxs_sysctl {
 };
 
 /*
- * The vif control page (NOXS_F_BACKEND_GRANT, a page of its own): the
- * netif rings' grant refs and event channel, negotiated as netback and
- * netfront do over XenStore.  Backend owns be_*, mac, mtu; frontend owns
- * fe_*, the ring refs and its features.
+ * The vif control block (NOXS_F_IN_DEVPAGE, 64 bytes in the device page;
+ * docs/noxs.md section 8): what netback and netfront negotiate over
+ * XenStore.  The toolstack writes the backend's half before the guest
+ * first runs; the backend (xendevd) owns be_state from then on.  The
+ * frontend owns fe_state, fe_features and the ring refs.  The rings are
+ * Xen's netif TX and RX rings (xen/io/netif.h), one page each, pages of
+ * the guest granted to backend_domid; one event channel (the entry's
+ * evtchn) serves both.  Data moves by grant copy: RX_COPY only, one page
+ * a packet (no SG), no checksum offload.
  */
 struct noxs_vif_ctrl {
-	uint32_t be_state;
-	uint32_t fe_state;
-	uint8_t mac[6];
-	uint16_t mtu;
-	uint32_t be_features; /* NOXS_VIF_F_* the backend offers */
-	uint32_t fe_features; /* NOXS_VIF_F_* the frontend asks for */
-	uint32_t tx_ring_ref;
-	uint32_t rx_ring_ref;
-	uint32_t reserved[8];
+	uint32_t be_state;    /* enum noxs_state, backend */
+	uint32_t fe_state;    /* enum noxs_state, frontend */
+	uint8_t mac[6];	      /* backend: the guest's MAC (the config's) */
+	uint16_t mtu;	      /* backend: 68..1500 */
+	uint32_t be_features; /* backend: NOXS_VIF_F_* it offers */
+	uint32_t fe_features; /* frontend: NOXS_VIF_F_* it uses */
+	uint32_t tx_ring_ref; /* frontend: grant of its TX ring page */
+	uint32_t rx_ring_ref; /* frontend: grant of its RX ring page */
+	uint32_t ipv4;	      /* backend: the config's ip=, network order;
+			       * 0: none */
+	uint32_t prefix;      /* backend: ip='s prefix length, 0..32 */
+	uint32_t reserved[6]; /* 0 */
 };
-#define NOXS_VIF_F_RX_COPY 0x1
-#define NOXS_VIF_F_SG	   0x2
-#define NOXS_VIF_F_CSUM	   0x4
+#define NOXS_VIF_F_RX_COPY 0x1 /* the only mode: the backend copies */
+#define NOXS_VIF_F_SG	   0x2 /* reserved: multi-slot packets */
+#define NOXS_VIF_F_CSUM	   0x4 /* reserved: checksum offload */
 
 /* The vbd control page: one blkif ring. */
 struct noxs_vbd_ctrl {
@@ -179,6 +187,8 @@ NOXS_ASSERT(sizeof(struct noxs_sysctl) == 64, "sysctl size");
 NOXS_ASSERT(offsetof(struct noxs_sysctl, ack_seq) == 16, "ack_seq");
 NOXS_ASSERT(offsetof(struct noxs_sysctl, notice_evtchn) == 24, "notice");
 NOXS_ASSERT(sizeof(struct noxs_vif_ctrl) == 64, "vif size");
+NOXS_ASSERT(offsetof(struct noxs_vif_ctrl, tx_ring_ref) == 24, "tx ref");
+NOXS_ASSERT(offsetof(struct noxs_vif_ctrl, ipv4) == 32, "ipv4");
 NOXS_ASSERT(sizeof(struct noxs_vbd_ctrl) == 64, "vbd size");
 
 /* --- toolstack side ----------------------------------------------------- */
