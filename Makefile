@@ -394,6 +394,12 @@ $(B)/bin/pingwait: bench/pingwait.c $(B)/obj/chaos/clock.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $^
 
+# bench/udpecho: UDP echo server and client (noxs vif scenario and
+# benchmark); static, so that it also runs in the Linux test guest
+$(B)/bin/udpecho: bench/udpecho.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
+
 $(B)/bin/linkwatch: bench/linkwatch.c $(B)/obj/chaos/clock.o \
 		$(B)/obj/xendevd/netlink.o
 	@mkdir -p $(dir $@)
@@ -442,4 +448,4 @@ $(B)/bin/jsoncheck: tests/e2e/jsoncheck.c
 
 all: $(B)/bin/domwatch $(B)/bin/pingwait $(B)/bin/linkwatch \
 	$(B)/bin/spawntime $(B)/bin/floor $(B)/bin/ipcpoke $(B)/bin/jsonflat \
-	$(B)/bin/jsoncheck
+	$(B)/bin/jsoncheck $(B)/bin/udpecho

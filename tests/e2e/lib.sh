@@ -128,3 +128,17 @@ extra = "$*"
 memory = 4
 CFG
 }
+
+# udpecho_initrd OUT: the Linux test guest's initrd with /bin/udpecho
+# (static, from the project's build) appended as a second cpio archive,
+# for guests started with "udpecho" on their command line; the kernel
+# looks for the second archive at a multiple of 4 bytes
+udpecho_initrd() {
+	_d=$(mktemp -d)
+	mkdir -p "$_d/bin"
+	cp "$(command -v udpecho)" "$_d/bin/udpecho" || return 1
+	(cd "$_d" && find bin | cpio -o -H newc 2> /dev/null) > "$_d.cpio" || return 1
+	_pad=$(( (4 - $(wc -c < "$LINUX_INITRD") % 4) % 4 ))
+	{ cat "$LINUX_INITRD"; head -c "$_pad" /dev/zero; cat "$_d.cpio"; } > "$1"
+	rm -rf "$_d" "$_d.cpio"
+}
