@@ -88,7 +88,7 @@ PURE_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c chaos/vbd.c
 UNIT_TESTS := test_cfg test_domcfg test_devspec test_cmdtable test_registry \
 	test_monstate test_noxs test_elfnote test_phases test_escape \
 	test_xswatch test_ipc test_pool test_savefile test_vbd test_acpi \
-	test_consring test_bootloader
+	test_consring test_bootloader test_net
 
 # chaos-shelld: the shell daemon (conf.c and pool.c are pure)
 SHELLD_SRCS := shells/main.c shells/conf.c shells/pool.c shells/shell.c
@@ -205,6 +205,11 @@ $(B)/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c $(PURE_SRCS)
 # xendevd's reading of xenconsoled's setting (pure parts) beside the rings
 $(B)/san/tests/unit/test_consring: $(B)/san/xendevd/consconf.o
 
+# the guests' network stack (guests/net, not netfront), built for the host
+NET_STACK_SRCS := guests/net/net.c guests/net/tcp.c guests/net/date.c
+$(B)/san/tests/unit/test_net: $(NET_STACK_SRCS:%.c=$(B)/san/%.o)
+$(B)/san/tests/unit/test_net.o: CPPFLAGS += -Iguests/net
+
 check-unit-tests: $(UNIT_TESTS:%=$(B)/san/tests/unit/%) $(GUESTS)
 	@set -e; for t in $(UNIT_TESTS:%=$(B)/san/tests/unit/%); do \
 		echo "== $$t"; $$t; done
@@ -272,11 +277,19 @@ $(B)/fuzz/fuzz_savefile: tests/fuzz/fuzz_savefile.c chaos/savefile.c \
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) $(ZLIB_LIBS)
 
+# frames from the wire into the guests' network stack
+$(B)/fuzz/fuzz_net: tests/fuzz/fuzz_net.c $(NET_STACK_SRCS) guests/net/net.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -Iguests/net -g -O1 \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $(filter %.c,$^)
+
 # the fuzzers share the time: a quarter to the xl.cfg parser, an eighth
 # each to the noxs pages and xendevd's messages, a tenth each to the
-# registry, the watch reader, chaos-shelld's config and the save file,
-# the ELF note scanner the remainder (so it adds up)
-FUZZERS := cfg noxs xdd registry xswatch elfnote shelld savefile
+# registry, the watch reader, chaos-shelld's config and the save file, a
+# twentieth to the guests' network stack, the ELF note scanner the
+# remainder (so it adds up)
+FUZZERS := cfg noxs xdd registry xswatch elfnote shelld savefile net
 check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 4))
 	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 8))
@@ -285,9 +298,10 @@ check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_xswatch $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_shelld $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_savefile $$(($(FUZZ_SECONDS) / 10))
+	tests/fuzz/run $(B)/fuzz/fuzz_net $$(($(FUZZ_SECONDS) / 20))
 	tests/fuzz/run $(B)/fuzz/fuzz_elfnote $$(($(FUZZ_SECONDS) - \
 		$(FUZZ_SECONDS) / 4 - $(FUZZ_SECONDS) / 8 * 2 - \
-		$(FUZZ_SECONDS) / 10 * 4))
+		$(FUZZ_SECONDS) / 10 * 4 - $(FUZZ_SECONDS) / 20))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:
@@ -304,7 +318,7 @@ check:
 format-check:
 	clang-format --dry-run -Werror $(wildcard chaos/*.[ch] tests/unit/*.c \
 		tests/fuzz/*.c tests/net/*.c libnoxs/*.[ch] libipc/*.[ch] \
-		guests/*.[ch] guests/pv/*.[ch] xendevd/*.[ch] bench/*.c \
+		guests/*.[ch] guests/pv/*.[ch] guests/net/*.[ch] xendevd/*.[ch] bench/*.c \
 		shells/*.[ch] tests/e2e/*.c)
 
 install: all
