@@ -213,6 +213,44 @@ noxs_wait_power_request(struct guest *g)
 	}
 }
 
+evtchn_port_t
+guest_power_port(struct guest *g)
+{
+	if (g->mode != MODE_NOXS || sysctl == NULL)
+		return 0;
+	if (!g->listening) {
+		noxs_sysctl_fe_connect(sysctl, g->features);
+		g->listening = 1;
+	}
+	return sysctl_port;
+}
+
+int
+guest_take_power_request(struct guest *g)
+{
+	if (guest_power_port(g) == 0)
+		return -1;
+	return power_reason(g, noxs_sysctl_fe_take(sysctl));
+}
+
+volatile void *
+guest_device(const struct guest *g, uint16_t type, uint16_t devid,
+	     struct noxs_dev_entry *e)
+{
+	const struct noxs_dev_entry *d;
+
+	if (g->mode != MODE_NOXS)
+		return NULL;
+	d = noxs_find(&devpage, type, devid);
+	if (d == NULL || d->flags != NOXS_F_IN_DEVPAGE)
+		return NULL;
+	*e = *d;
+	/* the offset was checked (inside the area, 64-aligned) by
+	 * noxs_page_read, on our copy */
+	return (volatile uint8_t *)pv_mfn_to_virt(pv_start_info->store_mfn) +
+	       d->ctrl_offset;
+}
+
 /* the noxs request a control/shutdown value names, or NOXS_SYSCTL_NONE */
 static uint32_t
 xs_request(const char *v)

@@ -28,6 +28,21 @@ int guest_flag(const start_info_t *si, const char *word);
  * its SHUTDOWN_* reason (SHUTDOWN_suspend: call guest_suspend). */
 unsigned guest_wait_power_request(struct guest *g);
 
+/* noxs: the sysctl device's port, connected with our features on the
+ * first call; 0 when there is none (and in xenstore mode, where power
+ * requests come by watch: use guest_wait_power_request). */
+evtchn_port_t guest_power_port(struct guest *g);
+
+/* noxs: a pending power request we obey, acknowledged: its SHUTDOWN_*
+ * reason; -1 when none is pending. */
+int guest_take_power_request(struct guest *g);
+
+/* noxs: the control block of device (type, devid) when it lives in the
+ * device page (IN_DEVPAGE), with its entry copied into *e; NULL when
+ * there is none, it lives elsewhere, or in xenstore mode. */
+volatile void *guest_device(const struct guest *g, uint16_t type,
+			    uint16_t devid, struct noxs_dev_entry *e);
+
 /* Suspend for a save, at once (no console flush, no notice: the domain
  * lives on), and return once resumed: 1 when the save was cancelled (same
  * domain, still listening), 0 in a new domain, whose devices have been

@@ -11,11 +11,23 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 GUEST_COMMON := guests/pv/head.S guests/pv/pv.c guests/pv/pvh.c guests/pv/xs.c \
 	guests/common.c \
 	libnoxs/noxs.c
-GUEST_HDRS := $(wildcard guests/*.h guests/pv/*.h libnoxs/*.h)
+GUEST_HDRS := $(wildcard guests/*.h guests/pv/*.h guests/net/*.h \
+	libnoxs/*.h)
+# what the guests with a vif add: grant table, netfront, the stack
+GUEST_NET := guests/pv/gnttab.c guests/net/netfront.c guests/net/serve.c \
+	guests/net/net.c guests/net/tcp.c guests/net/date.c
 
 $(B)/guests/%: guests/%.c $(GUEST_COMMON) $(GUEST_HDRS) guests/pv/pv.lds
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $<
 	strip --strip-debug -o $@.stripped $@ && mv $@.stripped $@
 
-GUESTS := $(B)/guests/hello $(B)/guests/idle
+$(B)/guests/pong $(B)/guests/daytime: $(B)/guests/%: guests/%.c \
+		$(GUEST_COMMON) $(GUEST_NET) $(GUEST_HDRS) guests/pv/pv.lds
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) \
+		$(GUEST_NET) $<
+	strip --strip-debug -o $@.stripped $@ && mv $@.stripped $@
+
+GUESTS := $(B)/guests/hello $(B)/guests/idle $(B)/guests/pong \
+	$(B)/guests/daytime

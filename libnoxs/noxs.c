@@ -227,3 +227,40 @@ noxs_sysctl_fe_notice(const volatile void *shared, uint32_t max_port)
 
 	return port <= max_port ? port : 0;
 }
+
+int
+noxs_vif_fe_read(const volatile void *shared, struct noxs_vif_ctrl *out)
+{
+	uint32_t i;
+
+	copy_in(out, shared, sizeof(*out));
+	if (out->be_state > NOXS_STATE_MAX || out->fe_state > NOXS_STATE_MAX ||
+	    out->mtu < 68 || out->mtu > 1500 || out->prefix > 32)
+		return -NOXS_EPROTO;
+	for (i = 0; i < 6; i++)
+		if (out->reserved[i])
+			return -NOXS_EPROTO;
+	return 0;
+}
+
+void
+noxs_vif_fe_connect(volatile void *shared, uint32_t tx_ring_ref,
+		    uint32_t rx_ring_ref, uint32_t features)
+{
+	volatile struct noxs_vif_ctrl *v = shared;
+
+	v->tx_ring_ref = tx_ring_ref;
+	v->rx_ring_ref = rx_ring_ref;
+	v->fe_features = features;
+	BARRIER(); /* x86 keeps the order of stores */
+	v->fe_state = NOXS_STATE_CONNECTED;
+}
+
+uint32_t
+noxs_vif_fe_be_state(const volatile void *shared)
+{
+	const volatile struct noxs_vif_ctrl *v = shared;
+	uint32_t st = v->be_state; /* one read: it may change */
+
+	return st <= NOXS_STATE_MAX ? st : NOXS_STATE_CLOSED;
+}

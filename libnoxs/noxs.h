@@ -242,4 +242,19 @@ uint32_t noxs_sysctl_fe_take(volatile void *shared);
  * at most max_port (the guest's last valid port). */
 uint32_t noxs_sysctl_fe_notice(const volatile void *shared, uint32_t max_port);
 
+/* --- vif: frontend (guest) side ---------------------------------------- */
+
+/* Copy a vif block and check the backend's half: states in range, mtu
+ * 68..1500, prefix 0..32, reserved 0; -NOXS_EPROTO when it is not. */
+int noxs_vif_fe_read(const volatile void *shared, struct noxs_vif_ctrl *out);
+
+/* Publish our rings (grant refs to backend_domid) and the features we
+ * use, then, after a barrier, fe_state = CONNECTED.  The caller signals
+ * the entry's channel. */
+void noxs_vif_fe_connect(volatile void *shared, uint32_t tx_ring_ref,
+			 uint32_t rx_ring_ref, uint32_t features);
+
+/* The backend's state, read once; an out of range value reads CLOSED. */
+uint32_t noxs_vif_fe_be_state(const volatile void *shared);
+
 #endif

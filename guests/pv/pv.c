@@ -97,6 +97,14 @@ virt_to_mfn(const void *va)
 	return p2m[(unsigned long)va >> 12];
 }
 
+xen_pfn_t
+pv_virt_to_frame(const void *va)
+{
+	if (pv_translated)
+		return (unsigned long)va >> 12;
+	return virt_to_mfn(va);
+}
+
 /* Fill the frame lists and tell the toolstack where they are (through
  * shared_info, so again after each resume: the MFNs change in a new
  * domain, and a restore zeroes the frame-list-list field). */
@@ -270,6 +278,62 @@ now_ns(void)
 		barrier();
 	} while ((ver & 1) || ver != t->version);
 	return ns;
+}
+
+uint64_t
+pv_now_ns(void)
+{
+	return shared != NULL ? now_ns() : 0;
+}
+
+uint64_t
+pv_wallclock(void)
+{
+	volatile shared_info_t *s = shared;
+	uint32_t ver, nsec;
+	uint64_t sec;
+
+	if (s == NULL)
+		return 0;
+	do {
+		ver = s->wc_version;
+		barrier();
+		sec = (uint64_t)s->xen_wc_sec_hi << 32 | s->wc_sec;
+		nsec = s->wc_nsec;
+		barrier();
+	} while ((ver & 1) || ver != s->wc_version);
+	/* the wallclock at system time 0, plus the system time */
+	return sec + (nsec + now_ns()) / 1000000000;
+}
+
+static int
+pending(evtchn_port_t port)
+{
+	const volatile xen_ulong_t *word;
+
+	word = &shared->evtchn_pending[port / (sizeof(xen_ulong_t) * 8)];
+	return (*word >> (port % (sizeof(xen_ulong_t) * 8))) & 1;
+}
+
+void
+pv_wait_any(const evtchn_port_t *ports, unsigned n, uint64_t timeout_ns)
+{
+	struct sched_poll poll = {.nr_ports = n};
+	evtchn_port_t list[8];
+	unsigned i;
+
+	if (shared == NULL || n == 0 || n > 8)
+		return;
+	for (i = 0; i < n; i++) {
+		if (pending(ports[i]))
+			return;
+		list[i] = ports[i];
+	}
+	if (timeout_ns)
+		poll.timeout = now_ns() + timeout_ns;
+	set_xen_guest_handle(poll.ports, list);
+	hypercall3(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&poll,
+		   0);
 }
 
 int

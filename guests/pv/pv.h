@@ -89,6 +89,29 @@ int pv_wait(evtchn_port_t port, uint64_t timeout_ns);
 /* Clear and return whether port was pending, without blocking. */
 int pv_test_and_clear(evtchn_port_t port);
 
+/* Block until one of ports[0..n) is pending (or timeout_ns of system
+ * time pass, 0: forever), clearing none: the caller tests and clears each
+ * (pv_test_and_clear) before it looks at what the port stands for. */
+void pv_wait_any(const evtchn_port_t *ports, unsigned n, uint64_t timeout_ns);
+
+/* Xen system time now, in ns (0 before pv_init mapped shared_info). */
+uint64_t pv_now_ns(void);
+
+/* Seconds since 1970 (UTC) by Xen's wallclock. */
+uint64_t pv_wallclock(void);
+
+/* The frame a grant names for one of our pages: its MFN (PV, from the
+ * p2m) or its guest frame (PVH). */
+xen_pfn_t pv_virt_to_frame(const void *va);
+
+/* Grant table v1 (gnttab.c): map our table's first frame (512 entries)
+ * onto a page of ours; 0, or -1 when Xen refused. */
+int pv_gnttab_init(void);
+
+/* Let domid map or copy page (page-aligned, ours) through ref (8..511:
+ * 0..7 are reserved, 0 and 1 the builder's), read-only or writable. */
+void pv_grant(uint32_t ref, uint16_t domid, const void *page, int readonly);
+
 /* SCHEDOP_shutdown with SHUTDOWN_* reason, once the console is flushed;
  * does not return.  pv_shutdown_now does not wait for the console. */
 __attribute__((noreturn)) void pv_shutdown(unsigned reason);

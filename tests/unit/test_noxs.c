@@ -228,6 +228,45 @@ test_sysctl_notice(void **state)
 	assert_int_equal(noxs_sysctl_read(&s, &c), -NOXS_EPROTO);
 }
 
+/* The guest's side of a vif block: the backend's half checked, ours
+ * published with fe_state last. */
+static void
+test_vif_frontend(void **state)
+{
+	struct noxs_vif_ctrl v = {0}, c;
+
+	(void)state;
+	v.be_state = NOXS_STATE_INITWAIT;
+	v.mtu = 1500;
+	v.prefix = 24;
+	v.be_features = NOXS_VIF_F_RX_COPY;
+	v.ipv4 = 0x020012c6;
+	assert_int_equal(noxs_vif_fe_read(&v, &c), 0);
+	assert_int_equal(c.ipv4, 0x020012c6);
+	noxs_vif_fe_connect(&v, 8, 9, NOXS_VIF_F_RX_COPY);
+	assert_int_equal(v.tx_ring_ref, 8);
+	assert_int_equal(v.rx_ring_ref, 9);
+	assert_int_equal(v.fe_features, NOXS_VIF_F_RX_COPY);
+	assert_int_equal(v.fe_state, NOXS_STATE_CONNECTED);
+	assert_int_equal(noxs_vif_fe_be_state(&v), NOXS_STATE_INITWAIT);
+	v.be_state = 77;
+	assert_int_equal(noxs_vif_fe_be_state(&v), NOXS_STATE_CLOSED);
+	assert_int_equal(noxs_vif_fe_read(&v, &c), -NOXS_EPROTO);
+	v.be_state = NOXS_STATE_CONNECTED;
+	v.mtu = 67;
+	assert_int_equal(noxs_vif_fe_read(&v, &c), -NOXS_EPROTO);
+	v.mtu = 1501;
+	assert_int_equal(noxs_vif_fe_read(&v, &c), -NOXS_EPROTO);
+	v.mtu = 68;
+	v.prefix = 33;
+	assert_int_equal(noxs_vif_fe_read(&v, &c), -NOXS_EPROTO);
+	v.prefix = 32;
+	v.reserved[5] = 1;
+	assert_int_equal(noxs_vif_fe_read(&v, &c), -NOXS_EPROTO);
+	v.reserved[5] = 0;
+	assert_int_equal(noxs_vif_fe_read(&v, &c), 0);
+}
+
 int
 main(void)
 {
@@ -237,6 +276,7 @@ main(void)
 		cmocka_unit_test(test_page_limits),
 		cmocka_unit_test(test_hostile_sysctl),
 		cmocka_unit_test(test_sysctl_notice),
+		cmocka_unit_test(test_vif_frontend),
 	};
 
 	return cmocka_run_group_tests_name("noxs", tests, NULL, NULL);
