@@ -3,7 +3,6 @@
  * port 13: each connection gets one line with the date and time by Xen's
  * wallclock, then is closed.  It answers ping and UDP echo as pong does.
  */
-#include "common.h"
 #include "net/serve.h"
 
 void pv_main(start_info_t *si);
@@ -18,14 +17,5 @@ now_line(struct net *n, char *buf, size_t cap)
 void
 pv_main(start_info_t *si)
 {
-	struct guest g;
-	unsigned reason;
-
-	guest_boot(si, &g,
-		   NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF) |
-			   NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REBOOT));
-	reason = net_serve(&g, "daytime", 13, now_line);
-	pv_puts(reason == SHUTDOWN_reboot ? "daytime: rebooting\n"
-					  : "daytime: powering off\n");
-	guest_shutdown(reason);
+	net_guest(si, "daytime", 13, now_line);
 }

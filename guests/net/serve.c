@@ -73,9 +73,9 @@ vif_init(struct guest *g, const char *name, uint16_t tcp_port,
 	return e.evtchn;
 }
 
-unsigned
-net_serve(struct guest *g, const char *name, uint16_t tcp_port,
-	  net_line_fn *fill)
+/* serve until a power request: its SHUTDOWN_* reason */
+static unsigned
+serve(struct guest *g, const char *name, uint16_t tcp_port, net_line_fn *fill)
 {
 	evtchn_port_t ports[2];
 	unsigned n = 0;
@@ -121,4 +121,19 @@ net_serve(struct guest *g, const char *name, uint16_t tcp_port,
 			next = 1000000000;
 		pv_wait_any(ports, n, next);
 	}
+}
+
+void
+net_guest(start_info_t *si, const char *name, uint16_t tcp_port,
+	  net_line_fn *fill)
+{
+	struct guest g;
+	unsigned reason;
+
+	guest_boot(si, &g,
+		   NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_POWEROFF) |
+			   NOXS_SYSCTL_FEATURE(NOXS_SYSCTL_REBOOT));
+	reason = serve(&g, name, tcp_port, fill);
+	say(name, reason == SHUTDOWN_reboot ? "rebooting\n" : "powering off\n");
+	guest_shutdown(reason);
 }

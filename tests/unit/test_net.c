@@ -470,6 +470,14 @@ t_tcp_resets(void **state)
 	assert_int_equal(net.conn.state, NET_TCP_CLOSED);
 }
 
+/* recompute the IP header checksum of frame f (a 20-byte header) */
+static void
+reseal(uint8_t *f)
+{
+	p16(f + 14 + 10, 0);
+	p16(f + 14 + 10, csum(f + 14, 20, 0));
+}
+
 /* every prefix of good frames, and fields that lie about lengths */
 static void
 t_malformed(void **state)
@@ -493,26 +501,25 @@ t_malformed(void **state)
 	len = echo_request(f, 8);
 	memcpy(g, f, len);
 	g[14] = 0x4f; /* 60-byte header */
-	p16(g + 14 + 10, 0);
-	p16(g + 14 + 10, csum(g + 14, 20, 0));
+	reseal(g);
 	input(g, len, 0);
 	memcpy(g, f, len);
 	p16(g + 14 + 2, 0xffff);
-	p16(g + 14 + 10, 0);
-	p16(g + 14 + 10, csum(g + 14, 20, 0));
+	reseal(g);
 	input(g, len, 0);
 	/* a fragment */
 	memcpy(g, f, len);
 	p16(g + 14 + 6, 0x2000);
-	p16(g + 14 + 10, 0);
-	p16(g + 14 + 10, csum(g + 14, 20, 0));
+	reseal(g);
 	input(g, len, 0);
 	/* IPv6 version nibble, another destination */
 	memcpy(g, f, len);
 	g[14] = 0x65;
+	reseal(g);
 	input(g, len, 0);
 	memcpy(g, f, len);
 	g[14 + 19] ^= 1;
+	reseal(g);
 	input(g, len, 0);
 	/* a TCP data offset past the segment */
 	len = tcp_frame(f, 13, 1000, 0, 0x02, NULL);
@@ -544,7 +551,7 @@ t_options_skipped(void **state)
 	f[14] = 0x46;
 	p16(f + 14 + 2, 32);
 	p16(f + 14 + 10, 0);
-	p16(f + 14 + 10, csum(f + 14, 24, 0));
+	p16(f + 14 + 10, csum(f + 14, 24, 0)); /* with the options */
 	input(f, 46, 0);
 	assert_int_equal(nsent, 1);
 	check_ip(0, 1, &plen);
