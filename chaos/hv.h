@@ -249,6 +249,22 @@ void *hv_map_frame(struct hv *hv, uint32_t domid, uint64_t mfn);
 /* Map grant ref of domid read-write (e.g. its console ring, ref 0). */
 void *hv_map_grant(struct hv *hv, uint32_t domid, uint32_t ref);
 
+/* One segment of a grant copy: len bytes between local memory and the
+ * page domid granted to us as ref, at offset (offset + len <= 4096). */
+struct hv_gcopy {
+	void *local;
+	uint32_t ref;
+	uint16_t offset, len;
+	int to_guest;	/* 1: local into the grant; 0: the grant into local */
+	int16_t status; /* set by hv_grant_copy: 0, or Xen's GNTST_* (< 0) */
+};
+
+/* Copy n segments with domid's grants (gntdev's grant copy, batched);
+ * each segment's status says whether it was done.  -1 with errno when
+ * the copy could not be asked at all. */
+int hv_grant_copy(struct hv *hv, uint32_t domid, struct hv_gcopy *segs,
+		  size_t n);
+
 /* Undo hv_map_frame (grant 0) or hv_map_grant (grant 1). */
 void hv_unmap(struct hv *hv, void *page, int grant);
 

@@ -805,6 +805,49 @@ hv_map_grant(struct hv *hv, uint32_t domid, uint32_t ref)
 				       PROT_READ | PROT_WRITE);
 }
 
+/* segments per ioctl: a batch of the netback's, on the stack */
+#define GCOPY_BATCH 64
+
+int
+hv_grant_copy(struct hv *hv, uint32_t domid, struct hv_gcopy *segs, size_t n)
+{
+	xengnttab_grant_copy_segment_t x[GCOPY_BATCH];
+	size_t i, k, done = 0;
+
+	if (hv->gnt == NULL)
+		hv->gnt = xengnttab_open(&hv->log.vtable, 0);
+	if (hv->gnt == NULL)
+		return -1;
+	while (done < n) {
+		k = n - done > GCOPY_BATCH ? GCOPY_BATCH : n - done;
+		memset(x, 0, k * sizeof(x[0]));
+		for (i = 0; i < k; i++) {
+			struct hv_gcopy *g = &segs[done + i];
+
+			x[i].len = g->len;
+			if (g->to_guest) {
+				x[i].source.virt = g->local;
+				x[i].dest.foreign.ref = g->ref;
+				x[i].dest.foreign.offset = g->offset;
+				x[i].dest.foreign.domid = (uint16_t)domid;
+				x[i].flags = GNTCOPY_dest_gref;
+			} else {
+				x[i].source.foreign.ref = g->ref;
+				x[i].source.foreign.offset = g->offset;
+				x[i].source.foreign.domid = (uint16_t)domid;
+				x[i].dest.virt = g->local;
+				x[i].flags = GNTCOPY_source_gref;
+			}
+		}
+		if (xengnttab_grant_copy(hv->gnt, (uint32_t)k, x) < 0)
+			return -1;
+		for (i = 0; i < k; i++)
+			segs[done + i].status = x[i].status;
+		done += k;
+	}
+	return 0;
+}
+
 void
 hv_unmap(struct hv *hv, void *page, int grant)
 {

@@ -218,8 +218,8 @@ usable(struct ts *ts, uint32_t domid)
 		return ts_fail(ts, "vif", "xenstored is not running");
 	if (ts_is_noxs(domid))
 		return ts_fail(ts, "vif",
-			       "domain %u uses noxs, whose network devices "
-			       "are not served yet",
+			       "domain %u uses noxs, whose vifs are given "
+			       "at create only",
 			       domid);
 	return 0;
 }

@@ -241,21 +241,58 @@ record_path(char *buf, size_t len, uint32_t domid)
 	snprintf(buf, len, "%s/doms/%u", reg_dir(), domid);
 }
 
+/* an interface name as the record keeps it (as xendevd takes it): 1..15
+ * printable bytes but ' ', '/' and ':', not ".", ".." or "-" (a vif
+ * line's "none") */
+static int
+ifname_ok(const char *s)
+{
+	size_t n = strnlen(s, REG_IFNAME), i;
+
+	if (n == 0 || n == REG_IFNAME || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0 || strcmp(s, "-") == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '/' || s[i] == ':')
+			return 0;
+	return 1;
+}
+
+/* "vif DEVID OFFSET PORT MTU MAC BRIDGE VIFNAME\n", VIFNAME "-" for none */
+static size_t
+put_vif(char *buf, size_t len, const struct reg_vif *v)
+{
+	const uint8_t *m = v->mac;
+
+	return (size_t)snprintf(buf, len,
+				"vif %u %u %u %u %02x%02x%02x%02x%02x%02x %s "
+				"%s\n",
+				v->devid, v->offset, v->port, v->mtu, m[0],
+				m[1], m[2], m[3], m[4], m[5], v->bridge,
+				v->vifname[0] ? v->vifname : "-");
+}
+
 /*
  * A record: "name NAME\nuuid HEX32\n", for noxs guests "noxs MFN OFFSET
  * SYSCTL_PORT CONSOLE_PORT NOTICE_PORT\n" (records written before the
- * notice port lack it: 0), then "config LEN\n" and LEN bytes of config
- * text.
+ * notice port lack it: 0) and a "vif ..." line for each vif (put_vif),
+ * then "config LEN\n" and LEN bytes of config text.
  */
 int
 reg_record_write(const struct reg_record *r)
 {
-	char path[PATH_MAX], head[256], hex[33], *buf;
+	char path[PATH_MAX], head[256 + REG_VIFS_MAX * 96], hex[33], *buf;
 	size_t n;
+	unsigned i;
 	int rc;
 
-	if (!reg_name_ok(r->name))
+	if (!reg_name_ok(r->name) || r->nvifs > REG_VIFS_MAX ||
+	    (r->nvifs > 0 && !r->noxs))
 		return errno = EINVAL, -1;
+	for (i = 0; i < r->nvifs; i++)
+		if (!ifname_ok(r->vifs[i].bridge) ||
+		    (r->vifs[i].vifname[0] && !ifname_ok(r->vifs[i].vifname)))
+			return errno = EINVAL, -1;
 	regf_uuid_hex(hex, r->uuid);
 	n = (size_t)snprintf(head, sizeof(head), "name %s\nuuid %s\n", r->name,
 			     hex);
@@ -268,6 +305,8 @@ reg_record_write(const struct reg_record *r)
 			n += (size_t)snprintf(head + n, sizeof(head) - n, " %u",
 					      r->notice_port);
 		n += (size_t)snprintf(head + n, sizeof(head) - n, "\n");
+		for (i = 0; i < r->nvifs; i++)
+			n += put_vif(head + n, sizeof(head) - n, &r->vifs[i]);
 	}
 	n += (size_t)snprintf(head + n, sizeof(head) - n, "config %zu\n",
 			      r->config_len);
@@ -313,6 +352,69 @@ take_noxs(const char **p, struct reg_record *r)
 	return 0;
 }
 
+/* an interface name ending at ' ' or '\n' (not taken); "-" with dash_ok
+ * is none */
+static int
+take_ifname(const char **p, char out[REG_IFNAME], int dash_ok)
+{
+	size_t n = strcspn(*p, " \n");
+
+	if (n >= REG_IFNAME)
+		return -1;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	if (dash_ok && strcmp(out, "-") == 0)
+		out[0] = '\0';
+	else if (!ifname_ok(out))
+		return -1;
+	*p += n;
+	return 0;
+}
+
+static int
+take_hex_mac(const char **p, uint8_t mac[6])
+{
+	const char *s = *p, *digits = "0123456789abcdef", *hi, *lo;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		if (s[0] == '\0' || s[1] == '\0')
+			return -1;
+		hi = strchr(digits, s[0]);
+		lo = strchr(digits, s[1]);
+		if (hi == NULL || lo == NULL)
+			return -1;
+		mac[i] = (uint8_t)((hi - digits) << 4 | (lo - digits));
+		s += 2;
+	}
+	*p = s;
+	return 0;
+}
+
+/* one "vif ..." line after "vif ", each field in its range */
+static int
+take_vif(const char **p, struct reg_vif *v)
+{
+	unsigned long long devid, off, port, mtu;
+
+	if (regf_u64(p, 0xffff, &devid) < 0 || regf_char(p, ' ') < 0 ||
+	    regf_u64(p, NOXS_PAGE_SIZE, &off) < 0 || regf_char(p, ' ') < 0 ||
+	    regf_u64(p, EVTCHN_LIMIT - 1, &port) < 0 || regf_char(p, ' ') < 0 ||
+	    regf_u64(p, 1500, &mtu) < 0 || regf_char(p, ' ') < 0 ||
+	    take_hex_mac(p, v->mac) < 0 || regf_char(p, ' ') < 0 ||
+	    take_ifname(p, v->bridge, 0) < 0 || regf_char(p, ' ') < 0 ||
+	    take_ifname(p, v->vifname, 1) < 0 || regf_char(p, '\n') < 0)
+		return -1;
+	if (off < NOXS_ENTRIES_END || off > NOXS_PAGE_SIZE - 64 ||
+	    off % 64 != 0 || port == 0 || mtu < 68)
+		return -1;
+	v->devid = (uint32_t)devid;
+	v->offset = (uint32_t)off;
+	v->port = (uint32_t)port;
+	v->mtu = (uint32_t)mtu;
+	return 0;
+}
+
 static int
 parse_record(const char *data, size_t len, struct reg_record *r)
 {
@@ -332,6 +434,13 @@ parse_record(const char *data, size_t len, struct reg_record *r)
 		p += 5;
 		if (take_noxs(&p, r) < 0)
 			return -1;
+		while (strncmp(p, "vif ", 4) == 0) {
+			p += 4;
+			if (r->nvifs == REG_VIFS_MAX ||
+			    take_vif(&p, &r->vifs[r->nvifs]) < 0)
+				return -1;
+			r->nvifs++;
+		}
 	}
 	if (strncmp(p, "config ", 7) != 0)
 		return -1;

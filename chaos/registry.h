@@ -89,6 +89,21 @@ int reg_drop_pending(const char *name, const uint8_t uuid[16]);
  * while reserved, EUCLEAN when the entry is corrupt. */
 int reg_lookup(const char *name, uint32_t *domid);
 
+/* a noxs guest's vif, as chaos handed it to xendevd (a restarted
+ * xendevd takes it back from here) */
+#define REG_VIFS_MAX 30 /* a device page's entries, less console, sysctl */
+#define REG_IFNAME   16 /* IFNAMSIZ */
+
+struct reg_vif {
+	uint32_t devid;
+	uint32_t offset; /* its control block in the device page */
+	uint32_t port;	 /* the entry's channel */
+	uint32_t mtu;	 /* 68..1500 */
+	uint8_t mac[6];
+	char bridge[REG_IFNAME];
+	char vifname[REG_IFNAME]; /* "": vif<domid>.<devid> */
+};
+
 struct reg_record {
 	uint32_t domid;
 	char name[65];
@@ -101,6 +116,8 @@ struct reg_record {
 	uint32_t sysctl_offset, sysctl_port, console_port;
 	/* the port the guest signals as it shuts down itself; 0: none */
 	uint32_t notice_port;
+	unsigned nvifs; /* noxs: its vifs */
+	struct reg_vif vifs[REG_VIFS_MAX];
 };
 
 /* Store, read (config malloc'd) and forget the record of a domain.  Read

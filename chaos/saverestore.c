@@ -300,6 +300,14 @@ ts_save(struct ts *ts, uint32_t domid, int fd, const struct ts_save_opts *o)
 	s.r = have ? &r : NULL;
 	s.noxs = have && r.noxs;
 	s.timeout_s = o->timeout_s ? o->timeout_s : 60;
+	/* docs/noxs.md section 8: a vif does not survive a suspend */
+	if (s.noxs && r.nvifs > 0) {
+		rc = ts_fail(ts, "save",
+			     "%s has noxs vifs, which do not survive a save "
+			     "yet",
+			     name);
+		goto out_rec;
+	}
 	if (!s.noxs && !ts_xs(ts)) {
 		rc = ts_fail(ts, "save", "xenstored is not running");
 		goto out_rec;
@@ -417,7 +425,7 @@ ts_restore(struct ts *ts, const struct domcfg *dc, const struct sf_info *in,
 			       "noxs block devices are not served yet");
 	if (sh.noxs && dc->nvifs > 0)
 		return ts_fail(ts, "vif",
-			       "noxs network devices are not served yet");
+			       "noxs vifs do not survive a save yet");
 	/* the guest keeps its NICs: each vif's MAC as it was when saved */
 	copy = *dc;
 	copy.vifs = NULL;

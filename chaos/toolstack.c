@@ -4,6 +4,7 @@
  * everything that does not depend on the kernel image, execute loads the
  * image, writes the XenStore nodes and unpauses.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
@@ -258,16 +259,141 @@ ts_prepare(struct ts *ts, const struct domcfg *dc, struct shell *sh)
 	return 0;
 }
 
+/* ip='s first address, "A.B.C.D" or "A.B.C.D/N", in network order and
+ * its prefix (24 when it gives none); none: 0 and 0 */
+static int
+vif_ipv4(struct ts *ts, const struct dc_vif *v, uint32_t *addr,
+	 uint32_t *prefix)
+{
+	char first[64], *slash, *end;
+	struct in_addr a;
+	unsigned long n = 24;
+	size_t len;
+
+	*addr = 0;
+	*prefix = 0;
+	if (v->ip == NULL)
+		return 0;
+	len = strcspn(v->ip, " ");
+	if (len == 0 || len >= sizeof(first))
+		goto bad;
+	memcpy(first, v->ip, len);
+	first[len] = '\0';
+	slash = strchr(first, '/');
+	if (slash != NULL) {
+		*slash++ = '\0';
+		errno = 0;
+		n = strtoul(slash, &end, 10);
+		if (!isdigit((unsigned char)*slash) || *end != '\0' || n > 32)
+			goto bad;
+	}
+	if (inet_pton(AF_INET, first, &a) != 1)
+		goto bad;
+	*addr = a.s_addr;
+	*prefix = (uint32_t)n;
+	return 0;
+bad:
+	return ts_fail(ts, "vif",
+		       "%u: ip '%s' is not an IPv4 address A.B.C.D[/N], which "
+		       "a noxs vif needs",
+		       v->devid, v->ip);
+}
+
+/*
+ * noxs vifs: for each, a channel of the guest for dom0, a control block
+ * in the device page with the backend's half written (docs/noxs.md
+ * section 8) and its entry.  sh->vifs records where each is, for
+ * xendevd now and for the registry.
+ */
+static int
+noxs_vifs(struct ts *ts, const struct domcfg *dc, struct shell *sh, void *page)
+{
+	struct noxs_dev_entry e = {.type = NOXS_DEV_VIF,
+				   .flags = NOXS_F_IN_DEVPAGE};
+	uint8_t(*macs)[6] = NULL;
+	struct reg_vif *rv;
+	uint32_t ip, prefix;
+	size_t i;
+	int off, rc = -1;
+
+	if (dc->nvifs > REG_VIFS_MAX)
+		return ts_fail(ts, "vif", "a noxs guest has at most %d vifs",
+			       REG_VIFS_MAX);
+	macs = ts_vif_macs(dc);
+	if (macs == NULL && dc->nvifs > 0)
+		return ts_fail(ts, "vif", "%s", strerror(errno));
+	for (i = 0; i < dc->nvifs; i++) {
+		const struct dc_vif *v = &dc->vifs[i];
+
+		rv = &sh->vifs[i];
+		memset(rv, 0, sizeof(*rv));
+		rv->devid = v->devid;
+		rv->mtu = v->mtu ? v->mtu : 1500;
+		memcpy(rv->mac, macs[i], 6);
+		snprintf(rv->bridge, sizeof(rv->bridge), "%s",
+			 v->bridge ? v->bridge : "xenbr0");
+		if (v->vifname != NULL &&
+		    strlen(v->vifname) >= sizeof(rv->vifname)) {
+			ts_fail(ts, "vif",
+				"%u: vifname '%s' is longer than %zu "
+				"characters",
+				v->devid, v->vifname, sizeof(rv->vifname) - 1);
+			goto out;
+		}
+		snprintf(rv->vifname, sizeof(rv->vifname), "%s",
+			 v->vifname ? v->vifname : "");
+		if (rv->mtu < 68 || rv->mtu > 1500 || v->devid > 0xffff) {
+			ts_fail(ts, "vif",
+				"%u: a noxs vif's mtu is 68..1500 (not %u)",
+				v->devid, rv->mtu);
+			goto out;
+		}
+		if (vif_ipv4(ts, v, &ip, &prefix) < 0)
+			goto out;
+		if (hv_evtchn_alloc(ts->hv, sh->domid, 0, &rv->port) < 0) {
+			ts_fail(ts, "vif", "%u: event channel: %s", v->devid,
+				ts_cause(ts, errno));
+			goto out;
+		}
+		e.devid = (uint16_t)v->devid;
+		e.evtchn = rv->port;
+		off = noxs_page_alloc_block(page, &e,
+					    sizeof(struct noxs_vif_ctrl));
+		if (off < 0) {
+			ts_fail(ts, "vif", "%u: no room in the device page",
+				v->devid);
+			goto out;
+		}
+		e.ctrl_offset = (uint32_t)off;
+		rv->offset = (uint32_t)off;
+		noxs_vif_be_init((uint8_t *)page + off, rv->mac,
+				 (uint16_t)rv->mtu, ip, prefix);
+		if (noxs_page_add(page, &e) < 0) {
+			ts_fail(ts, "vif",
+				"%u: the device page is full (or "
+				"has this devid twice)",
+				v->devid);
+			goto out;
+		}
+		sh->nvifs = (unsigned)i + 1;
+	}
+	rc = 0;
+out:
+	free(macs);
+	return rc;
+}
+
 /*
  * noxs: the device page where the XenStore ring would be.  It names the
  * console (the start_info ring, granted as ref 0) and the sysctl device,
  * whose control block sits in the page itself: chaos is its backend and
  * needs no process to stay behind (docs/noxs.md).  The block also names
  * the notice channel, which the guest signals as it shuts down and the
- * monitor keeps bound.
+ * monitor keeps bound.  Then the vifs, served by xendevd.
  */
 static int
-noxs_setup(struct ts *ts, struct shell *sh, uint64_t store_mfn)
+noxs_setup(struct ts *ts, const struct domcfg *dc, struct shell *sh,
+	   uint64_t store_mfn)
 {
 	struct noxs_dev_entry cons = {
 		.type = NOXS_DEV_CONSOLE,
@@ -304,10 +430,95 @@ noxs_setup(struct ts *ts, struct shell *sh, uint64_t store_mfn)
 	}
 	sh->devpage_mfn = store_mfn;
 	sh->sysctl_offset = (uint32_t)off;
-	rc = 0;
+	rc = noxs_vifs(ts, dc, sh, page);
 out:
 	hv_unmap(ts->hv, page, 0);
 	return rc;
+}
+
+static void
+noxs_vif_request(const struct shell *sh, const struct reg_vif *v,
+		 struct xdd_vif *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->backend = XDD_BE_NOXS;
+	r->domid = sh->domid;
+	r->devid = v->devid;
+	r->mtu = v->mtu;
+	snprintf(r->bridge, sizeof(r->bridge), "%s", v->bridge);
+	snprintf(r->vifname, sizeof(r->vifname), "%s", v->vifname);
+	r->frame = sh->devpage_mfn;
+	r->ctrl_offset = v->offset;
+	r->port = v->port;
+	memcpy(r->mac, v->mac, 6);
+}
+
+/* Let xendevd forget the noxs vifs of domid (chaos destroy, a create
+ * that failed); it also does by itself once the domain is gone. */
+void
+ts_noxs_vifs_detach(struct ts *ts, uint32_t domid, const struct reg_vif *vifs,
+		    unsigned n)
+{
+	struct ipc_status st;
+	struct xdd_vif r;
+	unsigned i;
+
+	if (n == 0 || ts_xendevd(ts) < 0) {
+		ts->err[0] = '\0';
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&r, 0, sizeof(r));
+		r.backend = XDD_BE_NOXS;
+		r.domid = domid;
+		r.devid = vifs[i].devid;
+		if (ipc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
+			     NULL, 0, NULL) < 0)
+			return;
+	}
+}
+
+/*
+ * noxs: xendevd serves the vifs (its user-space netback): it maps the
+ * device page, binds each vif's channel and wires a TAP into the bridge
+ * before the guest runs.  Without it the create fails (ts_begin asked).
+ */
+static int
+noxs_vifs_attach(struct ts *ts, const struct shell *sh)
+{
+	struct ipc_status st;
+	struct xdd_vif r;
+	unsigned i;
+
+	if (sh->nvifs == 0)
+		return 0;
+	if (ts_xendevd(ts) < 0)
+		return -1;
+	for (i = 0; i < sh->nvifs; i++) {
+		noxs_vif_request(sh, &sh->vifs[i], &r);
+		if (ipc_call(&ts->xdd, XDD_VIF_ATTACH, &r, sizeof(r), 10000,
+			     &st, NULL, 0, NULL) < 0) {
+			ts_fail(ts, "vif", "%u: xendevd: %s", r.devid,
+				strerror(errno));
+			break;
+		}
+		if (st.err != 0) {
+			ts_fail(ts, "vif", "%s", st.msg);
+			break;
+		}
+	}
+	if (i == sh->nvifs)
+		return 0;
+	/* those that were taken: at once, not when xendevd sees the
+	 * domain gone */
+	{
+		char why[sizeof(ts->err)];
+
+		memcpy(why, ts->err, sizeof(why));
+		ts_noxs_vifs_detach(ts, sh->domid, sh->vifs, i);
+		memcpy(ts->err, why, sizeof(why));
+	}
+	return -1;
 }
 
 /*
@@ -390,10 +601,15 @@ ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 	};
 
 	if (sh->noxs) {
-		if (noxs_setup(ts, sh, store_mfn) < 0)
+		if (noxs_setup(ts, dc, sh, store_mfn) < 0)
 			return -1;
 		phases_mark(ts->ph, "device page");
 		noxs_console(ts, dc, sh);
+		if (sh->nvifs > 0) {
+			if (noxs_vifs_attach(ts, sh) < 0)
+				return -1;
+			phases_mark(ts->ph, "vifs");
+		}
 		return 0;
 	} else if (ts->xs == NULL) {
 		return ts_fail(ts, "xenstore", "xenstored is not running");
@@ -789,6 +1005,8 @@ ts_finish(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 	rec.sysctl_port = sh->sysctl_port;
 	rec.console_port = sh->console_port;
 	rec.notice_port = sh->notice_port;
+	rec.nvifs = sh->nvifs;
+	memcpy(rec.vifs, sh->vifs, sh->nvifs * sizeof(sh->vifs[0]));
 	if (reg_record_write(&rec) < 0)
 		return ts_fail(ts, "registry", "%s: %s", reg_dir(),
 			       strerror(errno));
@@ -849,19 +1067,15 @@ ts_create(struct ts *ts, const struct domcfg *dc, const char *config,
 		return ts_fail(ts, "device_method",
 			       "noxs: kernel %s does not declare noxs support",
 			       dc->kernel);
-	if (dc->method == DC_METHOD_NOXS && dc->nvifs > 0)
-		return ts_fail(ts, "vif",
-			       "noxs network devices are not served yet; use "
-			       "device_method='xenstore'");
 	if (dc->method == DC_METHOD_NOXS && dc->ndisks > 0)
 		return ts_fail(ts, "disk",
 			       "noxs block devices are not served yet; use "
 			       "device_method='xenstore'");
 	/* auto: noxs when the kernel speaks it and needs no device that
-	 * only xenstore mode serves yet */
+	 * only xenstore mode serves yet (disks); xendevd serves the vifs */
 	sh.noxs = dc->method == DC_METHOD_NOXS ||
 		  (dc->method == DC_METHOD_AUTO && v >= 1 &&
-		   v <= NOXS_VERSION && dc->nvifs == 0 && dc->ndisks == 0);
+		   v <= NOXS_VERSION && dc->ndisks == 0);
 	if (ts_begin(ts, dc, &sh, dc->has_uuid ? dc->uuid : NULL, &claimed) < 0)
 		goto fail;
 	pooled = take_shell(ts, dc, &sh);
@@ -894,6 +1108,9 @@ static void
 forget(struct ts *ts, uint32_t domid, const struct reg_record *r,
        const uint8_t *uuid)
 {
+	/* its noxs vifs' TAPs go at once (xendevd would notice in 200 ms) */
+	if (r != NULL && r->noxs)
+		ts_noxs_vifs_detach(ts, domid, r->vifs, r->nvifs);
 	/* a noxs guest never had XenStore nodes: do not touch XenStore */
 	if (ts->xs != NULL && !(r != NULL && r->noxs)) {
 		ts_disks_release(ts, domid); /* xendevd lets their loops go */

@@ -71,6 +71,8 @@ struct shell {
 				 * down; the monitor binds it */
 	uint64_t devpage_mfn;	/* noxs: filled by ts_execute */
 	uint32_t sysctl_offset; /* noxs: filled by ts_execute */
+	unsigned nvifs;		/* noxs: its vifs, filled by ts_execute */
+	struct reg_vif vifs[REG_VIFS_MAX];
 	/* a shell of the pool: its memory is populated already */
 	struct hv_p2m_run *p2m; /* malloc'd; NULL: not from the pool */
 	size_t np2m;
@@ -90,6 +92,12 @@ int ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh);
  * the device page (noxs), or the XenStore nodes and the vifs. */
 int ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 	       uint64_t store_mfn, uint64_t console_mfn);
+
+/* Let xendevd forget the n noxs vifs of domid (a destroy, a failed
+ * create); errors are ignored: xendevd drops them anyway once the
+ * domain is gone. */
+void ts_noxs_vifs_detach(struct ts *ts, uint32_t domid,
+			 const struct reg_vif *vifs, unsigned n);
 
 /* Phase 3: unpause unless paused, then wait for the vifs to be wired. */
 int ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,

@@ -264,3 +264,52 @@ noxs_vif_fe_be_state(const volatile void *shared)
 
 	return st <= NOXS_STATE_MAX ? st : NOXS_STATE_CLOSED;
 }
+
+void
+noxs_vif_be_init(volatile void *shared, const uint8_t mac[6], uint16_t mtu,
+		 uint32_t ipv4, uint32_t prefix)
+{
+	volatile struct noxs_vif_ctrl *v = shared;
+	uint32_t i;
+
+	zero((void *)v, sizeof(*v));
+	for (i = 0; i < 6; i++)
+		v->mac[i] = mac[i];
+	v->mtu = mtu;
+	v->be_features = NOXS_VIF_F_RX_COPY;
+	v->ipv4 = ipv4;
+	v->prefix = prefix;
+	BARRIER();
+	v->be_state = NOXS_STATE_INITWAIT;
+}
+
+int
+noxs_vif_be_read(const volatile void *shared, struct noxs_vif_ctrl *out)
+{
+	uint32_t i;
+
+	copy_in(out, shared, sizeof(*out));
+	if (out->be_state > NOXS_STATE_MAX || out->fe_state > NOXS_STATE_MAX)
+		return -NOXS_EPROTO;
+	for (i = 0; i < 6; i++)
+		if (out->reserved[i])
+			return -NOXS_EPROTO;
+	if (out->fe_state != NOXS_STATE_CONNECTED)
+		return 0;
+	/* what the frontend connected with: our one mode, two distinct
+	 * rings, neither of them the builder's grants (0 and 1) */
+	if (out->fe_features != NOXS_VIF_F_RX_COPY ||
+	    out->tx_ring_ref == out->rx_ring_ref || out->tx_ring_ref < 2 ||
+	    out->rx_ring_ref < 2)
+		return -NOXS_EPROTO;
+	return 0;
+}
+
+void
+noxs_vif_be_set_state(volatile void *shared, uint32_t state)
+{
+	volatile struct noxs_vif_ctrl *v = shared;
+
+	BARRIER(); /* what came before (the rings' indices) first */
+	v->be_state = state;
+}

@@ -257,4 +257,25 @@ void noxs_vif_fe_connect(volatile void *shared, uint32_t tx_ring_ref,
 /* The backend's state, read once; an out of range value reads CLOSED. */
 uint32_t noxs_vif_fe_be_state(const volatile void *shared);
 
+/* --- vif: backend side (toolstack and xendevd) -------------------------- */
+
+/* The toolstack: the backend's half of a fresh block (the whole block is
+ * written: be_features RX_COPY, then be_state INITWAIT last). */
+void noxs_vif_be_init(volatile void *shared, const uint8_t mac[6], uint16_t mtu,
+		      uint32_t ipv4, uint32_t prefix);
+
+/*
+ * The backend: copy a vif block and check what the frontend wrote:
+ * states in range, reserved 0, and once fe_state is CONNECTED,
+ * fe_features exactly RX_COPY and two distinct ring refs, neither 0 nor
+ * 1 (the builder's).  The backend's own fields (mac, mtu) are not
+ * trusted from the copy: the backend keeps its own.  -NOXS_EPROTO when
+ * the block is malformed.
+ */
+int noxs_vif_be_read(const volatile void *shared, struct noxs_vif_ctrl *out);
+
+/* Publish be_state (after a barrier: what the backend wrote first is
+ * seen first); the caller signals the entry's channel. */
+void noxs_vif_be_set_state(volatile void *shared, uint32_t state);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "noxs.h"
 
 /* A string field must end within its array and be a usable name. */
 static int
@@ -24,6 +25,42 @@ bad_name(const char *s, int may_be_empty)
 }
 
 static int
+zeros(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++ != 0)
+			return 0;
+	return 1;
+}
+
+/* a noxs vif: where its control block is, and a TAP's shape */
+static int
+check_noxs(const struct xdd_vif *v, char *why, size_t whylen)
+{
+	if (v->flags != 0 || v->bridge[0] == '\0' || v->domid == 0 ||
+	    v->domid > XDD_DOMID_MAX || v->devid > 0xffff ||
+	    (v->mtu != 0 && (v->mtu < XDD_MTU_MIN || v->mtu > 1500)) ||
+	    v->timeout_ms > XDD_TIMEOUT_MAX_MS) {
+		snprintf(why, whylen,
+			 "a noxs vif needs no flags, a bridge, a guest's "
+			 "domid (1..%u), a devid below 65536 and an MTU in "
+			 "%d..1500",
+			 XDD_DOMID_MAX, XDD_MTU_MIN);
+		return EINVAL;
+	}
+	if (v->frame == 0 || v->port == 0 ||
+	    v->ctrl_offset < NOXS_ENTRIES_END ||
+	    v->ctrl_offset > NOXS_PAGE_SIZE - sizeof(struct noxs_vif_ctrl) ||
+	    v->ctrl_offset % 64 != 0 || !zeros(v->pad, sizeof(v->pad))) {
+		snprintf(why, whylen,
+			 "a noxs vif needs its device page, a port and a "
+			 "control block inside the page's area, 64-aligned");
+		return EINVAL;
+	}
+	return 0;
+}
+
+static int
 check_vif(uint16_t type, const struct xdd_vif *v, char *why, size_t whylen)
 {
 	if (bad_name(v->ifname, 1) || bad_name(v->bridge, 1) ||
@@ -35,11 +72,18 @@ check_vif(uint16_t type, const struct xdd_vif *v, char *why, size_t whylen)
 	}
 	if (type != XDD_VIF_ATTACH)
 		return 0;
+	if (v->backend == XDD_BE_NOXS)
+		return check_noxs(v, why, whylen);
 	if (v->backend != XDD_BE_NETBACK) {
 		snprintf(why, whylen,
 			 "backend kind %u is not served by this xendevd",
 			 v->backend);
 		return EOPNOTSUPP;
+	}
+	if (v->frame != 0 || v->ctrl_offset != 0 || v->port != 0 ||
+	    !zeros(v->mac, sizeof(v->mac)) || !zeros(v->pad, sizeof(v->pad))) {
+		snprintf(why, whylen, "a netback vif has no noxs fields");
+		return EINVAL;
 	}
 	if (v->bridge[0] == '\0' ||
 	    (v->ifname[0] == '\0' && !(v->flags & XDD_VIF_XENSTORE)) ||

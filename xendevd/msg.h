@@ -51,7 +51,10 @@ struct xdd_req {
  * a hello's version >= 1; an attach's backend XDD_BE_NETBACK, no unknown
  * flag, a bridge, an interface name unless XDD_VIF_XENSTORE names it by
  * its ids, mtu 0 or XDD_MTU_MIN..XDD_MTU_MAX, timeout_ms at most
- * XDD_TIMEOUT_MAX_MS; a vbd request's target NUL-terminated within
+ * XDD_TIMEOUT_MAX_MS, the noxs fields 0; or backend XDD_BE_NOXS, no flag,
+ * a bridge, domid 1..XDD_DOMID_MAX, devid below 65536, mtu 0 or
+ * XDD_MTU_MIN..1500, a frame and a port, ctrl_offset 64-aligned inside
+ * the device page's area, pad 0; a vbd request's target NUL-terminated within
  * XDD_PATH_MAX and without control characters, no unknown flag; for an
  * attach, kind XDD_VBD_FILE or XDD_VBD_PHY and an absolute target; a
  * console attach's name 1..XDD_DOMNAME_MAX-1 bytes of ' '..'~' without

@@ -180,6 +180,12 @@ xdd_vif_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
 	uint32_t t = req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
 
 	/* names, backend kind, flags, MTU and timeout: xdd_msg_parse */
+	if (req->backend == XDD_BE_NOXS) {
+		ipc_reply(c, XDD_VIF_ATTACH, id, EOPNOTSUPP, NULL, 0,
+			  "vif%u.%u: noxs vifs are not served yet", req->domid,
+			  req->devid);
+		return;
+	}
 	if (waits_of(d, c) >= XDD_WAITS_MAX) {
 		ipc_reply(c, XDD_VIF_ATTACH, id, EAGAIN, NULL, 0,
 			  "%d attaches of this connection wait already",

@@ -13,8 +13,9 @@
  * Consoles: noxs guests' consoles, logged and served by xendevd (below).
  *
  * Backends: a vif request names its backend kind.  XDD_BE_NETBACK is the
- * stock kernel netback (XenStore mode); the kind field is where noxs
- * backends served by xendevd itself will plug in.
+ * stock kernel netback (XenStore mode); XDD_BE_NOXS is xendevd's own
+ * user-space netback for noxs guests (docs/noxs.md section 8): the vif's
+ * control block is in the guest's device page, its interface a TAP.
  */
 #ifndef XDD_H
 #define XDD_H
@@ -25,8 +26,8 @@
 
 #define XDD_SOCKET   "/run/xendevd.sock"
 #define XDD_MAGIC    0x21444458u /* "XDD!" */
-#define XDD_VERSION  1
-#define XDD_NAME_MAX 16 /* IFNAMSIZ, with its NUL */
+#define XDD_VERSION  2		 /* 2: struct xdd_vif grew the noxs fields */
+#define XDD_NAME_MAX 16		 /* IFNAMSIZ, with its NUL */
 
 /* xendevd serves at most this many clients at once; the next one gets an
  * EUSERS reply (id 0) and is closed. */
@@ -59,6 +60,7 @@ extern const struct ipc_proto xdd_proto;
 
 enum xdd_backend {
 	XDD_BE_NETBACK = 1, /* Linux netback creates the interface */
+	XDD_BE_NOXS = 2,    /* xendevd serves a noxs vif itself (a TAP) */
 };
 
 /* flags of struct xdd_vif */
@@ -74,6 +76,21 @@ struct xdd_vif {
 	char ifname[XDD_NAME_MAX];  /* "": vif<domid>.<devid> */
 	char bridge[XDD_NAME_MAX];  /* attach: required */
 	char vifname[XDD_NAME_MAX]; /* attach: rename to this; "": keep */
+	/*
+	 * XDD_BE_NOXS only (zeros for XDD_BE_NETBACK).  Where the vif is,
+	 * from the toolstack's own records, never from the guest: the
+	 * device page (an MFN for PV, a GFN for PVH), the vif's control
+	 * block in it (64-aligned, inside the page's area) and the entry's
+	 * event channel (a port of the guest, unbound, for dom0).  mtu
+	 * (68..1500; 0: 1500) is the TAP's and the largest payload taken
+	 * from or given to the guest; mac is the guest's (for the list).
+	 * The TAP is named ifname, else vifname, else vif<domid>.<devid>.
+	 */
+	uint64_t frame;
+	uint32_t ctrl_offset;
+	uint32_t port;
+	uint8_t mac[6];
+	uint8_t pad[2]; /* 0 */
 };
 
 struct xdd_vif_info {
@@ -219,7 +236,7 @@ _Static_assert(sizeof(struct xdd_cons) == 96, "xdd_cons layout");
 _Static_assert(sizeof(struct xdd_cons_open) == 8, "xdd_cons_open layout");
 _Static_assert(sizeof(struct xdd_cons_input) == 264, "xdd_cons_input");
 
-_Static_assert(sizeof(struct xdd_vif) == 72, "xdd_vif layout");
+_Static_assert(sizeof(struct xdd_vif) == 96, "xdd_vif layout");
 _Static_assert(sizeof(struct xdd_vif_info) == 52, "xdd_vif_info layout");
 _Static_assert(sizeof(struct xdd_list_reply) +
 			       XDD_LIST_MAX * sizeof(struct xdd_vif_info) <=

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "noxs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -81,7 +82,19 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 			abort();
 		break;
 	case XDD_VIF_ATTACH:
-		if (v->backend != XDD_BE_NETBACK ||
+		/* a noxs vif: its block inside the device page's area */
+		if (v->backend == XDD_BE_NOXS &&
+		    (v->flags != 0 || v->bridge[0] == '\0' || v->domid == 0 ||
+		     v->domid > XDD_DOMID_MAX || v->frame == 0 ||
+		     v->port == 0 || v->ctrl_offset < NOXS_ENTRIES_END ||
+		     v->ctrl_offset > NOXS_PAGE_SIZE - 64 ||
+		     v->ctrl_offset % 64 != 0 || v->mtu > 1500 ||
+		     (v->mtu != 0 && v->mtu < XDD_MTU_MIN)))
+			abort();
+		if (v->backend == XDD_BE_NOXS)
+			goto names;
+		if (v->backend != XDD_BE_NETBACK || v->frame != 0 ||
+		    v->ctrl_offset != 0 || v->port != 0 ||
 		    (v->flags & ~XDD_VIF_XENSTORE) || v->bridge[0] == '\0' ||
 		    (v->ifname[0] == '\0' && !(v->flags & XDD_VIF_XENSTORE)) ||
 		    (v->mtu != 0 &&
@@ -90,6 +103,7 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 			abort();
 		/* fall through: the names */
 	case XDD_VIF_DETACH:
+	names:
 		if (!name_ok(v->ifname, 1) || !name_ok(v->bridge, 1) ||
 		    !name_ok(v->vifname, 1))
 			abort();

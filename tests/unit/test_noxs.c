@@ -267,6 +267,53 @@ test_vif_frontend(void **state)
 	assert_int_equal(noxs_vif_fe_read(&v, &c), 0);
 }
 
+/* the backend's checks of what the frontend wrote */
+static void
+test_vif_backend(void **state)
+{
+	static const uint8_t mac[6] = {0x00, 0x16, 0x3e, 1, 2, 3};
+	struct noxs_vif_ctrl v, c;
+
+	(void)state;
+	memset(&v, 0xa5, sizeof(v));
+	noxs_vif_be_init(&v, mac, 1500, 0x010012c6, 24);
+	assert_int_equal(v.be_state, NOXS_STATE_INITWAIT);
+	assert_int_equal(v.be_features, NOXS_VIF_F_RX_COPY);
+	assert_int_equal(v.fe_state, 0);
+	assert_memory_equal(v.mac, mac, 6);
+	/* the frontend's side as a guest writes it: readable both ways */
+	assert_int_equal(noxs_vif_fe_read(&v, &c), 0);
+	assert_int_equal(noxs_vif_be_read(&v, &c), 0);
+	noxs_vif_fe_connect(&v, 8, 9, NOXS_VIF_F_RX_COPY);
+	assert_int_equal(noxs_vif_be_read(&v, &c), 0);
+	assert_int_equal(c.tx_ring_ref, 8);
+	assert_int_equal(c.rx_ring_ref, 9);
+	/* not ours to judge: the backend keeps its own MTU */
+	v.mtu = 9;
+	assert_int_equal(noxs_vif_be_read(&v, &c), 0);
+	v.fe_features = NOXS_VIF_F_RX_COPY | NOXS_VIF_F_SG;
+	assert_int_equal(noxs_vif_be_read(&v, &c), -NOXS_EPROTO);
+	v.fe_features = 0;
+	assert_int_equal(noxs_vif_be_read(&v, &c), -NOXS_EPROTO);
+	v.fe_features = NOXS_VIF_F_RX_COPY;
+	v.rx_ring_ref = 8;
+	assert_int_equal(noxs_vif_be_read(&v, &c), -NOXS_EPROTO);
+	v.rx_ring_ref = 1;
+	assert_int_equal(noxs_vif_be_read(&v, &c), -NOXS_EPROTO);
+	v.rx_ring_ref = 9;
+	v.fe_state = 7;
+	assert_int_equal(noxs_vif_be_read(&v, &c), -NOXS_EPROTO);
+	/* a frontend that has not connected: its refs are not looked at */
+	v.fe_state = NOXS_STATE_INITIALISING;
+	v.tx_ring_ref = v.rx_ring_ref = 0;
+	assert_int_equal(noxs_vif_be_read(&v, &c), 0);
+	v.reserved[0] = 1;
+	assert_int_equal(noxs_vif_be_read(&v, &c), -NOXS_EPROTO);
+	v.reserved[0] = 0;
+	noxs_vif_be_set_state(&v, NOXS_STATE_CLOSED);
+	assert_int_equal(noxs_vif_fe_be_state(&v), NOXS_STATE_CLOSED);
+}
+
 int
 main(void)
 {
@@ -277,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_hostile_sysctl),
 		cmocka_unit_test(test_sysctl_notice),
 		cmocka_unit_test(test_vif_frontend),
+		cmocka_unit_test(test_vif_backend),
 	};
 
 	return cmocka_run_group_tests_name("noxs", tests, NULL, NULL);

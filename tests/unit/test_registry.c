@@ -335,7 +335,33 @@ test_records(void **state)
 	assert_int_equal(back.sysctl_port, 3);
 	assert_int_equal(back.console_port, 2);
 	assert_memory_equal(back.config, cfg, sizeof(cfg) - 1);
+	assert_int_equal(back.nvifs, 0);
 	reg_record_free(&back);
+	/* noxs vifs, with and without a vifname */
+	r.nvifs = 2;
+	r.vifs[0] = (struct reg_vif){.devid = 0,
+				     .offset = 1152,
+				     .port = 5,
+				     .mtu = 1500,
+				     .bridge = "xenbr0",
+				     .mac = {0x00, 0x16, 0x3e, 0xa, 0xb, 0xc}};
+	r.vifs[1] = (struct reg_vif){.devid = 3,
+				     .offset = 1216,
+				     .port = 6,
+				     .mtu = 68,
+				     .bridge = "br-1",
+				     .vifname = "web.1"};
+	assert_int_equal(reg_record_write(&r), 0);
+	assert_int_equal(reg_record_read(42, &back), 0);
+	assert_int_equal(back.nvifs, 2);
+	assert_memory_equal(&back.vifs[0], &r.vifs[0], sizeof(r.vifs[0]));
+	assert_memory_equal(&back.vifs[1], &r.vifs[1], sizeof(r.vifs[1]));
+	assert_memory_equal(back.config, cfg, sizeof(cfg) - 1);
+	reg_record_free(&back);
+	/* a bridge that could not be read back is not written */
+	snprintf(r.vifs[1].bridge, sizeof(r.vifs[1].bridge), "a b");
+	assert_int_equal(reg_record_write(&r), -1);
+	r.nvifs = 0;
 	assert_int_equal(reg_record_list(&ids, &n), 0);
 	for (i = 0; i < n; i++)
 		found |= ids[i] == 42;
@@ -351,6 +377,7 @@ test_records(void **state)
 }
 
 #define UUID_LINE "uuid abababababababababababababababab\n"
+#define NOXS_LINE "noxs 1 1088 3 2\n"
 
 static void
 test_corrupt_records(void **state)
@@ -373,6 +400,30 @@ test_corrupt_records(void **state)
 		"name x\n" UUID_LINE "noxs 1 1088 3 2 131072\nconfig 0\n",
 		"name x\n" UUID_LINE "noxs 1 1088 3 2 \nconfig 0\n",
 		"name x\n" UUID_LINE "noxs 1 1088 3\nconfig 0\n",
+		"name x\n" UUID_LINE "vif 0 1152 5 1500 00163e0a0b0c xenbr0 "
+		"-\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1153 5 1500 00163e0a0b0c "
+		"xenbr0 -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 0 1500 00163e0a0b0c "
+		"xenbr0 -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 5 1501 00163e0a0b0c "
+		"xenbr0 -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 5 67 00163e0a0b0c "
+		"xenbr0 -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 65536 1088 5 1500 "
+		"00163e0a0b0c xenbr0 -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 5 1500 00163E0a0b0c "
+		"xenbr0 -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 5 1500 00163e0a0b "
+		"xenbr0 -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 5 1500 00163e0a0b0c "
+		"- -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 5 1500 00163e0a0b0c "
+		"xenbr0 ../x\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 5 1500 00163e0a0b0c "
+		"xenbr0123456789ab -\nconfig 0\n",
+		"name x\n" UUID_LINE NOXS_LINE "vif 0 1088 5 1500 00163e0a0b0c "
+		"xenbr0\nconfig 0\n",
 		"name x\n" UUID_LINE "config 5\nabc",
 		"name x\n" UUID_LINE "config 1\nabc",
 		"name x\n" UUID_LINE "config -1\n",
@@ -387,6 +438,14 @@ test_corrupt_records(void **state)
 	put_file("doms", "5",
 		 "name x\n" UUID_LINE "noxs 1 1088 3 2\nconfig 0\n");
 	assert_int_equal(reg_record_read(5, &back), 0); /* the good one */
+	reg_record_free(&back);
+	put_file("doms", "5",
+		 "name x\n" UUID_LINE NOXS_LINE
+		 "vif 1 1152 5 1500 00163e0a0b0c xenbr0 -\n"
+		 "vif 2 1216 6 68 00163e0a0b0d br.2 v_2\nconfig 0\n");
+	assert_int_equal(reg_record_read(5, &back), 0);
+	assert_int_equal(back.nvifs, 2);
+	assert_string_equal(back.vifs[1].vifname, "v_2");
 	reg_record_free(&back);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		put_file("doms", "5", bad[i]);
