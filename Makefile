@@ -98,7 +98,7 @@ SHELLD_PURE_SRCS := shells/conf.c shells/pool.c
 XENDEVD_SRCS := xendevd/main.c xendevd/server.c xendevd/msg.c \
 	xendevd/proto.c xendevd/vif.c xendevd/netlink.c xendevd/xenstore.c \
 	xendevd/vbd.c xendevd/loop.c xendevd/console.c xendevd/consconf.c \
-	xendevd/ring.c $(LIBIPC_SRCS)
+	xendevd/ring.c xendevd/nbvif.c xendevd/netback.c $(LIBIPC_SRCS)
 # chaos's registry (from libchaos.a, with what it needs): which noxs
 # guests run, for a restarted xendevd
 XENDEVD_REG_SRCS := chaos/registry.c chaos/regfile.c
@@ -159,7 +159,7 @@ $(B)/chaos: $(CLI_OBJS) $(B)/libchaos.a $(B)/libnoxs.a
 $(B)/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/chaos/xsdom.o \
 		$(B)/obj/chaos/clock.o $(B)/obj/chaos/hv_xen.o \
 		$(B)/obj/chaos/acpi.o $(XENDEVD_REG_SRCS:%.c=$(B)/obj/%.o) \
-		$(B)/libchaos.a
+		$(B)/libchaos.a $(B)/libnoxs.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 
@@ -221,7 +221,8 @@ $(B)/san/libchaos.a: $(LIBCHAOS_SRCS:%.c=$(B)/san/%.o)
 $(B)/san/bin/xendevd: $(XENDEVD_SRCS:%.c=$(B)/san/%.o) \
 		$(B)/san/chaos/xsdom.o $(B)/san/chaos/clock.o \
 		$(B)/san/chaos/hv_xen.o $(B)/san/chaos/acpi.o \
-		$(XENDEVD_REG_SRCS:%.c=$(B)/san/%.o) $(B)/san/libchaos.a
+		$(XENDEVD_REG_SRCS:%.c=$(B)/san/%.o) $(B)/san/libchaos.a \
+		$(LIBNOXS_SRCS:%.c=$(B)/san/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(MNL_LIBS) $(XEN_LIBS)
 

@@ -426,7 +426,8 @@ xdd_cons_input(struct xdd *d, struct ipc_client *c, uint32_t id,
 int
 xdd_cons_evtchn_fd(struct xdd *d)
 {
-	return d->conss != NULL ? hv_evtchn_fd(d->hv) : -1;
+	/* one handle for the consoles' and the noxs vifs' channels */
+	return d->conss != NULL || d->nbvifs != NULL ? hv_evtchn_fd(d->hv) : -1;
 }
 
 void
@@ -445,6 +446,7 @@ xdd_cons_events(struct xdd *d)
 				 strerror(errno));
 			for (k = d->conss; k != NULL; k = k->next)
 				drain(d, k);
+			xdd_nb_kick_all(d);
 			return;
 		}
 		for (k = d->conss; k != NULL; k = k->next)
@@ -452,6 +454,8 @@ xdd_cons_events(struct xdd *d)
 				break;
 		if (k != NULL)
 			drain(d, k);
+		else
+			xdd_nb_event(d, local); /* a noxs vif's, or none */
 	}
 }
 

@@ -51,11 +51,11 @@ static void
 loop(struct xdd *d)
 {
 	struct pollfd *pfd = NULL;
-	size_t n, cap = 0;
+	size_t n, k, cap = 0;
 	int timeout, t;
 
 	while (!stop) {
-		n = 3 + ipc_server_nclients(d->srv);
+		n = 3 + d->nnbvifs + ipc_server_nclients(d->srv);
 		if (n > cap) {
 			cap = n * 2;
 			pfd = realloc(pfd, cap * sizeof(*pfd));
@@ -74,12 +74,17 @@ loop(struct xdd *d)
 		t = xdd_cons_reap(d);
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
+		t = xdd_nb_reap(d);
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
 		pfd[0] = (struct pollfd){.fd = xdd_nl_event_fd(d->nl),
 					 .events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = xdd_cons_evtchn_fd(d),
 					 .events = POLLIN};
-		/* the socket and its clients (libipc), after the events */
-		n = 2 + ipc_server_pollfds(d->srv, pfd + 2, &timeout);
+		/* the noxs vifs' TAPs, then the socket and its clients
+		 * (libipc), after the events */
+		k = xdd_nb_pollfds(d, pfd + 2, &timeout);
+		n = 2 + k + ipc_server_pollfds(d->srv, pfd + 2 + k, &timeout);
 		if (reopen) {
 			reopen = 0;
 			log_info("SIGHUP: opening the console logs again");
@@ -100,7 +105,8 @@ loop(struct xdd *d)
 		}
 		if (pfd[1].revents)
 			xdd_cons_events(d);
-		ipc_server_serve(d->srv, pfd + 2, n - 2);
+		xdd_nb_serve(d, pfd + 2, k);
+		ipc_server_serve(d->srv, pfd + 2 + k, n - 2 - k);
 	}
 	free(pfd);
 }
@@ -189,11 +195,12 @@ main(int argc, char **argv)
 	xdd_vif_rescan(&d);
 	/* and the disks it backed before a restart */
 	xdd_vbd_adopt(&d);
-	/* and the consoles of noxs guests */
+	/* and the consoles and vifs of noxs guests */
 	xdd_cons_adopt(&d);
-	log_info("ready on %s (%u vifs, %u vbds, %u consoles found); noxs "
-		 "consoles %s%s%s (setting from %s)",
-		 sock, d.nvifs, d.nvbds, d.nconss,
+	xdd_nb_adopt(&d);
+	log_info("ready on %s (%u vifs, %u noxs vifs, %u vbds, %u consoles "
+		 "found); noxs consoles %s%s%s (setting from %s)",
+		 sock, d.nvifs, d.nnbvifs, d.nvbds, d.nconss,
 		 d.cconf.log ? "logged in " : "not logged",
 		 d.cconf.log ? d.cconf.dir : "",
 		 d.cconf.log && d.cconf.stamp ? " with timestamps" : "",
@@ -203,6 +210,7 @@ main(int argc, char **argv)
 	log_info("stopping");
 	ipc_server_close(d.srv); /* and its socket's file */
 	xdd_vif_forget_all(&d);
+	xdd_nb_forget_all(&d);
 	xdd_cons_forget_all(&d); /* before the vbds close the hypervisor */
 	xdd_vbd_forget_all(&d);
 	unlink(pid);

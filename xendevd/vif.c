@@ -30,6 +30,12 @@ find_name(struct xdd *d, const char *name)
 	return NULL;
 }
 
+int
+xdd_vif_named(struct xdd *d, const char *name)
+{
+	return find_name(d, name) != NULL;
+}
+
 static struct vif *
 find_index(struct xdd *d, uint32_t ifindex)
 {
@@ -181,9 +187,7 @@ xdd_vif_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
 
 	/* names, backend kind, flags, MTU and timeout: xdd_msg_parse */
 	if (req->backend == XDD_BE_NOXS) {
-		ipc_reply(c, XDD_VIF_ATTACH, id, EOPNOTSUPP, NULL, 0,
-			  "vif%u.%u: noxs vifs are not served yet", req->domid,
-			  req->devid);
+		xdd_nb_attach(d, c, id, req);
 		return;
 	}
 	if (waits_of(d, c) >= XDD_WAITS_MAX) {
@@ -202,6 +206,12 @@ xdd_vif_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
 	else
 		snprintf(name, sizeof(name), "vif%u.%u", req->domid,
 			 req->devid);
+	if (xdd_nb_owns(d, name, 0) ||
+	    (req->vifname[0] && xdd_nb_owns(d, req->vifname, 0))) {
+		ipc_reply(c, XDD_VIF_ATTACH, id, EBUSY, NULL, 0,
+			  "%s: the name is a noxs vif's", name);
+		return;
+	}
 	old = find_name(d, name);
 	if (old == NULL && req->vifname[0])
 		old = find_name(d, req->vifname);
@@ -266,6 +276,10 @@ xdd_vif_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
 	struct vif *v;
 	int rc;
 
+	if (req->backend == XDD_BE_NOXS) {
+		xdd_nb_detach(d, c, id, req);
+		return;
+	}
 	if (req->ifname[0])
 		snprintf(name, sizeof(name), "%s", req->ifname);
 	else
@@ -332,6 +346,9 @@ xdd_vif_list(struct xdd *d, struct ipc_client *c, uint32_t id, uint32_t offset)
 		}
 		r->total++;
 	}
+	r->count += (uint32_t)xdd_nb_list(d, &i, offset, &r->vif[r->count],
+					  XDD_LIST_MAX - r->count);
+	r->total = i;
 	ipc_reply(c, XDD_VIF_LIST, id, 0, r,
 		  (uint32_t)(sizeof(*r) + r->count * sizeof(info)), NULL);
 }
@@ -402,8 +419,9 @@ xdd_vif_event(enum xdd_nl_event ev, const struct xdd_link *l, void *arg)
 		}
 		return;
 	}
-	if (find_index(d, l->ifindex) != NULL)
-		return; /* ours, changed (by us, mostly) */
+	if (find_index(d, l->ifindex) != NULL ||
+	    xdd_nb_owns(d, l->name, l->ifindex))
+		return; /* ours, changed (by us, mostly), or a noxs vif's */
 	v = find_name(d, l->name);
 	if (v != NULL && v->state == VIF_PENDING) {
 		wire(d, v, l);
@@ -427,6 +445,8 @@ rescan_link(const struct xdd_link *l, void *arg)
 			wire(d, v, l);
 		return 0;
 	}
+	if (xdd_nb_owns(d, l->name, l->ifindex))
+		return 0;
 	/* without XenStore: a vif<D>.<N> port of a bridge was ours */
 	if (d->use_xs || l->master == 0 ||
 	    vif_name(l->name, &req.domid, &req.devid) < 0 ||

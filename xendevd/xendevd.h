@@ -1,8 +1,9 @@
 /*
  * xendevd.h: the daemon's state, shared by its files: main.c (options, the
  * event loop), server.c (the socket API, on libipc), vif.c (the interfaces it
- * wires), vbd.c (disks), console.c (noxs guests' consoles), xenstore.c
- * (what netback is told), log.c.
+ * wires), nbvif.c and netback.c (noxs vifs: the user-space netback),
+ * vbd.c (disks), console.c (noxs guests' consoles), xenstore.c (what
+ * netback is told), log.c.
  */
 #ifndef XENDEVD_H
 #define XENDEVD_H
@@ -43,7 +44,9 @@ struct vbd {
 };
 
 struct hv;
-struct cons; /* console.c */
+struct cons;  /* console.c */
+struct nbvif; /* nbvif.c */
+struct pollfd;
 
 struct xdd {
 	struct xdd_nl *nl;
@@ -58,7 +61,10 @@ struct xdd {
 	int64_t vbd_check_ms; /* when to look for dead domains next */
 	struct cons *conss;   /* noxs guests' consoles */
 	unsigned nconss;
-	int64_t cons_sweep_ms;	    /* when to read the rings again */
+	int64_t cons_sweep_ms; /* when to read the rings again */
+	struct nbvif *nbvifs;  /* noxs vifs: nbvif.c's netback */
+	unsigned nnbvifs;
+	int64_t nb_sweep_ms;	    /* when to look at their domains again */
 	struct xdd_cons_conf cconf; /* whether and where they are logged */
 };
 
@@ -85,6 +91,38 @@ int xdd_vif_expire(struct xdd *d);
 void xdd_vif_forget_all(struct xdd *d);
 /* A client went away: its waiting attaches are dropped. */
 void xdd_vif_client_gone(struct xdd *d, struct ipc_client *c);
+
+/* 1 when a vif of vif.c's (netback's) has this interface name. */
+int xdd_vif_named(struct xdd *d, const char *name);
+
+/* nbvif.c: the user-space netback of noxs vifs (XDD_BE_NOXS) */
+void xdd_nb_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
+		   const struct xdd_vif *req);
+void xdd_nb_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
+		   const struct xdd_vif *req);
+/* 1 when one of its TAPs has this name or ifindex (0: any). */
+int xdd_nb_owns(struct xdd *d, const char *name, uint32_t ifindex);
+/* Its vifs for XDD_VIF_LIST: those from offset on (counting *seen up
+ * across calls) into out, at most room; how many were put. */
+size_t xdd_nb_list(struct xdd *d, uint32_t *seen, uint32_t offset,
+		   struct xdd_vif_info *out, size_t room);
+/* A bound channel fired: 1 when it was a noxs vif's (served). */
+int xdd_nb_event(struct xdd *d, uint32_t local);
+/* Look at every vif's block and TX ring (events were lost). */
+void xdd_nb_kick_all(struct xdd *d);
+/* One pollfd per vif (its TAP, or -1), xdd_nb_serve after poll; timeout
+ * becomes 0 when a vif has TX requests left. */
+size_t xdd_nb_pollfds(struct xdd *d, struct pollfd *p, int *timeout);
+void xdd_nb_serve(struct xdd *d, const struct pollfd *p, size_t n);
+/* Let go of the vifs of domains that are gone, dying or shut down, and
+ * look at the others, when it is time; ms until the next turn or -1. */
+int xdd_nb_reap(struct xdd *d);
+/* Take back, after a restart, the vifs of running noxs guests in
+ * chaos's registry (their rings connected: mapped again from the refs
+ * in their blocks). */
+void xdd_nb_adopt(struct xdd *d);
+/* Let every vif go (its TAP too); the guests' rings stay as they are. */
+void xdd_nb_forget_all(struct xdd *d);
 
 /* vbd.c: handlers of the vbd requests (checked by xdd_msg_parse) */
 void xdd_vbd_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
