@@ -285,12 +285,19 @@ $(B)/fuzz/fuzz_net: tests/fuzz/fuzz_net.c $(NET_STACK_SRCS) guests/net/net.h
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $(filter %.c,$^)
 
+# xendevd's netback for noxs vifs against a hostile frontend: pure
+$(B)/fuzz/fuzz_netback: tests/fuzz/fuzz_netback.c xendevd/netback.c \
+		xendevd/netback.h $(LIBNOXS_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
+
 # the fuzzers share the time: a quarter to the xl.cfg parser, an eighth
 # each to the noxs pages and xendevd's messages, a tenth each to the
 # registry, the watch reader, chaos-shelld's config and the save file, a
-# twentieth to the guests' network stack, the ELF note scanner the
-# remainder (so it adds up)
-FUZZERS := cfg noxs xdd registry xswatch elfnote shelld savefile net
+# twentieth each to the guests' network stack and xendevd's netback, the
+# ELF note scanner the remainder (so it adds up)
+FUZZERS := cfg noxs xdd registry xswatch elfnote shelld savefile net netback
 check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 4))
 	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 8))
@@ -300,9 +307,10 @@ check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_shelld $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_savefile $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_net $$(($(FUZZ_SECONDS) / 20))
+	tests/fuzz/run $(B)/fuzz/fuzz_netback $$(($(FUZZ_SECONDS) / 20))
 	tests/fuzz/run $(B)/fuzz/fuzz_elfnote $$(($(FUZZ_SECONDS) - \
 		$(FUZZ_SECONDS) / 4 - $(FUZZ_SECONDS) / 8 * 2 - \
-		$(FUZZ_SECONDS) / 10 * 4 - $(FUZZ_SECONDS) / 20))
+		$(FUZZ_SECONDS) / 10 * 4 - $(FUZZ_SECONDS) / 20 * 2))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:
