@@ -35,6 +35,9 @@
 #include <cmocka.h>
 
 #include <linux/loop.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 
 #include "xdclient.h"
 
@@ -1516,6 +1519,156 @@ t_cons_requests(void **state)
 	alive();
 }
 
+/* the namespace's link events from now on (non-blocking) */
+static int
+link_events(void)
+{
+	struct sockaddr_nl a = {.nl_family = AF_NETLINK,
+				.nl_groups = RTMGRP_LINK};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_ROUTE);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* what the events said of name: a new link with master, up, its mtu and
+ * its MAC (*wired: 1 when all as wanted), and its removal (*gone) */
+static void
+link_seen(int fd, const char *name, unsigned master, unsigned mtu,
+	  const uint8_t mac[6], int *wired, int *gone)
+{
+	static uint8_t buf[65536];
+	struct nlmsghdr *h;
+	struct ifinfomsg *ifi;
+	struct rtattr *a;
+	ssize_t n;
+	int len, named, m, u;
+	const uint8_t *addr;
+
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type != RTM_NEWLINK &&
+			    h->nlmsg_type != RTM_DELLINK)
+				continue;
+			ifi = NLMSG_DATA(h);
+			len = (int)IFLA_PAYLOAD(h);
+			named = m = u = 0;
+			addr = NULL;
+			for (a = IFLA_RTA(ifi); RTA_OK(a, len);
+			     a = RTA_NEXT(a, len)) {
+				if (a->rta_type == IFLA_IFNAME)
+					named = strcmp(RTA_DATA(a), name) == 0;
+				else if (a->rta_type == IFLA_MASTER)
+					m = *(uint32_t *)RTA_DATA(a) == master;
+				else if (a->rta_type == IFLA_MTU)
+					u = *(uint32_t *)RTA_DATA(a) == mtu;
+				else if (a->rta_type == IFLA_ADDRESS &&
+					 RTA_PAYLOAD(a) == 6)
+					addr = RTA_DATA(a);
+			}
+			if (!named)
+				continue;
+			if (h->nlmsg_type == RTM_DELLINK)
+				*gone = 1;
+			else if (m && u && (ifi->ifi_flags & IFF_UP) &&
+				 addr != NULL && memcmp(addr, mac, 6) == 0)
+				*wired = 1;
+		}
+	}
+}
+
+static struct xdd_vif
+noxs_vif(uint32_t domid, const char *bridge)
+{
+	struct xdd_vif v = {.backend = XDD_BE_NOXS,
+			    .domid = domid,
+			    .mtu = 1280,
+			    .frame = 0x1234,
+			    .ctrl_offset = 1152,
+			    .port = 5,
+			    .mac = {0x00, 0x16, 0x3e, 1, 2, 3}};
+
+	snprintf(v.bridge, sizeof(v.bridge), "%s", bridge);
+	return v;
+}
+
+/*
+ * A noxs vif (XDD_BE_NOXS), as far as a host without Xen lets it go:
+ * malformed requests refused; the TAP made, with netback's MAC and the
+ * MTU asked for, wired up into the bridge; then the device page cannot
+ * be mapped here, so the attach fails and the TAP is gone with it.
+ */
+static void
+t_noxs_vif(void **state)
+{
+	static const uint8_t mac[6] = {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff};
+	struct xdd_vif v;
+	struct ipc_status st;
+	char s[1024];
+	int fd, wired = 0, gone = 0, i;
+
+	(void)state;
+	v = noxs_vif(31, "br0");
+	v.ctrl_offset = 1100; /* not 64-aligned */
+	assert_int_equal(attach(&v, &st, NULL), EINVAL);
+	v = noxs_vif(31, "br0");
+	v.ctrl_offset = 64; /* among the entries */
+	assert_int_equal(attach(&v, &st, NULL), EINVAL);
+	v = noxs_vif(31, "br0");
+	v.mtu = 1501;
+	assert_int_equal(attach(&v, &st, NULL), EINVAL);
+	v = noxs_vif(31, "br0");
+	v.flags = XDD_VIF_XENSTORE;
+	assert_int_equal(attach(&v, &st, NULL), EINVAL);
+	v = noxs_vif(31, "br0");
+	v.port = 0;
+	assert_int_equal(attach(&v, &st, NULL), EINVAL);
+	v = noxs_vif(0, "br0"); /* dom0 has no device page */
+	assert_int_equal(attach(&v, &st, NULL), EINVAL);
+	v = vif("vif31.0", "br0", 0, 0); /* netback's with noxs fields */
+	v.frame = 1;
+	assert_int_equal(attach(&v, &st, NULL), EINVAL);
+	v = noxs_vif(31, "br0");
+	v.backend = 9;
+	assert_int_equal(attach(&v, &st, NULL), EOPNOTSUPP);
+	/* the bridge must exist, and be one */
+	v = noxs_vif(31, "nobr");
+	assert_int_equal(attach(&v, &st, NULL), ENODEV);
+	assert_non_null(strstr(st.msg, "bridge nobr"));
+	v = noxs_vif(31, "p1.0");
+	assert_int_equal(attach(&v, &st, NULL), EINVAL);
+	/* its name must be free: vif1.0 is a veth here */
+	v = noxs_vif(1, "br0");
+	assert_int_equal(attach(&v, &st, NULL), EEXIST);
+	assert_non_null(strstr(st.msg, "vif1.0"));
+	expect_loose("vif1.0");
+	/* well formed: the TAP comes, is wired, and goes with the failure
+	 * to map the guest's page */
+	fd = link_events();
+	v = noxs_vif(31, "br0");
+	snprintf(v.vifname, sizeof(v.vifname), "nx3");
+	assert_int_not_equal(attach(&v, &st, NULL), 0);
+	assert_non_null(strstr(st.msg, "nx3"));
+	for (i = 0; i < 200 && !(wired && gone); i++) {
+		link_seen(fd, "nx3", if_nametoindex("br0"), 1280, mac, &wired,
+			  &gone);
+		usleep(10000);
+	}
+	close(fd);
+	assert_true(wired);
+	assert_true(gone);
+	assert_int_equal(show("nx3", s, sizeof(s)), -1);
+	assert_false(listed("nx3"));
+	/* detaching what is not served */
+	v = noxs_vif(31, "br0");
+	assert_int_equal(call(XDD_VIF_DETACH, &v, sizeof(v), &st, NULL, 0),
+			 ENOENT);
+	alive();
+}
+
 /*
  * xendevd killed while it backs vbds.  A loop nothing else holds goes
  * with it (autoclear: its fd was the last).  One that blkback holds (the
@@ -1598,6 +1751,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_vbd_malformed),
 		cmocka_unit_test(t_vbd_restart),
 		cmocka_unit_test(t_cons_requests),
+		cmocka_unit_test(t_noxs_vif),
 		cmocka_unit_test(t_strangers_refused),
 		cmocka_unit_test_teardown(t_out_of_fds, own_teardown),
 		cmocka_unit_test_teardown(t_client_cap, own_teardown),
