@@ -62,8 +62,8 @@ find(struct xdd *d, uint32_t domid)
 	return NULL;
 }
 
-static int
-hv_ready(struct xdd *d)
+int
+xdd_hv_ready(struct xdd *d)
 {
 	if (d->hv == NULL && hv_open(&d->hv) < 0) {
 		d->hv = NULL;
@@ -229,9 +229,8 @@ let_go(struct xdd *d, struct cons *gone, int err, const char *why)
 	free(gone);
 }
 
-/* a domain whose console has nothing more to say */
-static int
-finished(const struct hv_dominfo *di)
+int
+xdd_finished(const struct hv_dominfo *di)
 {
 	return (di->flags & HV_DYING) ||
 	       ((di->flags & HV_SHUTDOWN) &&
@@ -249,7 +248,7 @@ take(struct xdd *d, const struct xdd_cons *req, char *why, size_t len)
 	struct cons *k;
 	int e;
 
-	if (hv_ready(d) < 0) {
+	if (xdd_hv_ready(d) < 0) {
 		e = errno;
 		snprintf(why, len, "no hypervisor: %s", strerror(e));
 		return e;
@@ -260,7 +259,7 @@ take(struct xdd *d, const struct xdd_cons *req, char *why, size_t len)
 			 e == ESRCH ? "no such domain" : strerror(e));
 		return e;
 	}
-	if (finished(&di)) {
+	if (xdd_finished(&di)) {
 		snprintf(why, len, "domain %u is shut down", req->domid);
 		return ESRCH;
 	}
@@ -522,7 +521,7 @@ sweep(struct xdd *d)
 		 * nothing it wrote is lost */
 		if (di == NULL || memcmp(di->uuid, k->uuid, 16) != 0)
 			let_go(d, k, ESRCH, "gone");
-		else if (finished(di))
+		else if (xdd_finished(di))
 			let_go(d, k, ESRCH,
 			       di->flags & HV_DYING ? "dying" : "shut down");
 	}
@@ -568,7 +567,7 @@ xdd_cons_adopt(struct xdd *d)
 	int err;
 
 	/* no hypervisor (a test without Xen): nothing to take back */
-	if (hv_ready(d) < 0 || reg_record_list(&ids, &n) < 0)
+	if (xdd_hv_ready(d) < 0 || reg_record_list(&ids, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		if (find(d, ids[i]) != NULL || reg_record_read(ids[i], &r) < 0)
@@ -576,7 +575,7 @@ xdd_cons_adopt(struct xdd *d)
 		/* chaos's record, of this very domain, still running */
 		if (r.noxs && r.console_port != 0 &&
 		    hv_domain_info(d->hv, r.domid, &di) == 0 &&
-		    memcmp(di.uuid, r.uuid, 16) == 0 && !finished(&di)) {
+		    memcmp(di.uuid, r.uuid, 16) == 0 && !xdd_finished(&di)) {
 			memset(&req, 0, sizeof(req));
 			req.domid = r.domid;
 			req.port = r.console_port;

@@ -59,16 +59,6 @@ struct nbvif {
 
 static const uint8_t tap_mac[6] = {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-static int
-hv_ready(struct xdd *d)
-{
-	if (d->hv == NULL && hv_open(&d->hv) < 0) {
-		d->hv = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 static struct nbvif *
 find_ids(struct xdd *d, uint32_t domid, uint32_t devid)
 {
@@ -327,15 +317,6 @@ fail:
 	return -1;
 }
 
-/* a domain whose vifs have nothing more to do */
-static int
-finished(const struct hv_dominfo *di)
-{
-	return (di->flags & HV_DYING) ||
-	       ((di->flags & HV_SHUTDOWN) &&
-		di->shutdown_reason != HV_SHUTDOWN_SUSPEND);
-}
-
 /*
  * The TAP, wired into its bridge; the device page mapped and the channel
  * bound; the block read once.  0, or an errno value and why (nothing of
@@ -382,12 +363,12 @@ take(struct xdd *d, const struct xdd_vif *req, char *why, size_t len)
 		goto fail;
 	}
 	v->ifindex = l.ifindex;
-	if (hv_ready(d) < 0) {
+	if (xdd_hv_ready(d) < 0) {
 		e = errno;
 		snprintf(why, len, "no hypervisor: %s", strerror(e));
 		goto fail;
 	}
-	if (hv_domain_info(d->hv, req->domid, &di) < 0 || finished(&di)) {
+	if (hv_domain_info(d->hv, req->domid, &di) < 0 || xdd_finished(&di)) {
 		snprintf(why, len, "domain %u is gone or shut down",
 			 req->domid);
 		e = ESRCH;
@@ -614,7 +595,7 @@ sweep(struct xdd *d)
 		}
 		if (memcmp(di.uuid, v->uuid, 16) != 0)
 			drop(d, v, "domain gone");
-		else if (finished(&di))
+		else if (xdd_finished(&di))
 			drop(d, v,
 			     di.flags & HV_DYING ? "domain dying"
 						 : "domain shut down");
@@ -648,7 +629,7 @@ xdd_nb_adopt(struct xdd *d)
 	unsigned k;
 	char why[160];
 
-	if (hv_ready(d) < 0 || reg_record_list(&ids, &n) < 0)
+	if (xdd_hv_ready(d) < 0 || reg_record_list(&ids, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		if (reg_record_read(ids[i], &r) < 0)
@@ -656,7 +637,7 @@ xdd_nb_adopt(struct xdd *d)
 		/* chaos's record, of this very domain, still running */
 		if (r.noxs && r.nvifs > 0 &&
 		    hv_domain_info(d->hv, r.domid, &di) == 0 &&
-		    memcmp(di.uuid, r.uuid, 16) == 0 && !finished(&di)) {
+		    memcmp(di.uuid, r.uuid, 16) == 0 && !xdd_finished(&di)) {
 			for (k = 0; k < r.nvifs; k++) {
 				struct xdd_vif in = {
 					.backend = XDD_BE_NOXS,

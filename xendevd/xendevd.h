@@ -138,6 +138,14 @@ int xdd_vbd_reap(struct xdd *d);
 /* Release every vbd (its loop stays while blkback holds it). */
 void xdd_vbd_forget_all(struct xdd *d);
 
+/* console.c: the hypervisor, opened on first use (d->hv); 0 or -1 with
+ * errno (no Xen: a test) */
+int xdd_hv_ready(struct xdd *d);
+struct hv_dominfo;
+/* A domain whose devices have nothing more to do: dying, or shut down
+ * for any reason but suspend (a save may resume it). */
+int xdd_finished(const struct hv_dominfo *di);
+
 /* console.c: handlers of the console requests (checked by xdd_msg_parse) */
 void xdd_cons_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
 		     const struct xdd_cons *req);
