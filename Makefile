@@ -21,8 +21,9 @@
 # (BREAKDOWN_N=10 creates per series, phase by phase), save-restore
 # (SR_N=20 saves and restores of a tiny and of the Linux guest) and disk
 # (DISK_N=10 creates with a file disk to the marker) and pvh (PVH_N=10
-# creates each of the Linux guest and hello, PV and PVH), xl beside chaos
-# (bench/run).
+# creates each of the Linux guest and hello, PV and PVH) and noxs-vif
+# (NOXS_VIF_N=10 creates to first ping, pong's noxs vif beside netback,
+# and UDP echo), xl beside chaos (bench/run).
 # WERROR=1 turns warnings into errors (CI sets it).  FUZZ_SECONDS sets the
 # fuzzers' run, shared between them (default 60).
 
@@ -403,6 +404,7 @@ bench: all
 	bench/run save-restore $(SR_N)
 	bench/run disk $(DISK_N)
 	bench/run pvh $(PVH_N)
+	bench/run noxs-vif $(NOXS_VIF_N)
 
 .PHONY: bench
 
