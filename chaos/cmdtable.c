@@ -206,7 +206,10 @@ const struct cmd_spec cmd_table[] = {
 		.fn = cmd_network_list,
 		.summary = "List the vifs of domains",
 		.usage = "[-l] DOMAIN ...",
-		.options = "  -l, --long      JSON\n",
+		.options = "  -l, --long      JSON\n"
+			   "A noxs guest's vifs come from its record and its "
+			   "device page; BE-path\nnames xendevd's "
+			   "interface.\n",
 	},
 	{
 		.name = "network-detach",

@@ -64,6 +64,12 @@ udpecho -n 20 -t 2000 198.18.0.10 7 || { diagnose; die "no UDP echo from pong"; 
 line=$(timeout 10 nc 198.18.0.11 13) || { diagnose; die "no daytime from nd"; }
 say "daytime says: $line"
 [ -n "$line" ] || die "daytime's line is empty"
+# network-list: xl's columns from the record and the control block
+chaos network-list np > /tmp/nl.out || die "network-list of pong"
+cat /tmp/nl.out
+grep -q "^0  *0  *00:16:3e:[0-9a-f:]*  *0  *4  *[0-9]*  *[0-9]*/[0-9]*  *xendevd:vif$p.0$" /tmp/nl.out ||
+	die "network-list: pong's vif is not connected (state 4) on xendevd:vif$p.0"
+chaos network-list -l np | grep -q '"state": 4' || die "network-list -l: no state 4"
 xenstore-ls -f > /tmp/xs.after
 diff /tmp/xs.before /tmp/xs.after || die "XenStore changed with noxs vifs"
 
