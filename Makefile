@@ -238,10 +238,11 @@ check-net: $(B)/san/bin/xendevd $(B)/san/tests/net/test_xendevd
 check-golden: $(B)/san/bin/chaos
 	tests/golden/run $(B)/san/bin/chaos tests/golden
 
-$(B)/fuzz/fuzz_noxs: tests/fuzz/fuzz_noxs.c $(LIBNOXS_SRCS)
+$(B)/fuzz/fuzz_noxs: tests/fuzz/fuzz_noxs.c $(LIBNOXS_SRCS) xendevd/ring.c \
+		xendevd/ring.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $^
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
 
 # the note scanner reads kernel images, which a tenant may supply
 $(B)/fuzz/fuzz_elfnote: tests/fuzz/fuzz_elfnote.c chaos/elfnote.c \

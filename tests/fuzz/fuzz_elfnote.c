@@ -50,6 +50,10 @@ as_image(const uint8_t *data, size_t size)
 	f = elf_noxs_version(path);
 	if (f != v && v != -1 && f != -1)
 		abort();
+	/* the PVH entry point check reads the same notes */
+	f = elf_pvh_entry(path);
+	if (f < -2 || f > 1)
+		abort();
 }
 
 /* data as the notes of an image of exactly the right size */

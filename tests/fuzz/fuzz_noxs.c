@@ -1,15 +1,38 @@
 /*
  * fuzz_noxs.c: libFuzzer target for what a backend reads from pages a guest
- * can write: the device page and the sysctl block.  Whatever the bytes, the
- * readers must not crash, and what they accept must hold their promises.
+ * can write: the device page, the sysctl block, and a console ring (read
+ * and written by xendevd and chaos's console client).  Whatever the
+ * bytes, the readers must not crash, and what they accept must hold their
+ * promises.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "noxs.h"
+#include "ring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* data as a console ring page: whatever its indices say, a read moves at
+ * most cap bytes and a write at most what it was given */
+static void
+console_ring(const uint8_t *data, size_t size)
+{
+	static struct xencons_interface r;
+	char buf[XDD_RING_OUT + 1];
+	int bad = 0, w;
+	size_t n;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, data, size < sizeof(r) ? size : sizeof(r));
+	n = xdd_ring_read(&r, buf, sizeof(buf) - 1, &bad);
+	if (n > sizeof(buf) - 1 || (bad && n != 0))
+		abort();
+	w = xdd_ring_write(&r, "typed input", 11);
+	if (w > 11)
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,5 +62,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (noxs_sysctl_read(page, &s) == 0 && noxs_sysctl_post(page, 1) > 0 &&
 	    (((struct noxs_sysctl *)page)->request != 1))
 		abort();
+	console_ring(data, size);
 	return 0;
 }
