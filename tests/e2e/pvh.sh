@@ -16,6 +16,21 @@ diagnose() {
 	xl list
 }
 in_bridge() { [ -e "/sys/class/net/xenbr0/brif/$1" ]; }
+# Under QEMU's emulation a PVH Linux triple-faults early in about one boot
+# of eight, under xl as under chaos (8 boots each in one xenbox: one fault
+# each, in the guest's early boot).  on_crash = "preserve" keeps such a
+# guest, shut down before its marker, so the scenario can tell it from a
+# hang and boot again (three tries).
+crashed() { case $(xl_state "$1") in ???s*) true ;; *) false ;; esac; }
+up_or_crashed() { has_marker "$1" "$2" || crashed "$1"; }
+# wait_pvh_up NAME: 0 once its marker is there, 1 when it crashed first
+wait_pvh_up() {
+	wait_for 120 up_or_crashed "$1" pvh-up || { diagnose "$1"; die "no marker from $1"; }
+	has_marker "$1" pvh-up && return 0
+	say "$1 triple-faulted in its early boot (the emulator's artefact)"
+	xl dmesg | grep -A4 "Triple fault" | tail -n 5
+	return 1
+}
 is_pvh() { chaos list -l "$1" | grep -q '"type": "pvh"'; }
 xl_state() { xl list "$1" | awk 'NR == 2 { print $5 }'; }
 
@@ -34,16 +49,22 @@ tsc_mode = "native"
 vcpus = 2
 maxvcpus = 3
 vif = [ 'bridge=xenbr0,mac=00:16:3e:00:00:04' ]
+on_crash = "preserve"
 CFG
 chaos -n create /tmp/p.cfg | grep -q '"type": "pvh"' || die "dry run: not pvh"
-t0=$(ms)
-chaos -v create /tmp/p.cfg > /tmp/p.out 2>&1 || { cat /tmp/p.out; die "create PVH Linux"; }
-t1=$(ms)
-cat /tmp/p.out
-grep -q "cold: a PVH guest" /tmp/p.out || die "create -v does not say the PVH guest went cold"
-d=$(chaos domid vpvh) || die "vpvh is gone after its create"
-say "chaos create of PVH Linux: $((t1 - t0)) ms (domain $d)"
-wait_marker vpvh pvh-up 120 || { diagnose vpvh; die "no marker from the PVH guest"; }
+for try in 1 2 3; do
+	rm -f "$(console_log vpvh)"
+	t0=$(ms)
+	chaos -v create /tmp/p.cfg > /tmp/p.out 2>&1 || { cat /tmp/p.out; die "create PVH Linux"; }
+	t1=$(ms)
+	cat /tmp/p.out
+	grep -q "cold: a PVH guest" /tmp/p.out || die "create -v does not say the PVH guest went cold"
+	d=$(chaos domid vpvh) || die "vpvh is gone after its create"
+	say "chaos create of PVH Linux: $((t1 - t0)) ms (domain $d)"
+	wait_pvh_up vpvh && break
+	[ "$try" -lt 3 ] || die "the PVH guest crashed in three boots out of three"
+	chaos destroy vpvh || die "destroy the crashed guest"
+done
 say "PVH Linux: create to marker $(( $(ms) - t0 )) ms"
 is_pvh vpvh || die "chaos list -l does not say pvh"
 # Linux found 3 possible vCPUs, 2 online, in chaos's MADT
@@ -60,7 +81,8 @@ pingwait 198.18.0.4 60000 > /dev/null || { diagnose vpvh; die "no ping reply fro
 say "PVH Linux answers ping"
 
 chaos pause vpvh || die "pause"
-[ "$(xl_state vpvh)" = "--p---" ] || { xl list; die "not paused"; }
+# A paused domain whose vCPUs all block shows "-bp---": only the p counts.
+case $(xl_state vpvh) in ??p*) ;; *) xl list; die "not paused" ;; esac
 chaos unpause vpvh || die "unpause"
 pingwait 198.18.0.4 20000 > /dev/null || die "no ping reply after unpause"
 
@@ -68,14 +90,28 @@ expect_fail 1 "PVH" chaos save vpvh /tmp/p.save || die "a PVH save is not refuse
 [ ! -e /tmp/p.save ] || die "the refused save left a file"
 pingwait 198.18.0.4 20000 > /dev/null || die "no ping reply after the refused save"
 
-# on_reboot = restart: the monitor makes it again, as PVH
-rm -f "$(console_log vpvh)"
-chaos reboot vpvh || die "reboot"
-wait_for 60 sh -c "chaos domid vpvh > /dev/null 2>&1 && [ \"\$(chaos domid vpvh)\" != $d ]" ||
-	{ diagnose vpvh; die "the monitor did not remake vpvh"; }
-d2=$(chaos domid vpvh)
-wait_marker vpvh pvh-up 120 || { diagnose vpvh; die "no marker after the reboot"; }
-is_pvh vpvh || die "the rebooted guest is not PVH"
+# on_reboot = restart: the monitor makes it again, as PVH (a remade guest
+# that crashed in its early boot is made afresh and rebooted again)
+for try in 1 2 3; do
+	rm -f "$(console_log vpvh)"
+	chaos reboot vpvh || die "reboot"
+	# one lookup: two could straddle the old domain's end and see nothing
+	wait_for 60 sh -c "x=\$(chaos domid vpvh 2> /dev/null) && [ \"\$x\" != $d ]" ||
+		{ diagnose vpvh; die "the monitor did not remake vpvh"; }
+	d2=$(chaos domid vpvh) || die "vpvh is gone after its reboot"
+	is_pvh vpvh || die "the rebooted guest is not PVH"
+	wait_pvh_up vpvh && break
+	[ "$try" -lt 3 ] || die "the rebooted PVH guest crashed three times"
+	chaos destroy vpvh || die "destroy the crashed guest"
+	for again in 1 2 3; do
+		rm -f "$(console_log vpvh)"
+		chaos create /tmp/p.cfg > /dev/null || die "create PVH Linux again"
+		wait_pvh_up vpvh && break
+		chaos destroy vpvh
+	done
+	has_marker vpvh pvh-up || die "the PVH guest crashed in three boots out of three"
+	d=$(chaos domid vpvh)
+done
 xl list -v vpvh > /dev/null || die "xl does not see the rebooted guest"
 pingwait 198.18.0.4 60000 > /dev/null || die "no ping reply after the reboot"
 say "rebooted as domain $d2, PVH, answering ping"
