@@ -32,7 +32,7 @@ wait_pvh_up() {
 	return 1
 }
 is_pvh() { chaos list -l "$1" | grep -q '"type": "pvh"'; }
-xl_state() { xl list "$1" | awk 'NR == 2 { print $5 }'; }
+xl_state() { xl list "$1" 2> /dev/null | awk 'NR == 2 { print $5 }'; }
 
 xendevd -f 2> /tmp/xendevd.log &
 xpid=$!
