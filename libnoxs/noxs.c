@@ -114,7 +114,7 @@ noxs_page_read(const volatile void *shared, struct noxs_device_page *out)
 	    out->entry_size != sizeof(struct noxs_dev_entry) ||
 	    out->ndevices > NOXS_MAX_DEVICES)
 		return -NOXS_EINVAL;
-	for (i = 0; i < 11; i++)
+	for (i = 0; i < 10; i++)
 		if (out->reserved[i])
 			return -NOXS_EINVAL;
 	for (i = 0; i < out->ndevices; i++) {
@@ -131,6 +131,78 @@ noxs_page_read(const volatile void *shared, struct noxs_device_page *out)
 				return -NOXS_EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* loads in program order (x86 keeps them; this keeps the compiler too) */
+#define ACQUIRE() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+
+uint32_t
+noxs_page_generation(const volatile void *shared)
+{
+	const volatile struct noxs_device_page *p = shared;
+
+	return p->generation;
+}
+
+int
+noxs_page_read_stable(const volatile void *shared, struct noxs_device_page *out)
+{
+	uint32_t before = noxs_page_generation(shared);
+	int rc;
+
+	if (before & 1)
+		return -NOXS_EAGAIN;
+	ACQUIRE();
+	rc = noxs_page_read(shared, out);
+	ACQUIRE();
+	if (noxs_page_generation(shared) != before || out->generation != before)
+		return -NOXS_EAGAIN;
+	return rc;
+}
+
+int
+noxs_page_publish(volatile void *page, uint32_t domid,
+		  const struct noxs_dev_entry *entries, size_t n)
+{
+	volatile struct noxs_device_page *p = page;
+	const volatile uint8_t *src;
+	volatile uint8_t *dst;
+	uint32_t gen, i, j;
+
+	if (n > NOXS_MAX_DEVICES)
+		return -NOXS_EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!valid_entry(&entries[i]))
+			return -NOXS_EINVAL;
+		for (j = 0; j < i; j++)
+			if ((entries[j].type == entries[i].type &&
+			     entries[j].devid == entries[i].devid) ||
+			    (entries[i].flags == NOXS_F_IN_DEVPAGE &&
+			     entries[j].flags == NOXS_F_IN_DEVPAGE &&
+			     entries[j].ctrl_offset == entries[i].ctrl_offset))
+				return -NOXS_EINVAL;
+	}
+	/* the guest may have written it: only our own parity counts */
+	gen = (p->generation | 1u) + 1u; /* the next even value */
+	p->generation = gen - 1u;	 /* odd: being rewritten */
+	BARRIER();
+	p->version = NOXS_VERSION;
+	p->header_size = NOXS_HEADER_SIZE;
+	p->domid = domid;
+	p->entry_size = sizeof(struct noxs_dev_entry);
+	for (i = 0; i < 10; i++)
+		p->reserved[i] = 0;
+	p->ndevices = (uint32_t)n;
+	dst = (volatile uint8_t *)p->devices;
+	src = (const volatile uint8_t *)entries;
+	for (i = 0; i < n * sizeof(*entries); i++)
+		dst[i] = src[i];
+	for (; i < sizeof(p->devices); i++)
+		dst[i] = 0;
+	p->magic = NOXS_MAGIC;
+	BARRIER();
+	p->generation = gen;
 	return 0;
 }
 
@@ -263,6 +335,24 @@ noxs_vif_fe_be_state(const volatile void *shared)
 	uint32_t st = v->be_state; /* one read: it may change */
 
 	return st <= NOXS_STATE_MAX ? st : NOXS_STATE_CLOSED;
+}
+
+int
+noxs_vif_fe_fresh(const volatile void *shared)
+{
+	const volatile struct noxs_vif_ctrl *v = shared;
+	uint32_t be = v->be_state, fe = v->fe_state; /* one read each */
+
+	return be == NOXS_STATE_INITWAIT && fe <= NOXS_STATE_INITIALISING;
+}
+
+void
+noxs_vif_fe_set_state(volatile void *shared, uint32_t state)
+{
+	volatile struct noxs_vif_ctrl *v = shared;
+
+	BARRIER(); /* what came before (the rings' indices) first */
+	v->fe_state = state;
 }
 
 void

@@ -79,7 +79,10 @@ struct noxs_device_page {
 	uint32_t domid;	       /* the guest's own domain id */
 	uint32_t ndevices;     /* entries in use, from devices[0] */
 	uint32_t entry_size;   /* sizeof(struct noxs_dev_entry) */
-	uint32_t reserved[11]; /* 0 */
+	uint32_t generation;   /* toolstack: odd while it rewrites the
+				* entries, even when they are whole; bumped
+				* by each change after boot (hot plug) */
+	uint32_t reserved[10]; /* 0 */
 	struct noxs_dev_entry devices[NOXS_MAX_DEVICES];
 	uint8_t area[NOXS_PAGE_SIZE - NOXS_ENTRIES_END]; /* IN_DEVPAGE blocks */
 };
@@ -179,6 +182,7 @@ NOXS_ASSERT(offsetof(struct noxs_dev_entry, ctrl_gref) == 8, "ctrl_gref");
 NOXS_ASSERT(offsetof(struct noxs_dev_entry, evtchn) == 16, "evtchn");
 NOXS_ASSERT(sizeof(struct noxs_device_page) == NOXS_PAGE_SIZE, "page");
 NOXS_ASSERT(offsetof(struct noxs_device_page, domid) == 8, "domid");
+NOXS_ASSERT(offsetof(struct noxs_device_page, generation) == 20, "gen");
 NOXS_ASSERT(offsetof(struct noxs_device_page, devices) == NOXS_HEADER_SIZE,
 	    "devices");
 NOXS_ASSERT(offsetof(struct noxs_device_page, area) == NOXS_ENTRIES_END,
@@ -204,6 +208,16 @@ int noxs_page_add(void *page, const struct noxs_dev_entry *e);
 int noxs_page_alloc_block(const void *page, const struct noxs_dev_entry *e,
 			  size_t n);
 
+/*
+ * Devices that come and go while the guest runs (docs/noxs.md section 9):
+ * rewrite the header's entries as entries[0..n) (a valid page's worth:
+ * checked as noxs_page_read checks a page; the rest zeroed), between two
+ * bumps of generation, odd while it writes.  Control blocks in the area
+ * are not touched.  0, or -NOXS_EINVAL (the page is left as it was).
+ */
+int noxs_page_publish(volatile void *page, uint32_t domid,
+		      const struct noxs_dev_entry *entries, size_t n);
+
 /* --- reading a page someone else can write (copy, then validate) ------- */
 
 /*
@@ -212,6 +226,17 @@ int noxs_page_alloc_block(const void *page, const struct noxs_dev_entry *e,
  * inside the area and aligned, no (type, devid) twice, reserved fields 0.
  */
 int noxs_page_read(const volatile void *shared, struct noxs_device_page *out);
+
+/*
+ * noxs_page_read between two reads of generation (a seqlock): -NOXS_EAGAIN
+ * while the toolstack rewrites the entries (generation odd, or changed
+ * during the copy: read again soon), else noxs_page_read's result.
+ */
+int noxs_page_read_stable(const volatile void *shared,
+			  struct noxs_device_page *out);
+
+/* The page's generation now (one read). */
+uint32_t noxs_page_generation(const volatile void *shared);
 
 /* Copy a sysctl block and check its states, request and sequence. */
 int noxs_sysctl_read(const volatile void *shared, struct noxs_sysctl *out);
@@ -256,6 +281,14 @@ void noxs_vif_fe_connect(volatile void *shared, uint32_t tx_ring_ref,
 
 /* The backend's state, read once; an out of range value reads CLOSED. */
 uint32_t noxs_vif_fe_be_state(const volatile void *shared);
+
+/* 1 when the block is fresh, one to connect to: be_state INITWAIT and
+ * fe_state UNKNOWN or INITIALISING (a vif we closed reads CLOSED until
+ * the toolstack removes its entry; one re-added has a fresh block). */
+int noxs_vif_fe_fresh(const volatile void *shared);
+
+/* Publish fe_state (after a barrier); the caller signals the channel. */
+void noxs_vif_fe_set_state(volatile void *shared, uint32_t state);
 
 /* --- vif: backend side (toolstack and xendevd) -------------------------- */
 

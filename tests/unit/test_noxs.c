@@ -314,6 +314,166 @@ test_vif_backend(void **state)
 	assert_int_equal(noxs_vif_fe_be_state(&v), NOXS_STATE_CLOSED);
 }
 
+/* the two entry sets the toolstack below alternates between */
+static size_t
+hot_set(int with_vif, struct noxs_dev_entry *e)
+{
+	memset(e, 0, 3 * sizeof(*e));
+	e[0] = (struct noxs_dev_entry){.type = NOXS_DEV_CONSOLE,
+				       .flags = NOXS_F_GUEST_GRANT,
+				       .evtchn = 3};
+	e[1] = (struct noxs_dev_entry){.type = NOXS_DEV_SYSCTL,
+				       .flags = NOXS_F_IN_DEVPAGE,
+				       .ctrl_offset = NOXS_ENTRIES_END,
+				       .evtchn = 4};
+	e[2] = (struct noxs_dev_entry){.type = NOXS_DEV_VIF,
+				       .devid = 7,
+				       .flags = NOXS_F_IN_DEVPAGE,
+				       .ctrl_offset = NOXS_ENTRIES_END + 64,
+				       .evtchn = 9};
+	return with_vif ? 3 : 2;
+}
+
+/* The guest: every copy read_stable accepts is one of the two sets,
+ * never a torn mix, however fast the toolstack rewrites (until *done).
+ * Its exit status: 0, or what went wrong.  Most reads that overlap a
+ * rewrite find the generation odd; the second look at it matters for a
+ * reader preempted in mid-copy, which this provokes only by chance. */
+static int
+hot_reader(volatile struct noxs_device_page *shared, volatile int *done)
+{
+	struct noxs_device_page c;
+	struct noxs_dev_entry want[3];
+	unsigned seen[4] = {0}, busy = 0;
+	size_t n;
+	int rc;
+
+	while (!*done) {
+		rc = noxs_page_read_stable(shared, &c);
+		if (rc == -NOXS_EAGAIN) {
+			busy++;
+			continue;
+		}
+		if (rc != 0)
+			return 10;
+		n = hot_set(c.ndevices == 3, want);
+		if (c.ndevices != n || c.generation % 2 != 0 ||
+		    memcmp(c.devices, want, n * sizeof(want[0])) != 0)
+			return 11;
+		if (n == 2 && c.devices[2].type != 0)
+			return 12; /* what was removed is zeroed */
+		seen[n]++;
+	}
+	/* both sets seen whole, and reads that fell inside a rewrite */
+	return seen[2] < 50 || seen[3] < 50 ? 13 : busy == 0 ? 14 : 0;
+}
+
+static void
+test_hotplug_seqlock(void **state)
+{
+	uint8_t *pages = shared_pages(2);
+	volatile struct noxs_device_page *shared = (void *)pages;
+	volatile int *done = (volatile int *)(pages + NOXS_PAGE_SIZE);
+	struct noxs_dev_entry e[3];
+	int status, i;
+	pid_t pid;
+
+	(void)state;
+	noxs_page_init((void *)shared, 5);
+	assert_int_equal(noxs_page_publish(shared, 5, e, hot_set(0, e)), 0);
+	assert_int_equal(noxs_page_generation(shared), 2);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(hot_reader(shared, done));
+	for (i = 0; i < 60000; i++) {
+		volatile unsigned spin;
+
+		assert_int_equal(
+			noxs_page_publish(shared, 5, e, hot_set(i % 2, e)), 0);
+		/* bursts of rewrites with pauses of varying length, so that
+		 * reads land both inside and between them */
+		for (spin = 0; spin < (unsigned)(i % 97) * 20; spin++)
+			;
+		if (i % 8 == 0 || i % 8 == 5) { /* after each set */
+			struct timespec t = {0, 20000};
+
+			nanosleep(&t, NULL);
+		}
+	}
+	*done = 1;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(noxs_page_generation(shared) % 2, 0);
+	munmap(pages, 2 * NOXS_PAGE_SIZE);
+}
+
+static void
+test_hotplug_publish(void **state)
+{
+	struct noxs_device_page page, before, c;
+	struct noxs_dev_entry e[3];
+
+	(void)state;
+	noxs_page_init(&page, 5);
+	/* a guest that scribbled an odd generation: publish ends even */
+	page.generation = 7;
+	assert_int_equal(noxs_page_read_stable(&page, &c), -NOXS_EAGAIN);
+	assert_int_equal(noxs_page_publish(&page, 5, e, hot_set(1, e)), 0);
+	assert_int_equal(page.generation, 8);
+	assert_int_equal(noxs_page_read_stable(&page, &c), 0);
+	assert_int_equal(c.ndevices, 3);
+	assert_non_null(noxs_find(&c, NOXS_DEV_VIF, 7));
+	/* refused, the page left as it was: a devid twice, a shared block,
+	 * a bad flag, too many */
+	before = page;
+	hot_set(1, e);
+	e[2].type = NOXS_DEV_SYSCTL;
+	e[2].devid = 0;
+	assert_int_equal(noxs_page_publish(&page, 5, e, 3), -NOXS_EINVAL);
+	hot_set(1, e);
+	e[2].ctrl_offset = e[1].ctrl_offset;
+	assert_int_equal(noxs_page_publish(&page, 5, e, 3), -NOXS_EINVAL);
+	hot_set(1, e);
+	e[2].flags = NOXS_F_IN_DEVPAGE | NOXS_F_GUEST_GRANT;
+	assert_int_equal(noxs_page_publish(&page, 5, e, 3), -NOXS_EINVAL);
+	assert_int_equal(noxs_page_publish(&page, 5, e, NOXS_MAX_DEVICES + 1),
+			 -NOXS_EINVAL);
+	assert_memory_equal(&page, &before, sizeof(page));
+	/* the guest's own scribbles in the header are overwritten */
+	page.ndevices = 99;
+	page.reserved[3] = 1;
+	assert_int_equal(noxs_page_read(&page, &c), -NOXS_EINVAL);
+	assert_int_equal(noxs_page_publish(&page, 5, e, hot_set(0, e)), 0);
+	assert_int_equal(noxs_page_read_stable(&page, &c), 0);
+	assert_int_equal(c.ndevices, 2);
+	assert_null(noxs_find(&c, NOXS_DEV_VIF, 7));
+}
+
+static void
+test_vif_fresh(void **state)
+{
+	struct noxs_vif_ctrl v;
+	static const uint8_t mac[6] = {0, 0x16, 0x3e, 1, 2, 3};
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	assert_false(noxs_vif_fe_fresh(&v)); /* zeros: no backend yet */
+	noxs_vif_be_init(&v, mac, 1500, 0, 0);
+	assert_true(noxs_vif_fe_fresh(&v));
+	noxs_vif_fe_set_state(&v, NOXS_STATE_INITIALISING);
+	assert_true(noxs_vif_fe_fresh(&v));
+	noxs_vif_fe_connect(&v, 8, 9, NOXS_VIF_F_RX_COPY);
+	assert_false(noxs_vif_fe_fresh(&v));
+	/* closed by us: not taken again until a new block comes */
+	noxs_vif_fe_set_state(&v, NOXS_STATE_CLOSED);
+	assert_false(noxs_vif_fe_fresh(&v));
+	noxs_vif_be_set_state(&v, NOXS_STATE_CLOSING);
+	noxs_vif_fe_set_state(&v, NOXS_STATE_INITIALISING);
+	assert_false(noxs_vif_fe_fresh(&v));
+}
+
 int
 main(void)
 {
@@ -325,6 +485,9 @@ main(void)
 		cmocka_unit_test(test_sysctl_notice),
 		cmocka_unit_test(test_vif_frontend),
 		cmocka_unit_test(test_vif_backend),
+		cmocka_unit_test(test_hotplug_seqlock),
+		cmocka_unit_test(test_hotplug_publish),
+		cmocka_unit_test(test_vif_fresh),
 	};
 
 	return cmocka_run_group_tests_name("noxs", tests, NULL, NULL);
