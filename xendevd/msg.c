@@ -70,8 +70,14 @@ check_vif(uint16_t type, const struct xdd_vif *v, char *why, size_t whylen)
 			 "holds a forbidden character");
 		return EINVAL;
 	}
-	if (type != XDD_VIF_ATTACH)
+	if (type != XDD_VIF_ATTACH) {
+		if (v->timeout_ms > XDD_TIMEOUT_MAX_MS) {
+			snprintf(why, whylen, "a detach waits at most %d ms",
+				 XDD_TIMEOUT_MAX_MS);
+			return EINVAL;
+		}
 		return 0;
+	}
 	if (v->backend == XDD_BE_NOXS)
 		return check_noxs(v, why, whylen);
 	if (v->backend != XDD_BE_NETBACK) {

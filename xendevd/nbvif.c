@@ -39,6 +39,7 @@
 enum nb_state {
 	NB_WAITING,   /* bound; the frontend has not connected */
 	NB_CONNECTED, /* rings mapped and served */
+	NB_CLOSING,   /* a detach asked the frontend to close: not served */
 	NB_CLOSED,    /* given up on: nothing served; the TAP stays */
 };
 
@@ -55,6 +56,11 @@ struct nbvif {
 	int tapfd;
 	uint32_t ifindex;
 	int more; /* TX requests left for the next turn */
+	/* NB_CLOSING: who waits for the detach's answer (NULL: nobody any
+	 * more), and when the frontend's time is up */
+	struct ipc_client *waiter;
+	uint32_t waiter_id;
+	int64_t deadline_ms;
 };
 
 static const uint8_t tap_mac[6] = {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -122,6 +128,9 @@ drop(struct xdd *d, struct nbvif *gone, const char *why)
 		return;
 	*pp = gone->next;
 	d->nnbvifs--;
+	if (gone->waiter != NULL) /* a detach that waited: it is done */
+		ipc_reply(gone->waiter, XDD_VIF_DETACH, gone->waiter_id, 0,
+			  NULL, 0, NULL);
 	release(d, gone);
 	if (gone->tapfd >= 0)
 		close(gone->tapfd); /* the interface goes with it */
@@ -251,6 +260,11 @@ kick(struct xdd *d, struct nbvif *v)
 
 	if (v->state == NB_WAITING) {
 		try_connect(d, v);
+		return;
+	}
+	if (v->state == NB_CLOSING) {
+		if (ctrl_of(v)->fe_state == NOXS_STATE_CLOSED) /* one read */
+			drop(d, v, "detached (the frontend closed it)");
 		return;
 	}
 	if (v->state != NB_CONNECTED)
@@ -477,6 +491,13 @@ xdd_nb_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
 	ipc_reply(c, XDD_VIF_ATTACH, id, 0, &info, sizeof(info), NULL);
 }
 
+/*
+ * A detach with a timeout asks a connected frontend to close first, as
+ * netback does through XenStore: be_state CLOSING, and the answer waits
+ * for fe_state CLOSED (the guest stopped using its rings), or the time.
+ * Without a timeout (a destroy), or when the frontend never connected,
+ * the vif goes at once.
+ */
 void
 xdd_nb_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
 	      const struct xdd_vif *req)
@@ -487,6 +508,27 @@ xdd_nb_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
 		ipc_reply(c, XDD_VIF_DETACH, id, ENOENT, NULL, 0,
 			  "domain %u has no noxs vif %u served here",
 			  req->domid, req->devid);
+		return;
+	}
+	if (v->state == NB_CLOSING && req->timeout_ms != 0) {
+		ipc_reply(c, XDD_VIF_DETACH, id, EALREADY, NULL, 0,
+			  "%s: a detach is waiting for its frontend already",
+			  v->req.ifname);
+		return;
+	}
+	if (v->state == NB_CONNECTED && req->timeout_ms != 0) {
+		unmap_rings(d, v);
+		noxs_vif_be_set_state(ctrl_of(v), NOXS_STATE_CLOSING);
+		hv_evtchn_notify(d->hv, v->local);
+		v->state = NB_CLOSING;
+		v->waiter = c;
+		v->waiter_id = id;
+		v->deadline_ms = clk_now_ms() + req->timeout_ms;
+		ioctl(v->tapfd, TUNSETCARRIER, &(int){0});
+		log_info("%s: noxs vif of domain %u: asked its frontend to "
+			 "close",
+			 v->req.ifname, v->req.domid);
+		kick(d, v);
 		return;
 	}
 	if (v->state != NB_CLOSED) {
@@ -579,6 +621,22 @@ xdd_nb_serve(struct xdd *d, const struct pollfd *p, size_t n)
 	}
 }
 
+/* a detach's frontend did not close in time: the vif goes anyway */
+static void
+time_up(struct xdd *d, struct nbvif *v)
+{
+	if (v->waiter != NULL)
+		ipc_reply(v->waiter, XDD_VIF_DETACH, v->waiter_id, ETIMEDOUT,
+			  NULL, 0,
+			  "%s: the guest did not close its vif in time; "
+			  "removed anyway",
+			  v->req.ifname);
+	v->waiter = NULL;
+	noxs_vif_be_set_state(ctrl_of(v), NOXS_STATE_CLOSED);
+	hv_evtchn_notify(d->hv, v->local);
+	drop(d, v, "detached (its frontend did not close in time)");
+}
+
 /* the domains that are gone let go of their vifs; the others looked at */
 static void
 sweep(struct xdd *d)
@@ -595,6 +653,9 @@ sweep(struct xdd *d)
 		}
 		if (memcmp(di.uuid, v->uuid, 16) != 0)
 			drop(d, v, "domain gone");
+		else if (v->state == NB_CLOSING &&
+			 clk_now_ms() >= v->deadline_ms)
+			time_up(d, v);
 		else if (xdd_finished(&di))
 			drop(d, v,
 			     di.flags & HV_DYING ? "domain dying"
@@ -670,6 +731,17 @@ xdd_nb_adopt(struct xdd *d)
 		reg_record_free(&r);
 	}
 	free(ids);
+}
+
+void
+xdd_nb_client_gone(struct xdd *d, struct ipc_client *c)
+{
+	struct nbvif *v;
+
+	/* the close goes on; nobody hears of its end */
+	for (v = d->nbvifs; v != NULL; v = v->next)
+		if (v->waiter == c)
+			v->waiter = NULL;
 }
 
 void

@@ -85,6 +85,7 @@ static void
 on_gone(void *arg, struct ipc_client *c)
 {
 	xdd_vif_client_gone(arg, c);
+	xdd_nb_client_gone(arg, c);
 	xdd_cons_client_gone(arg, c);
 }
 

@@ -98,6 +98,7 @@ int xdd_vif_named(struct xdd *d, const char *name);
 /* nbvif.c: the user-space netback of noxs vifs (XDD_BE_NOXS) */
 void xdd_nb_attach(struct xdd *d, struct ipc_client *c, uint32_t id,
 		   const struct xdd_vif *req);
+/* at once, or (timeout_ms > 0) once a connected frontend has closed */
 void xdd_nb_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
 		   const struct xdd_vif *req);
 /* 1 when one of its TAPs has this name or ifindex (0: any). */
@@ -121,6 +122,8 @@ int xdd_nb_reap(struct xdd *d);
  * chaos's registry (their rings connected: mapped again from the refs
  * in their blocks). */
 void xdd_nb_adopt(struct xdd *d);
+/* A client went away: the detaches it waits for go on unheard. */
+void xdd_nb_client_gone(struct xdd *d, struct ipc_client *c);
 /* Let every vif go (its TAP too); the guests' rings stay as they are. */
 void xdd_nb_forget_all(struct xdd *d);
 
