@@ -94,11 +94,18 @@ static int
 noxs_attach(struct guest *g)
 {
 	const volatile void *page = pv_mfn_to_virt(pv_start_info->store_mfn);
+	uint64_t end = pv_now_ns() + 1000000000ull;
+	int rc;
 
 	sysctl = NULL;
 	sysctl_port = 0;
 	notice_port = 0;
-	if (noxs_page_read(page, &devpage) < 0)
+	/* a network-attach may be rewriting the entries right now: wait
+	 * for a whole copy (a XenStore ring fails on its magic at once) */
+	while ((rc = noxs_page_read_stable(page, &devpage)) == -NOXS_EAGAIN &&
+	       pv_now_ns() < end)
+		__builtin_ia32_pause();
+	if (rc < 0)
 		return -1;
 	g->domid = devpage.domid;
 	noxs_find_sysctl();
@@ -231,6 +238,40 @@ guest_take_power_request(struct guest *g)
 	if (guest_power_port(g) == 0)
 		return -1;
 	return power_reason(g, noxs_sysctl_fe_take(sysctl));
+}
+
+int
+guest_rescan(struct guest *g)
+{
+	const volatile void *page;
+	static struct noxs_device_page fresh;
+
+	if (g->mode != MODE_NOXS)
+		return 0;
+	page = pv_mfn_to_virt(pv_start_info->store_mfn);
+	if (noxs_page_generation(page) == devpage.generation)
+		return 0;
+	if (noxs_page_read_stable(page, &fresh) < 0 ||
+	    fresh.domid != devpage.domid)
+		return -1; /* being rewritten, or not one to take: later */
+	devpage = fresh;
+	noxs_find_sysctl(); /* the same place, from the toolstack's record */
+	return 1;
+}
+
+volatile void *
+guest_device_nth(const struct guest *g, uint16_t type, unsigned nth,
+		 struct noxs_dev_entry *e)
+{
+	uint32_t i;
+
+	if (g->mode != MODE_NOXS)
+		return NULL;
+	for (i = 0; i < devpage.ndevices; i++)
+		if (devpage.devices[i].type == type && nth-- == 0)
+			return guest_device(g, type, devpage.devices[i].devid,
+					    e);
+	return NULL;
 }
 
 volatile void *

@@ -43,6 +43,17 @@ int guest_take_power_request(struct guest *g);
 volatile void *guest_device(const struct guest *g, uint16_t type,
 			    uint16_t devid, struct noxs_dev_entry *e);
 
+/* noxs: look at the device page again when its generation moved (a
+ * network-attach or -detach, docs/noxs.md section 9): 1 when a new copy
+ * was taken (guest_device answers from it), 0 when nothing changed, -1
+ * when the page is being rewritten or does not check (look again on the
+ * next event). */
+int guest_rescan(struct guest *g);
+
+/* noxs: the nth device of type in the page's order, as guest_device. */
+volatile void *guest_device_nth(const struct guest *g, uint16_t type,
+				unsigned nth, struct noxs_dev_entry *e);
+
 /* Suspend for a save, at once (no console flush, no notice: the domain
  * lives on), and return once resumed: 1 when the save was cancelled (same
  * domain, still listening), 0 in a new domain, whose devices have been

@@ -6,6 +6,9 @@
  * checked against what we have outstanding before anything is touched.
  * Grants stay in place for the guest's life: the backend copies, never
  * maps, buffers, and a stale grant of a buffer not posted is harmless.
+ * One vif at a time: netfront_close lets it go (a detach), and a later
+ * netfront_init starts afresh on another block, which the toolstack
+ * publishes only once the backend has unmapped the old rings.
  */
 #include "netfront.h"
 #include "net/net.h"
@@ -110,6 +113,13 @@ netfront_init(volatile void *block, const struct noxs_dev_entry *e,
 		pv_puts("netfront: malformed control block\n");
 		return -1;
 	}
+	/* afresh: indices, buffers, both ring pages */
+	tx_req = tx_rsp = rx_req = rx_rsp = 0;
+	pv_memset(tx_busy, 0, sizeof(tx_busy));
+	pv_memset(rx_posted, 0, sizeof(rx_posted));
+	pv_memset(tx_page, 0, sizeof(tx_page));
+	pv_memset(rx_page, 0, sizeof(rx_page));
+	broken = 0;
 	if (!(cfg->be_features & NOXS_VIF_F_RX_COPY)) {
 		pv_puts("netfront: the backend does not offer RX_COPY\n");
 		return -1;
@@ -141,6 +151,19 @@ netfront_init(volatile void *block, const struct noxs_dev_entry *e,
 			    NOXS_VIF_F_RX_COPY);
 	pv_notify(port);
 	return 0;
+}
+
+void
+netfront_close(void)
+{
+	if (ctrl == NULL)
+		return;
+	if (!broken) {
+		noxs_vif_fe_set_state(ctrl, NOXS_STATE_CLOSED);
+		pv_notify(port);
+	}
+	ctrl = NULL;
+	broken = 0;
 }
 
 uint32_t

@@ -1,7 +1,7 @@
 /*
  * netfront.h: the guest's side of a noxs vif (docs/noxs.md, section 8):
  * Xen's netif TX and RX rings in pages of ours, granted to the backend,
- * one page a packet, the backend copying (RX_COPY).  One vif.
+ * one page a packet, the backend copying (RX_COPY).  One vif at a time.
  */
 #ifndef CHAOS_GUEST_NETFRONT_H
 #define CHAOS_GUEST_NETFRONT_H
@@ -15,6 +15,11 @@
  * *cfg.  0, or -1 (said on the console) when the vif cannot be used. */
 int netfront_init(volatile void *block, const struct noxs_dev_entry *e,
 		  struct noxs_vif_ctrl *cfg);
+
+/* Stop using the vif (the backend asked, or its entry went): fe_state
+ * CLOSED, the channel signalled, the vif forgotten; netfront_init may
+ * set up another.  Nothing when there is none. */
+void netfront_close(void);
 
 /* The backend's state now (NOXS_STATE_*); CLOSED too once we found the
  * rings broken. */
