@@ -117,6 +117,8 @@ list_one(struct ts *ts, uint32_t domid, yajl_gen g)
 	char path[64], **ents;
 	unsigned n, i;
 
+	if (ts->xs == NULL) /* a noxs guest: it has no disks */
+		return;
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", domid);
 	ents = xs_directory(ts->xs, XBT_NULL, path, &n);
 	for (i = 0; ents != NULL && i < n; i++)

@@ -131,6 +131,8 @@ cmd_network_attach(const struct cli_opts *opts, int argc, char **argv)
 		fprintf(stderr, "chaos network-attach: %s: %s\n", argv[optind],
 			ts.err);
 		rc = EXIT_FAILED;
+	} else if (ts.note[0] != '\0') {
+		fprintf(stderr, "chaos network-attach: warning: %s\n", ts.note);
 	}
 	dc_vif_free(&v);
 	ts_close(&ts);
@@ -326,11 +328,6 @@ cli_list(const char *cmd, int argc, char **argv, const char *header,
 		fprintf(stderr, "chaos %s: %s\n", cmd, ts.err);
 		return EXIT_FAILED;
 	}
-	if (ts.xs == NULL) {
-		fprintf(stderr, "chaos %s: xenstored is not running\n", cmd);
-		ts_close(&ts);
-		return EXIT_FAILED;
-	}
 	if (lng && (g = cli_jarray_begin()) == NULL) {
 		ts_close(&ts);
 		return EXIT_FAILED;
@@ -340,6 +337,15 @@ cli_list(const char *cmd, int argc, char **argv, const char *header,
 	for (i = optind; i < argc; i++) {
 		if (ts_resolve(&ts, argv[i], &domid) < 0) {
 			fprintf(stderr, "chaos %s: %s\n", cmd, ts.err);
+			rc = EXIT_FAILED;
+			continue;
+		}
+		/* a noxs guest's devices are in chaos's records: listed
+		 * without xenstored */
+		if (ts.xs == NULL && !ts_is_noxs(domid)) {
+			fprintf(stderr,
+				"chaos %s: %s: xenstored is not running\n", cmd,
+				argv[i]);
 			rc = EXIT_FAILED;
 			continue;
 		}
@@ -406,6 +412,15 @@ cmd_network_detach(const struct cli_opts *opts, int argc, char **argv)
 	rc = cli_domain_arg(&ts, "network-detach", argv, &domid);
 	if (rc >= 0)
 		return rc;
+	if (ts_is_noxs(domid)) {
+		rc = ts_noxs_vif_detach(&ts, domid, argv[optind + 1]);
+		if (rc != 0)
+			fprintf(stderr, "chaos network-detach: %s%s: %s\n",
+				rc > 0 ? "warning: " : "", argv[optind],
+				ts.err);
+		ts_close(&ts);
+		return rc < 0 ? EXIT_FAILED : EXIT_OK;
+	}
 	if (ts.xs == NULL || find_vif(&ts, domid, argv[optind + 1], &devid)) {
 		fprintf(stderr, "chaos network-detach: %s: no vif %s\n",
 			argv[optind], argv[optind + 1]);

@@ -199,7 +199,10 @@ const struct cmd_spec cmd_table[] = {
 		.usage = "DOMAIN [KEY=VALUE ...]",
 		.options = "  KEY=VALUE       a vif spec's items, as in "
 			   "xl.cfg's vif (bridge=, mac=,\n"
-			   "                  vifname=, mtu=, ip=, rate=)\n",
+			   "                  vifname=, mtu=, ip=, rate=)\n"
+			   "A noxs guest gets it through its device page and "
+			   "xendevd's netback\n(docs/noxs.md section 9); it "
+			   "is not added to the guest's config.\n",
 	},
 	{
 		.name = "network-list",
@@ -216,7 +219,9 @@ const struct cmd_spec cmd_table[] = {
 		.fn = cmd_network_detach,
 		.summary = "Take a vif from a domain",
 		.usage = "DOMAIN DEVID|MAC",
-		.options = "",
+		.options = "The guest is asked to close it first, for up to 10 "
+			   "s; after that it is\nremoved anyway, with a "
+			   "warning.\n",
 	},
 	{
 		.name = "block-attach",

@@ -212,15 +212,10 @@ next_devid(struct ts *ts, uint32_t domid)
 }
 
 static int
-usable(struct ts *ts, uint32_t domid)
+usable(struct ts *ts)
 {
 	if (ts->xs == NULL)
 		return ts_fail(ts, "vif", "xenstored is not running");
-	if (ts_is_noxs(domid))
-		return ts_fail(ts, "vif",
-			       "domain %u uses noxs, whose vifs are given "
-			       "at create only",
-			       domid);
 	return 0;
 }
 
@@ -328,7 +323,7 @@ ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid)
 	char *state;
 	int rc;
 
-	if (usable(ts, domid) < 0)
+	if (usable(ts) < 0)
 		return -1;
 	state = xsdom_be_read(ts->xs, "vif", domid, devid, "state");
 	if (state == NULL)
@@ -349,7 +344,9 @@ ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v, unsigned *devid)
 	struct domcfg one = {.vifs = v, .nvifs = 1};
 	uint8_t(*mac)[6];
 
-	if (usable(ts, domid) < 0 || ts_vif_bridges(ts, v, 1) < 0 ||
+	if (ts_is_noxs(domid))
+		return ts_noxs_vif_attach(ts, domid, v, devid);
+	if (usable(ts) < 0 || ts_vif_bridges(ts, v, 1) < 0 ||
 	    ts_xendevd(ts) < 0)
 		return -1;
 	v->devid = next_devid(ts, domid);

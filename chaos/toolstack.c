@@ -299,6 +299,29 @@ bad:
 		       v->devid, v->ip);
 }
 
+int
+ts_noxs_vif_fill(struct ts *ts, const struct dc_vif *v, const uint8_t mac[6],
+		 struct reg_vif *rv, uint32_t *ip, uint32_t *prefix)
+{
+	memset(rv, 0, sizeof(*rv));
+	rv->devid = v->devid;
+	rv->mtu = v->mtu ? v->mtu : 1500;
+	memcpy(rv->mac, mac, 6);
+	snprintf(rv->bridge, sizeof(rv->bridge), "%s",
+		 v->bridge ? v->bridge : "xenbr0");
+	if (v->vifname != NULL && strlen(v->vifname) >= sizeof(rv->vifname))
+		return ts_fail(ts, "vif",
+			       "%u: vifname '%s' is longer than %zu characters",
+			       v->devid, v->vifname, sizeof(rv->vifname) - 1);
+	snprintf(rv->vifname, sizeof(rv->vifname), "%s",
+		 v->vifname ? v->vifname : "");
+	if (rv->mtu < 68 || rv->mtu > 1500 || v->devid > 0xffff)
+		return ts_fail(ts, "vif",
+			       "%u: a noxs vif's mtu is 68..1500 (not %u)",
+			       v->devid, rv->mtu);
+	return vif_ipv4(ts, v, ip, prefix);
+}
+
 /*
  * noxs vifs: for each, a channel of the guest for dom0, a control block
  * in the device page with the backend's half written (docs/noxs.md
@@ -326,29 +349,7 @@ noxs_vifs(struct ts *ts, const struct domcfg *dc, struct shell *sh, void *page)
 		const struct dc_vif *v = &dc->vifs[i];
 
 		rv = &sh->vifs[i];
-		memset(rv, 0, sizeof(*rv));
-		rv->devid = v->devid;
-		rv->mtu = v->mtu ? v->mtu : 1500;
-		memcpy(rv->mac, macs[i], 6);
-		snprintf(rv->bridge, sizeof(rv->bridge), "%s",
-			 v->bridge ? v->bridge : "xenbr0");
-		if (v->vifname != NULL &&
-		    strlen(v->vifname) >= sizeof(rv->vifname)) {
-			ts_fail(ts, "vif",
-				"%u: vifname '%s' is longer than %zu "
-				"characters",
-				v->devid, v->vifname, sizeof(rv->vifname) - 1);
-			goto out;
-		}
-		snprintf(rv->vifname, sizeof(rv->vifname), "%s",
-			 v->vifname ? v->vifname : "");
-		if (rv->mtu < 68 || rv->mtu > 1500 || v->devid > 0xffff) {
-			ts_fail(ts, "vif",
-				"%u: a noxs vif's mtu is 68..1500 (not %u)",
-				v->devid, rv->mtu);
-			goto out;
-		}
-		if (vif_ipv4(ts, v, &ip, &prefix) < 0)
+		if (ts_noxs_vif_fill(ts, v, macs[i], rv, &ip, &prefix) < 0)
 			goto out;
 		if (hv_evtchn_alloc(ts->hv, sh->domid, 0, &rv->port) < 0) {
 			ts_fail(ts, "vif", "%u: event channel: %s", v->devid,
@@ -437,20 +438,37 @@ out:
 }
 
 static void
-noxs_vif_request(const struct shell *sh, const struct reg_vif *v,
-		 struct xdd_vif *r)
+vif_request(uint32_t domid, uint64_t devpage, const struct reg_vif *v,
+	    struct xdd_vif *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->backend = XDD_BE_NOXS;
-	r->domid = sh->domid;
+	r->domid = domid;
 	r->devid = v->devid;
 	r->mtu = v->mtu;
 	snprintf(r->bridge, sizeof(r->bridge), "%s", v->bridge);
 	snprintf(r->vifname, sizeof(r->vifname), "%s", v->vifname);
-	r->frame = sh->devpage_mfn;
+	r->frame = devpage;
 	r->ctrl_offset = v->offset;
 	r->port = v->port;
 	memcpy(r->mac, v->mac, 6);
+}
+
+int
+ts_noxs_vif_serve(struct ts *ts, uint32_t domid, uint64_t devpage,
+		  const struct reg_vif *v)
+{
+	struct ipc_status st;
+	struct xdd_vif r;
+
+	vif_request(domid, devpage, v, &r);
+	if (ipc_call(&ts->xdd, XDD_VIF_ATTACH, &r, sizeof(r), 10000, &st, NULL,
+		     0, NULL) < 0)
+		return ts_fail(ts, "vif", "%u: xendevd: %s", r.devid,
+			       strerror(errno));
+	if (st.err != 0)
+		return ts_fail(ts, "vif", "%s", st.msg);
+	return 0;
 }
 
 /* Let xendevd forget the noxs vifs of domid (chaos destroy, a create
@@ -486,8 +504,6 @@ ts_noxs_vifs_detach(struct ts *ts, uint32_t domid, const struct reg_vif *vifs,
 static int
 noxs_vifs_attach(struct ts *ts, const struct shell *sh)
 {
-	struct ipc_status st;
-	struct xdd_vif r;
 	unsigned i;
 
 	if (sh->nvifs == 0)
@@ -495,17 +511,9 @@ noxs_vifs_attach(struct ts *ts, const struct shell *sh)
 	if (ts_xendevd(ts) < 0)
 		return -1;
 	for (i = 0; i < sh->nvifs; i++) {
-		noxs_vif_request(sh, &sh->vifs[i], &r);
-		if (ipc_call(&ts->xdd, XDD_VIF_ATTACH, &r, sizeof(r), 10000,
-			     &st, NULL, 0, NULL) < 0) {
-			ts_fail(ts, "vif", "%u: xendevd: %s", r.devid,
-				strerror(errno));
+		if (ts_noxs_vif_serve(ts, sh->domid, sh->devpage_mfn,
+				      &sh->vifs[i]) < 0)
 			break;
-		}
-		if (st.err != 0) {
-			ts_fail(ts, "vif", "%s", st.msg);
-			break;
-		}
 	}
 	if (i == sh->nvifs)
 		return 0;

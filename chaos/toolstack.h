@@ -99,6 +99,30 @@ int ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 void ts_noxs_vifs_detach(struct ts *ts, uint32_t domid,
 			 const struct reg_vif *vifs, unsigned n);
 
+/* A noxs vif's record from its config line (mac: its MAC): bridge,
+ * vifname, mtu checked; ip= parsed into *ip (network order) and *prefix.
+ * Its port and block are left for the caller. */
+int ts_noxs_vif_fill(struct ts *ts, const struct dc_vif *v,
+		     const uint8_t mac[6], struct reg_vif *rv, uint32_t *ip,
+		     uint32_t *prefix);
+
+/* Ask xendevd (connected: ts_xendevd) to serve noxs vif v of domid,
+ * whose device page is devpage and whose block is written. */
+int ts_noxs_vif_serve(struct ts *ts, uint32_t domid, uint64_t devpage,
+		      const struct reg_vif *v);
+
+/*
+ * A running noxs guest's vifs (noxsvif.c, docs/noxs.md section 9): attach
+ * one (devid: the next free; the block written, xendevd serving it, the
+ * entry published, the record updated, the guest signalled; on failure
+ * nothing is left but a port of the guest), or detach the vif named by
+ * devid or MAC (xendevd asks its frontend to close, up to 10 s, then the
+ * entry goes; 1 when it did not close in time and went anyway).
+ */
+int ts_noxs_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v,
+		       unsigned *devid);
+int ts_noxs_vif_detach(struct ts *ts, uint32_t domid, const char *which);
+
 /* Phase 3: unpause unless paused, then wait for the vifs to be wired. */
 int ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,
 	      int paused);
