@@ -128,12 +128,12 @@ drop(struct xdd *d, struct nbvif *gone, const char *why)
 		return;
 	*pp = gone->next;
 	d->nnbvifs--;
-	if (gone->waiter != NULL) /* a detach that waited: it is done */
-		ipc_reply(gone->waiter, XDD_VIF_DETACH, gone->waiter_id, 0,
-			  NULL, 0, NULL);
 	release(d, gone);
 	if (gone->tapfd >= 0)
 		close(gone->tapfd); /* the interface goes with it */
+	if (gone->waiter != NULL) /* a detach that waited: it is done */
+		ipc_reply(gone->waiter, XDD_VIF_DETACH, gone->waiter_id, 0,
+			  NULL, 0, NULL);
 	log_info("%s: noxs vif of domain %u: %s (tx %llu ok %llu bad, rx "
 		 "%llu ok %llu dropped)",
 		 gone->req.ifname, gone->req.domid, why,

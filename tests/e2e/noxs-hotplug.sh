@@ -5,7 +5,8 @@
 # the next one; the registry record and network-list follow.  A vif never
 # connected (a second one, idle's) goes at once; a guest that does not
 # close in time (paused) loses its vif after 10 s with a warning and
-# recovers.  A restarted xendevd takes back a hot-attached vif.  Bad
+# recovers.  A restarted xendevd takes back a hot-attached vif.  A PVH
+# pong takes one too.  Bad
 # requests fail in one line and change nothing; XenStore never changes;
 # power requests still work; nothing is left at the end.
 . /xenbox/lib.sh
@@ -18,6 +19,8 @@ diagnose() {
 	xl list
 }
 in_bridge() { [ -e "/sys/class/net/xenbr0/brif/$1" ]; }
+# a closed TAP leaves /sys/class/net a moment later (the kernel unregisters
+# it after the close returns)
 no_link() { [ ! -e "/sys/class/net/$1" ]; }
 taps() { ls /sys/class/net | grep -c '^vif\|^hp-'; }
 evtchns() { grep -c 'evtchn:xendevd' /proc/interrupts; }
@@ -37,6 +40,7 @@ xenstore-ls -f > /tmp/xs.before
 base="$(taps) $(evtchns) $(gntmaps)"
 
 tiny_cfg /tmp/hp.cfg hp pong
+rm -f "$(console_log hp)"
 chaos create /tmp/hp.cfg || die "create pong without a vif"
 p=$(chaos domid hp) || die "no domid"
 wait_for 10 sh -c "tr -d '\r' < $(console_log hp) | grep -q 'pong: no vif'" ||
@@ -65,7 +69,7 @@ t0=$(ms)
 chaos network-detach hp 00:16:3E:00:02:61 || die "network-detach by MAC"
 say "detach of a vif the guest never connected: $(( $(ms) - t0 )) ms"
 [ $(( $(ms) - t0 )) -lt 3000 ] || die "the detach waited for a frontend that never connected"
-no_link hp-b || die "hp-b is still there"
+wait_for 2 no_link hp-b || die "hp-b is still there"
 [ "$(rows hp)" = 1 ] || die "network-list still lists the second vif"
 
 say "network-detach: pong closes its side, the TAP goes"
@@ -73,7 +77,7 @@ t0=$(ms)
 chaos network-detach hp 0 2> /tmp/det.err || { cat /tmp/det.err; die "network-detach"; }
 say "network-detach of a connected vif: $(( $(ms) - t0 )) ms"
 [ -s /tmp/det.err ] && { cat /tmp/det.err; die "network-detach warned"; }
-no_link "vif$p.0" || die "vif$p.0 is still there"
+wait_for 2 no_link "vif$p.0" || die "vif$p.0 is still there"
 wait_for 5 sh -c "tr -d '\r' < $(console_log hp) | grep -q 'pong: vif 0 closed by the backend'" ||
 	{ diagnose; die "pong did not close vif 0"; }
 ping -c 1 -W 1 198.18.0.60 > /dev/null 2>&1 && die "pong answers without a vif"
@@ -103,7 +107,7 @@ grep -q "warning: .*did not close its vif in time; removed anyway" /tmp/det.err 
 	die "no warning for the guest that did not close"
 [ $((t1 - t0)) -ge 9000 ] && [ $((t1 - t0)) -lt 15000 ] ||
 	die "the detach took $((t1 - t0)) ms, not about 10 s"
-no_link "vif$p.0" || die "vif$p.0 outlived the timeout"
+wait_for 2 no_link "vif$p.0" || die "vif$p.0 outlived the timeout"
 chaos unpause hp || die "unpause"
 chaos network-attach hp bridge=xenbr0 ip=198.18.0.60/24 || die "network-attach after a forced detach"
 pingwait 198.18.0.60 20000 > /dev/null || { diagnose; die "pong did not recover after a forced detach"; }
@@ -136,6 +140,15 @@ t0=$(ms)
 chaos network-detach hi 0 || die "network-detach from idle"
 [ $(( $(ms) - t0 )) -lt 3000 ] || die "the detach from idle waited"
 chaos network-attach hi bridge=xenbr0 || die "network-attach to idle again"
+
+say "a PVH pong (device page by its frame number) takes an attached vif"
+tiny_cfg /tmp/hv.cfg hv pong
+echo 'type = "pvh"' >> /tmp/hv.cfg
+chaos create /tmp/hv.cfg || die "create PVH pong"
+chaos network-attach hv bridge=xenbr0 ip=198.18.0.63/24 || die "network-attach to PVH pong"
+pingwait 198.18.0.63 20000 > /dev/null || { diagnose; die "no ping reply from PVH pong"; }
+chaos network-detach hv 0 || die "network-detach from PVH pong"
+chaos destroy hv || die "destroy PVH pong"
 
 say "power requests still obeyed; nothing left"
 chaos shutdown -w hp || { diagnose; die "shutdown of pong"; }

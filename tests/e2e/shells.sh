@@ -1,6 +1,6 @@
 # shells: chaos-shelld keeps a pool of pre-made domains; chaos create takes
-# one (through the registry) and only loads the kernel into it.  The pool fills; a noxs hello and
-# the Linux guest with a vif are made from shells (create -v says so, -T
+# one (through the registry) and only loads the kernel into it.  The pool fills; a noxs hello,
+# a noxs pong with a vif and the Linux guest with a vif are made from shells (create -v says so, -T
 # shows the take) and print their markers; the pool refills; shells are
 # no guests to chaos list, "chaos-shell-CLASS" to xl list.  An empty pool
 # or no daemon: creates go cold and still work.  8 creates at once take 8
@@ -67,6 +67,17 @@ grep -q "^  shell taken " /tmp/h.t && grep -q "^  shell p2m " /tmp/h.t &&
 	grep -q '(pool path)' /tmp/h.t || die "-T does not show the pooled path"
 grep -q "^  memory " /tmp/h.t && die "a pooled create populated memory"
 chaos destroy p-hello || die "destroy"
+wait_for 30 is_ready tiny 10 || { diagnose; die "the pool did not refill"; }
+
+say "a noxs pong with a vif from a shell answers ping"
+tiny_cfg /tmp/pp.cfg p-pong pong
+echo "vif = [ 'bridge=xenbr0,ip=198.18.0.80/24' ]" >> /tmp/pp.cfg
+chaos -v create /tmp/pp.cfg 2> /tmp/pp.err || { cat /tmp/pp.err; diagnose; die "pong from the pool"; }
+grep -q "(pool: shell [0-9]* of class tiny)" /tmp/pp.err || { cat /tmp/pp.err; die "pong was not made from a shell"; }
+pingwait 198.18.0.80 30000 > /dev/null || { cat /tmp/xdd-shells.log; die "no ping reply from the pooled pong"; }
+pp=$(chaos domid p-pong)
+chaos destroy p-pong || die "destroy p-pong"
+wait_for 5 sh -c "[ ! -e /sys/class/net/vif$pp.0 ]" || die "the pooled pong's TAP outlived it"
 wait_for 30 is_ready tiny 10 || { diagnose; die "the pool did not refill"; }
 
 say "the Linux guest with a vif from a shell"
