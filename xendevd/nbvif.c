@@ -131,7 +131,7 @@ drop(struct xdd *d, struct nbvif *gone, const char *why)
 	release(d, gone);
 	if (gone->tapfd >= 0)
 		close(gone->tapfd); /* the interface goes with it */
-	if (gone->waiter != NULL) /* a detach that waited: it is done */
+	if (gone->waiter != NULL)   /* a detach that waited: it is done */
 		ipc_reply(gone->waiter, XDD_VIF_DETACH, gone->waiter_id, 0,
 			  NULL, 0, NULL);
 	log_info("%s: noxs vif of domain %u: %s (tx %llu ok %llu bad, rx "
