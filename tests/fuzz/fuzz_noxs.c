@@ -1,6 +1,7 @@
 /*
  * fuzz_noxs.c: libFuzzer target for what a backend reads from pages a guest
- * can write: the device page, the sysctl block, and a console ring (read
+ * can write: the device page (as a guest reads it too, between two looks
+ * at its generation), the sysctl block, and a console ring (read
  * and written by xendevd and chaos's console client).  Whatever the
  * bytes, the readers must not crash, and what they accept must hold their
  * promises.
@@ -41,9 +42,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct noxs_device_page p;
 	struct noxs_sysctl s;
 	uint32_t i;
+	int rc;
 
 	memset(page, 0, sizeof(page));
 	memcpy(page, data, size < sizeof(page) ? size : sizeof(page));
+	/* a page nobody rewrites: the stable read agrees with the plain
+	 * one, or waits for an odd generation to end */
+	rc = noxs_page_read_stable(page, &p);
+	if (noxs_page_generation(page) % 2 != 0
+		    ? rc != -NOXS_EAGAIN
+		    : rc != noxs_page_read(page, &p))
+		abort();
 	if (noxs_page_read(page, &p) == 0) {
 		if (p.ndevices > NOXS_MAX_DEVICES)
 			abort();

@@ -103,6 +103,9 @@ check_accepted(const struct xdd_req *r, const uint8_t *data, size_t size)
 			abort();
 		/* fall through: the names */
 	case XDD_VIF_DETACH:
+		/* a detach waits for its frontend a bounded time */
+		if (v->timeout_ms > XDD_TIMEOUT_MAX_MS)
+			abort();
 	names:
 		if (!name_ok(v->ifname, 1) || !name_ok(v->bridge, 1) ||
 		    !name_ok(v->vifname, 1))
