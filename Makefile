@@ -80,7 +80,7 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/escape.c chaos/phases.c xendevd/proto.c xendevd/ring.c \
 	chaos/regshell.c \
 	chaos/savefile.c chaos/saverestore.c chaos/vbd.c chaos/disk.c chaos/acpi.c \
-	chaos/bootloader.c chaos/sched.c shells/shp.c
+	chaos/bootloader.c chaos/bootout.c chaos/sched.c shells/shp.c
 CLI_SRCS := chaos/main.c chaos/cmdtable.c chaos/cmd_help.c chaos/cmd_create.c \
 	chaos/cmd_domain.c chaos/cmd_list.c chaos/cmd_net.c chaos/cmd_save.c \
 	chaos/cmd_block.c chaos/cmd_res.c chaos/cmd_misc.c chaos/cmd_top.c \
@@ -295,12 +295,20 @@ $(B)/fuzz/fuzz_netback: tests/fuzz/fuzz_netback.c xendevd/netback.c \
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
 
+# what a bootloader (the user's program) writes for the create
+$(B)/fuzz/fuzz_bootout: tests/fuzz/fuzz_bootout.c chaos/bootout.c \
+		chaos/bootloader.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
+
 # the fuzzers share the time: a quarter to the xl.cfg parser, an eighth
 # each to the noxs pages and xendevd's messages, a tenth each to the
 # registry, the watch reader, chaos-shelld's config and the save file, a
-# twentieth each to the guests' network stack and xendevd's netback, the
-# ELF note scanner the remainder (so it adds up)
-FUZZERS := cfg noxs xdd registry xswatch elfnote shelld savefile net netback
+# twentieth each to the guests' network stack, xendevd's netback and the
+# bootloader's output, the ELF note scanner the remainder (so it adds up)
+FUZZERS := cfg noxs xdd registry xswatch elfnote shelld savefile net netback \
+	bootout
 check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 4))
 	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 8))
@@ -311,9 +319,10 @@ check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_savefile $$(($(FUZZ_SECONDS) / 10))
 	tests/fuzz/run $(B)/fuzz/fuzz_net $$(($(FUZZ_SECONDS) / 20))
 	tests/fuzz/run $(B)/fuzz/fuzz_netback $$(($(FUZZ_SECONDS) / 20))
+	tests/fuzz/run $(B)/fuzz/fuzz_bootout $$(($(FUZZ_SECONDS) / 20))
 	tests/fuzz/run $(B)/fuzz/fuzz_elfnote $$(($(FUZZ_SECONDS) - \
 		$(FUZZ_SECONDS) / 4 - $(FUZZ_SECONDS) / 8 * 2 - \
-		$(FUZZ_SECONDS) / 10 * 4 - $(FUZZ_SECONDS) / 20 * 2))
+		$(FUZZ_SECONDS) / 10 * 4 - $(FUZZ_SECONDS) / 20 * 3))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:

@@ -385,8 +385,6 @@ take_file(struct run *b, const char *what, const char *path, int *fd,
 	char *real = realpath(path, NULL), *slash;
 	struct stat st;
 
-	if (*fd >= 0)
-		return fail(b, "its output names two %ss", what);
 	slash = real != NULL ? strrchr(real, '/') : NULL;
 	if (slash == NULL || (size_t)(slash - real) != strlen(b->real) ||
 	    strncmp(real, b->real, strlen(b->real)) != 0) {
@@ -407,50 +405,42 @@ take_file(struct run *b, const char *what, const char *path, int *fd,
 	return 0;
 }
 
-/* the word of item s ("kernel /path"): what follows it and its blanks */
-static const char *
-item(const char *s, const char *word)
+/* an item its output has that libxl would not know: noted in its log */
+static void
+note_unknown(void *arg, const char *s)
 {
-	size_t n = strlen(word);
+	struct run *b = arg;
 
-	if (strncmp(s, word, n) != 0 || (s[n] != ' ' && s[n] != '\t'))
-		return NULL;
-	return s + n + strspn(s + n, " \t");
+	if (b->logfd >= 0)
+		dprintf(b->logfd, "\nchaos: unexpected output: %.150s\n", s);
 }
 
-/* the result: NUL-terminated items kernel, ramdisk and args (simple0);
- * empty ones are skipped, unknown ones noted in the log, as libxl does */
+/* the result: what boot_parse splits, the files opened and removed */
 static int
 parse(struct run *b, struct boot_result *r)
 {
-	char *buf, *s, *end;
-	const char *v;
+	struct boot_items it;
+	char *buf, why[128];
 	size_t n;
-	int rc = 0;
+	int rc;
 
 	/* a result is a few hundred bytes: a config's bound does */
 	if (cfgfile_read(b->out, &buf, &n) < 0)
 		return fail(b, "its output %s: %s", b->out,
 			    errno == EFBIG ? "larger than 1 MiB"
 					   : strerror(errno));
-	buf[n] = '\0'; /* an unterminated last item ends at EOF */
-	for (s = buf, end = buf + n; s < end && rc == 0; s += strlen(s) + 1) {
-		if ((v = item(s, "kernel")) != NULL)
-			rc = take_file(b, "kernel", v, &r->kernel_fd, r->kernel,
-				       sizeof(r->kernel));
-		else if ((v = item(s, "ramdisk")) != NULL)
-			rc = take_file(b, "ramdisk", v, &r->ramdisk_fd,
-				       r->ramdisk, sizeof(r->ramdisk));
-		else if ((v = item(s, "args")) != NULL) {
-			free(r->args);
-			rc = (r->args = strdup(v)) ? 0 : fail(b, "no memory");
-		} else if (*s != '\0' && b->logfd >= 0)
-			dprintf(b->logfd,
-				"\nchaos: unexpected output: %.150s\n", s);
+	if (boot_parse(buf, n, &it, note_unknown, b, why, sizeof(why)) < 0) {
+		free(buf);
+		return fail(b, "%s", why);
 	}
+	rc = take_file(b, "kernel", it.kernel, &r->kernel_fd, r->kernel,
+		       sizeof(r->kernel));
+	if (rc == 0 && it.ramdisk != NULL)
+		rc = take_file(b, "ramdisk", it.ramdisk, &r->ramdisk_fd,
+			       r->ramdisk, sizeof(r->ramdisk));
+	if (rc == 0 && it.args != NULL && (r->args = strdup(it.args)) == NULL)
+		rc = fail(b, "no memory");
 	free(buf);
-	if (rc == 0 && r->kernel_fd < 0)
-		rc = fail(b, "its output names no kernel");
 	return rc;
 }
 

@@ -40,6 +40,22 @@ struct boot_result {
 };
 
 /*
+ * A bootloader's output (libxl's "simple0": items ended by NULs, "kernel
+ * PATH", "ramdisk PATH", "args LINE"; chaos/bootout.c), split in place:
+ * buf holds n bytes and room for a NUL after them.  The values point into
+ * buf, NULL when absent; the last args counts; empty items are skipped;
+ * each other item goes to note (when not NULL).  0, or -1 with one line
+ * in err: no kernel (or an empty one), a kernel or ramdisk named twice.
+ */
+struct boot_items {
+	const char *kernel, *ramdisk, *args;
+	unsigned unknown; /* items that are none of these */
+};
+int boot_parse(char *buf, size_t n, struct boot_items *it,
+	       void (*note)(void *arg, const char *item), void *arg, char *err,
+	       size_t errlen);
+
+/*
  * Run dc->bootloader with dc->bootloader_args on dc's first disk, on a
  * pty of its own, with TERM=vt100 as its only environment, killed when
  * it runs longer than timeout_s (0: no limit) or a signal sets

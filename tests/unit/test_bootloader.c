@@ -296,6 +296,52 @@ test_timeout_setting(void **state)
 	unsetenv("LIBXL_BOOTLOADER_TIMEOUT");
 }
 
+/* boot_parse on a buffer of n bytes (and room for its NUL) */
+static int
+parse_bytes(const char *bytes, size_t n, struct boot_items *it, char *buf,
+	    char *err)
+{
+	memcpy(buf, bytes, n);
+	return boot_parse(buf, n, it, NULL, NULL, err, 128);
+}
+
+static void
+test_parse(void **state)
+{
+	static const char pygrub[] = "kernel /d/boot_kernel.1\0"
+				     "ramdisk /d/boot_ramdisk.2\0"
+				     "args root=/dev/xvda1 quiet\0";
+	static const char odd[] = "\0args first\0what\0kernel\t /k\0"
+				  "args  last\0kernels /x";
+	struct boot_items it;
+	char buf[256], err[128];
+
+	(void)state;
+	assert_int_equal(parse_bytes(pygrub, sizeof(pygrub) - 1, &it, buf, err),
+			 0);
+	assert_string_equal(it.kernel, "/d/boot_kernel.1");
+	assert_string_equal(it.ramdisk, "/d/boot_ramdisk.2");
+	assert_string_equal(it.args, "root=/dev/xvda1 quiet");
+	assert_int_equal(it.unknown, 0);
+	/* empty items skipped, the last args counts, blanks after the word,
+	 * an unterminated last item, words that only begin like ours */
+	assert_int_equal(parse_bytes(odd, sizeof(odd) - 1, &it, buf, err), 0);
+	assert_string_equal(it.kernel, "/k");
+	assert_null(it.ramdisk);
+	assert_string_equal(it.args, "last");
+	assert_int_equal(it.unknown, 2);
+	assert_int_equal(parse_bytes("kernel /a\0kernel /b", 19, &it, buf, err),
+			 -1);
+	assert_string_equal(err, "its output names two kernels");
+	assert_int_equal(parse_bytes("kernel /a\0ramdisk /r\0ramdisk /s", 32,
+				     &it, buf, err),
+			 -1);
+	assert_string_equal(err, "its output names two ramdisks");
+	assert_int_equal(parse_bytes("kernel \0args x", 15, &it, buf, err), -1);
+	assert_string_equal(err, "its output names no kernel");
+	assert_int_equal(parse_bytes("", 0, &it, buf, err), -1);
+}
+
 int
 main(void)
 {
@@ -306,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_time_limit_and_interrupt),
 		cmocka_unit_test(test_restricted),
 		cmocka_unit_test(test_timeout_setting),
+		cmocka_unit_test(test_parse),
 	};
 	char path[128];
 	FILE *f;
