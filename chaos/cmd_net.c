@@ -418,6 +418,9 @@ cmd_network_detach(const struct cli_opts *opts, int argc, char **argv)
 			fprintf(stderr, "chaos network-detach: %s%s: %s\n",
 				rc > 0 ? "warning: " : "", argv[optind],
 				ts.err);
+		if (rc >= 0 && ts.note[0] != '\0')
+			fprintf(stderr, "chaos network-detach: warning: %s\n",
+				ts.note);
 		ts_close(&ts);
 		return rc < 0 ? EXIT_FAILED : EXIT_OK;
 	}
@@ -431,6 +434,8 @@ cmd_network_detach(const struct cli_opts *opts, int argc, char **argv)
 	if (rc != 0)
 		fprintf(stderr, "chaos network-detach: %s%s: %s\n",
 			rc > 0 ? "warning: " : "", argv[optind], ts.err);
+	if (rc >= 0 && ts.note[0] != '\0')
+		fprintf(stderr, "chaos network-detach: warning: %s\n", ts.note);
 	ts_close(&ts);
 	return rc < 0 ? EXIT_FAILED : EXIT_OK;
 }

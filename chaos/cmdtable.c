@@ -197,12 +197,15 @@ const struct cmd_spec cmd_table[] = {
 		.fn = cmd_network_attach,
 		.summary = "Give a domain another vif, wired by xendevd",
 		.usage = "DOMAIN [KEY=VALUE ...]",
-		.options = "  KEY=VALUE       a vif spec's items, as in "
-			   "xl.cfg's vif (bridge=, mac=,\n"
-			   "                  vifname=, mtu=, ip=, rate=)\n"
-			   "A noxs guest gets it through its device page and "
-			   "xendevd's netback\n(docs/noxs.md section 9); it "
-			   "is not added to the guest's config.\n",
+		.options =
+			"  KEY=VALUE       a vif spec's items, as in "
+			"xl.cfg's vif (bridge=, mac=,\n"
+			"                  vifname=, mtu=, ip=, rate=)\n"
+			"A noxs guest gets it through its device page and "
+			"xendevd's netback\n(docs/noxs.md section 9).  "
+			"The config chaos keeps for the guest keeps\nit "
+			"(with its MAC): a reboot, save or restore brings it "
+			"back, as with xl.\n",
 	},
 	{
 		.name = "network-list",
@@ -221,7 +224,8 @@ const struct cmd_spec cmd_table[] = {
 		.usage = "DOMAIN DEVID|MAC",
 		.options = "The guest is asked to close it first, for up to 10 "
 			   "s; after that it is\nremoved anyway, with a "
-			   "warning.\n",
+			   "warning.  It leaves the config chaos keeps for\n"
+			   "the guest too.\n",
 	},
 	{
 		.name = "block-attach",

@@ -5,6 +5,8 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -818,4 +820,71 @@ out:
 	if (rc < 0)
 		dc_disk_free(disk);
 	return rc;
+}
+
+/* append ",key=value" (or "key=value" first) to *out; -1 when out of room */
+static int put_item(char *out, size_t cap, const char *key, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+put_item(char *out, size_t cap, const char *key, const char *fmt, ...)
+{
+	size_t len = strlen(out);
+	va_list ap;
+	int n;
+
+	n = snprintf(out + len, cap - len, "%s%s=", len ? "," : "", key);
+	if (n < 0 || (size_t)n >= cap - len)
+		return -1;
+	len += (size_t)n;
+	va_start(ap, fmt);
+	n = vsnprintf(out + len, cap - len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= cap - len ? -1 : 0;
+}
+
+char *
+dc_vif_format(const struct dc_vif *v)
+{
+	static const uint64_t units[] = {1000000000ULL, 1000000ULL, 1000ULL, 1};
+	static const char *const unit_names[] = {"G", "M", "K", ""};
+	const struct {
+		const char *key, *val;
+	} text[] = {
+		{"bridge", v->bridge},	 {"ip", v->ip},
+		{"vifname", v->vifname}, {"model", v->model},
+		{"backend", v->backend}, {"gatewaydev", v->gatewaydev},
+		{"script", v->script},
+	};
+	char *out = calloc(1, 1024);
+	size_t i, u;
+	int bad;
+
+	if (out == NULL)
+		return NULL;
+	bad = put_item(out, 1024, "devid", "%u", v->devid);
+	if (v->has_mac)
+		bad |= put_item(out, 1024, "mac",
+				"%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
+				v->mac[1], v->mac[2], v->mac[3], v->mac[4],
+				v->mac[5]);
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		if (text[i].val != NULL)
+			bad |= put_item(out, 1024, text[i].key, "%s",
+					text[i].val);
+	if (v->mtu != 0)
+		bad |= put_item(out, 1024, "mtu", "%u", v->mtu);
+	if (v->has_rate) {
+		for (u = 0; v->rate_bytes % units[u] != 0; u++)
+			;
+		bad |= put_item(out, 1024, "rate", "%llu%sB/s@%uus",
+				(unsigned long long)(v->rate_bytes / units[u]),
+				unit_names[u], v->rate_interval_us);
+	}
+	if (bad) {
+		free(out);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return out;
 }

@@ -160,6 +160,10 @@ int dc_parse_vif(struct dc_vif *vif, unsigned index, const char *spec,
 int dc_parse_disk(struct dc_disk *disk, const char *spec,
 		  const struct dc_loc *at, struct diag *d);
 void dc_vif_free(struct dc_vif *vif);
+
+/* v as a vif spec that dc_parse_vif reads back as v (devid and MAC
+ * explicit): malloc'd, or NULL with errno. */
+char *dc_vif_format(const struct dc_vif *v);
 void dc_disk_free(struct dc_disk *disk);
 
 /* Small parsers shared with tests: 0 on success, -1 with *why set. */

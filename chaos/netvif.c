@@ -331,6 +331,11 @@ ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid)
 			       devid);
 	free(state);
 	rc = vif_close(ts, domid, devid, CLOSE_TIMEOUT_MS);
+	if (rc >= 0 && ts_record_vifs(domid, (long)devid, NULL) < 0)
+		snprintf(ts->note, sizeof(ts->note),
+			 "the vif stays in the domain's stored config (%s): a "
+			 "reboot brings it back",
+			 strerror(errno));
 	if (rc == 1)
 		ts_fail(ts, "vif",
 			"%u of domain %u did not close in %d s; removed anyway",
@@ -357,6 +362,8 @@ ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v, unsigned *devid)
 		free(mac);
 		return ts_fail(ts, "vif", "xenstore: %s", strerror(errno));
 	}
+	memcpy(v->mac, mac[0], 6); /* kept in the stored config below */
+	v->has_mac = 1;
 	free(mac);
 	if (send_all(ts, domid, v, 1) < 0 || collect(ts, 1) < 0) {
 		char why[sizeof(ts->err)];
@@ -367,5 +374,10 @@ ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v, unsigned *devid)
 		return -1;
 	}
 	*devid = v->devid;
+	if (ts_record_vifs(domid, -1, v) < 0)
+		snprintf(ts->note, sizeof(ts->note),
+			 "the vif is not in the domain's stored config (%s): a "
+			 "reboot goes without it",
+			 strerror(errno));
 	return 0;
 }

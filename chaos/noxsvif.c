@@ -225,6 +225,15 @@ ts_noxs_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v,
 		goto fail;
 	}
 	r.nvifs++;
+	/* kept for a reboot, as xl keeps it (its MAC too) */
+	memcpy(v->mac, mac[0], 6);
+	v->has_mac = 1;
+	if (r.config != NULL &&
+	    ts_config_vifs(&r.config, &r.config_len, -1, v) < 0)
+		snprintf(ts->note, sizeof(ts->note),
+			 "the vif is not in %s's stored config (%s): a reboot "
+			 "goes without it",
+			 r.name, strerror(errno));
 	if (reg_record_write(&r) < 0) {
 		char why[sizeof(ts->err)];
 
@@ -314,6 +323,12 @@ ts_noxs_vif_detach(struct ts *ts, uint32_t domid, const char *which)
 	memmove(&r.vifs[i], &r.vifs[i + 1],
 		sizeof(r.vifs[0]) * (r.nvifs - (unsigned)i - 1));
 	r.nvifs--;
+	if (r.config != NULL && ts_config_vifs(&r.config, &r.config_len,
+					       (long)gone.devid, NULL) < 0)
+		snprintf(ts->note, sizeof(ts->note),
+			 "the vif stays in %s's stored config (%s): a reboot "
+			 "brings it back",
+			 r.name, strerror(errno));
 	if (reg_record_write(&r) < 0) {
 		ts_fail(ts, "vif", "registry: %s", strerror(errno));
 		put_back(ts, &r, page);

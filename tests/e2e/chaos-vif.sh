@@ -1,8 +1,9 @@
 # Vifs without scripts: xendevd wires netback's vif into xenbr0 over
 # netlink.  The Linux test guest gets a vif and ip=198.18.0.2/24 and dom0
 # pings it, with /etc/xen/scripts moved away so that no script can run;
-# network-attach/list/detach on the running guest; a reboot recreates it
-# with its vif wired again; destroy takes the vif out of the bridge.  Without xendevd, or with a bridge that does not
+# network-attach/list on the running guest; a reboot recreates it with
+# both vifs (the attached one kept in its stored config) wired again;
+# network-detach; destroy takes the vif out of the bridge.  Without xendevd, or with a bridge that does not
 # exist, create fails at once and leaves nothing.  Then the same guest
 # through xl and its vif-bridge script, for comparison.
 . /xenbox/lib.sh
@@ -61,18 +62,8 @@ expect_fail 1 "bridge nobr0: no such interface" chaos network-attach vnet bridge
 # fails in xendevd, after the nodes were written: they are taken back
 expect_fail 1 "rename to xenbr0: File exists" chaos network-attach vnet vifname=xenbr0 || die "attach with a taken vifname"
 [ "$(chaos network-list vnet | wc -l)" = 3 ] || die "a failed attach left a vif behind"
-chaos network-detach vnet 00:16:3e:00:00:12 || { diagnose; die "network-detach"; }
-wait_for 10 no_link "vif$d.1" || die "vif$d.1 still exists after detach"
-if xenstore-exists "/local/domain/0/backend/vif/$d/1"; then
-	xenstore-ls -p "/local/domain/0/backend/vif/$d/1"; die "backend of vif 1 left behind"
-fi
-grep -q "vif$d.1: found" /tmp/xendevd.log && die "xendevd wired the detached vif$d.1 again"
-# the guest may have answered ARP for its address on eth1 too (Linux
-# does by default): forget which MAC dom0 learnt
-ip neigh flush dev xenbr0 > /dev/null 2>&1
-pingwait 198.18.0.2 10000 > /dev/null || { diagnose; die "vif 0 stopped answering after the detach"; }
 
-say "reboot: the monitor recreates the guest, xendevd wires its new vif"
+say "reboot: the monitor recreates the guest with both vifs (the stored config follows network-attach, as xl's), xendevd wires them"
 old=$d
 chaos reboot vnet || die "reboot"
 new_domain() { _n=$(chaos domid vnet 2>/dev/null) && [ "$_n" != "$old" ]; }
@@ -83,6 +74,23 @@ wait_for 10 no_link "vif$old.0" || die "vif$old.0 of the old domain left"
 # create has returned: the vif is wired by then, or soon after
 wait_for 10 in_bridge "vif$d.0" || die "vif$d.0 of the recreated guest is not in xenbr0"
 pingwait 198.18.0.2 120000 > /dev/null || die "no ping reply after the reboot"
+wait_for 10 in_bridge "vif$d.1" || die "the attached vif$d.1 did not come back with the reboot"
+chaos network-list vnet | grep -q "^1 .*00:16:3e:00:00:12 " ||
+	{ chaos network-list vnet; die "the attached vif lost its devid or MAC in the reboot"; }
+
+say "network-detach after the reboot"
+chaos network-detach vnet 00:16:3e:00:00:12 || { diagnose; die "network-detach"; }
+wait_for 10 no_link "vif$d.1" || die "vif$d.1 still exists after detach"
+if xenstore-exists "/local/domain/0/backend/vif/$d/1"; then
+	xenstore-ls -p "/local/domain/0/backend/vif/$d/1"; die "backend of vif 1 left behind"
+fi
+# found once as the rebooted guest's, never again
+[ "$(grep -c "vif$d.1: found" /tmp/xendevd.log)" -le 1 ] ||
+	die "xendevd wired the detached vif$d.1 again"
+# the guest may have answered ARP for its address on eth1 too (Linux
+# does by default): forget which MAC dom0 learnt
+ip neigh flush dev xenbr0 > /dev/null 2>&1
+pingwait 198.18.0.2 10000 > /dev/null || { diagnose; die "vif 0 stopped answering after the detach"; }
 
 chaos destroy vnet || die "destroy"
 wait_for 10 no_link "vif$d.0" || die "vif$d.0 still exists after destroy"

@@ -5,8 +5,9 @@
 # the next one; the registry record and network-list follow.  A vif never
 # connected (a second one, idle's) goes at once; a guest that does not
 # close in time (paused) loses its vif after 10 s with a warning and
-# recovers.  A restarted xendevd takes back a hot-attached vif.  A PVH
-# pong takes one too.  Bad
+# recovers.  A restarted xendevd takes back a hot-attached vif; a reboot
+# through the monitor keeps it (chaos's stored config follows attach and
+# detach, as xl's does).  A PVH pong takes one too.  Bad
 # requests fail in one line and change nothing; XenStore never changes;
 # power requests still work; nothing is left at the end.
 . /xenbox/lib.sh
@@ -55,7 +56,8 @@ in_bridge "vif$p.0" || die "vif$p.0 is not a port of xenbr0"
 t2=$(pingwait 198.18.0.60 20000) || { diagnose; die "no ping reply on the attached vif"; }
 say "network-attach $((t1 - t0)) ms; to the first ping reply $((t2 - t0)) ms"
 [ "$(said hp 'pong: up on 198.18.0.60')" = 1 ] || { diagnose; die "pong does not say it is up"; }
-grep -q '^vif 0 ' /run/chaos/doms/$p || die "the record has no vif 0"
+rec_vifs() { sed '/^config /q' "/run/chaos/doms/$1"; } # the record, not its config text
+rec_vifs $p | grep -q '^vif 0 ' || die "the record has no vif 0"
 chaos network-list hp | grep -q "^0  *0  *00:16:3e:[0-9a-f:]*  *0  *4 " ||
 	{ chaos network-list hp; die "network-list: vif 0 is not connected"; }
 
@@ -81,7 +83,7 @@ wait_for 2 no_link "vif$p.0" || die "vif$p.0 is still there"
 wait_for 5 sh -c "tr -d '\r' < $(console_log hp) | grep -q 'pong: vif 0 closed by the backend'" ||
 	{ diagnose; die "pong did not close vif 0"; }
 ping -c 1 -W 1 198.18.0.60 > /dev/null 2>&1 && die "pong answers without a vif"
-grep -q '^vif ' /run/chaos/doms/$p && die "the record still has a vif"
+rec_vifs $p | grep -q '^vif ' && die "the record still has a vif"
 [ "$(rows hp)" = 0 ] || die "network-list still lists a vif"
 
 say "attached again: a fresh block, devid 0 again"
@@ -96,6 +98,18 @@ start_xendevd
 t0=$(ms)
 t1=$(pingwait 198.18.0.60 10000) || { diagnose; die "no ping reply after xendevd's restart"; }
 say "ping again $((t1 - t0)) ms after the restart"
+
+say "a reboot keeps the attached vif and its MAC, as xl's stored config does"
+mac0=$(chaos network-list hp | awk 'NR == 2 { print $3 }')
+chaos reboot hp || die "reboot"
+wait_for 30 sh -c "x=\$(chaos domid hp 2> /dev/null) && [ \"\$x\" != $p ]" ||
+	{ diagnose; die "the monitor did not remake hp"; }
+p=$(chaos domid hp)
+pingwait 198.18.0.60 20000 > /dev/null || { diagnose; die "no ping reply after the reboot"; }
+in_bridge "vif$p.0" || die "the rebooted pong's vif is not in xenbr0"
+[ "$(chaos network-list hp | awk 'NR == 2 { print $3 }')" = "$mac0" ] ||
+	{ chaos network-list hp; die "the rebooted pong's MAC is not $mac0"; }
+[ "$(rows hp)" = 1 ] || { chaos network-list hp; die "the detached vifs came back"; }
 
 say "a guest that does not close (paused): the vif goes after 10 s, with a warning"
 chaos pause hp || die "pause"

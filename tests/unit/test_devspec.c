@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "domcfg.h"
+#include "toolstack.h"
 
 static char last[512];
 
@@ -211,14 +213,137 @@ test_disk(void **state)
 	assert_int_equal(dc_parse_disk(&k, "frob=1,/a,,xvda", &here, &d), -1);
 }
 
+/* parse(format(v)) is v, for every field the formatter writes */
+static void
+test_vif_format(void **state)
+{
+	static const char *const specs[] = {
+		"bridge=xenbr0",
+		"mac=00:16:3e:01:02:03,bridge=br1,ip=10.0.0.2/24 10.0.0.3,"
+		"vifname=web0,model=e1000,mtu=1400,rate=10Mb/s@20ms,"
+		"backend=0,gatewaydev=eth0,devid=7",
+		"rate=1250000B/s",
+		"rate=3B/s@5us,script=vif-bridge",
+	};
+	struct dc_loc at = {"test", 1, 1};
+	struct dc_vif a, b;
+	size_t i;
+	char *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		assert_int_equal(dc_parse_vif(&a, 3, specs[i], &at, &d), 0);
+		f = dc_vif_format(&a);
+		assert_non_null(f);
+		assert_int_equal(dc_parse_vif(&b, 9, f, &at, &d), 0);
+		assert_int_equal(a.devid, b.devid);
+		assert_int_equal(a.has_mac, b.has_mac);
+		assert_memory_equal(a.mac, b.mac, 6);
+		assert_string_equal(a.bridge, b.bridge);
+		assert_true(a.ip == b.ip || strcmp(a.ip, b.ip) == 0);
+		assert_true(a.vifname == b.vifname ||
+			    strcmp(a.vifname, b.vifname) == 0);
+		assert_true(a.model == b.model ||
+			    strcmp(a.model, b.model) == 0);
+		assert_int_equal(a.mtu, b.mtu);
+		assert_int_equal(a.has_rate, b.has_rate);
+		assert_true(a.rate_bytes == b.rate_bytes);
+		assert_int_equal(a.rate_interval_us, b.rate_interval_us);
+		free(f);
+		dc_vif_free(&a);
+		dc_vif_free(&b);
+	}
+}
+
+/* the vif list of config text after ts_config_vifs, as the create reads
+ * it: n vifs into v (freed by the caller) */
+static size_t
+vifs_of(const char *text, struct dc_vif *v, size_t max)
+{
+	struct dc_loc at = {"test", 1, 1};
+	struct cfg cfg = {NULL};
+	const struct cfg_setting *s;
+	size_t i, n = 0;
+
+	assert_int_equal(cfg_parse(&cfg, text, strlen(text), &d), 0);
+	s = cfg_get(&cfg, "vif");
+	for (i = 0; s != NULL && i < s->value->nitems && n < max; i++)
+		assert_int_equal(dc_parse_vif(&v[n++], (unsigned)i,
+					      s->value->items[i]->atom, &at,
+					      &d),
+				 0);
+	cfg_free(&cfg);
+	return n;
+}
+
+static void
+test_config_vifs(void **state)
+{
+	static const char user[] =
+		"name = \"g\"\nvif = [ 'bridge=xenbr0', 'ip=10.0.0.9' ]\n"
+		"memory = 4";
+	struct dc_loc at = {"test", 1, 1};
+	struct dc_vif add, v[4];
+	char *text = strdup(user);
+	size_t len = strlen(user), n, i;
+
+	(void)state;
+	/* attach devid 2, quotes and all */
+	assert_int_equal(
+		dc_parse_vif(&add, 2, "bridge=xenbr0,ip=it's", &at, &d), 0);
+	add.has_mac = 1;
+	memcpy(add.mac, "\x00\x16\x3e\x0a\x0b\x0c", 6);
+	assert_int_equal(ts_config_vifs(&text, &len, -1, &add), 0);
+	assert_int_equal(len, strlen(text));
+	assert_memory_equal(text, user, strlen(user)); /* the user's text */
+	n = vifs_of(text, v, 4);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].devid, 0);
+	assert_int_equal(v[1].devid, 1);
+	assert_string_equal(v[1].ip, "10.0.0.9");
+	assert_int_equal(v[2].devid, 2);
+	assert_string_equal(v[2].ip, "it's");
+	assert_memory_equal(v[2].mac, add.mac, 6);
+	for (i = 0; i < n; i++)
+		dc_vif_free(&v[i]);
+	/* detach devid 0: the others keep their devids; the tail is
+	 * replaced, not stacked */
+	assert_int_equal(ts_config_vifs(&text, &len, 0, NULL), 0);
+	n = vifs_of(text, v, 4);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].devid, 1);
+	assert_int_equal(v[1].devid, 2);
+	for (i = 0; i < n; i++)
+		dc_vif_free(&v[i]);
+	assert_ptr_equal(strstr(text, "# chaos:"), strrchr(text, '#'));
+	/* every vif gone: an empty list */
+	assert_int_equal(ts_config_vifs(&text, &len, 1, NULL), 0);
+	assert_int_equal(ts_config_vifs(&text, &len, 2, NULL), 0);
+	assert_int_equal(vifs_of(text, v, 4), 0);
+	assert_non_null(strstr(text, "vif = []\n"));
+	/* text that does not parse is left alone */
+	free(text);
+	text = strdup("vif = [");
+	len = strlen(text);
+	assert_int_equal(ts_config_vifs(&text, &len, -1, &add), -1);
+	assert_string_equal(text, "vif = [");
+	free(text);
+	dc_vif_free(&add);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mac),    cmocka_unit_test(test_uuid),
-		cmocka_unit_test(test_cpuset), cmocka_unit_test(test_rate),
-		cmocka_unit_test(test_name),   cmocka_unit_test(test_vif),
+		cmocka_unit_test(test_mac),
+		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_cpuset),
+		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_name),
+		cmocka_unit_test(test_vif),
 		cmocka_unit_test(test_disk),
+		cmocka_unit_test(test_vif_format),
+		cmocka_unit_test(test_config_vifs),
 	};
 
 	return cmocka_run_group_tests_name("devspec", tests, NULL, NULL);
