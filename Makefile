@@ -76,7 +76,7 @@ LIBCHAOS_SRCS := chaos/diag.c chaos/cfg.c chaos/devspec.c chaos/domcfg.c \
 	chaos/hv_xen.c chaos/xsdom.c chaos/regfile.c chaos/registry.c \
 	chaos/xswatch.c chaos/toolstack.c chaos/monitor.c chaos/monstate.c \
 	chaos/console.c chaos/xdclient.c chaos/netvif.c chaos/noxsvif.c \
-	chaos/recvifs.c chaos/clock.c \
+	chaos/recdevs.c chaos/clock.c \
 	chaos/escape.c chaos/phases.c xendevd/proto.c xendevd/ring.c \
 	chaos/regshell.c \
 	chaos/savefile.c chaos/saverestore.c chaos/vbd.c chaos/disk.c chaos/acpi.c \

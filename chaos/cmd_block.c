@@ -46,9 +46,13 @@ cmd_block_attach(const struct cli_opts *opts, int argc, char **argv)
 		fprintf(stderr, "chaos block-attach: %s: %s\n", argv[optind],
 			ts.err);
 		rc = EXIT_FAILED;
-	} else if (opts->verbose) {
-		fprintf(stderr, "chaos block-attach: %s is vbd %u\n", k.vdev,
-			devid);
+	} else {
+		if (opts->verbose)
+			fprintf(stderr, "chaos block-attach: %s is vbd %u\n",
+				k.vdev, devid);
+		if (ts.note[0] != '\0')
+			fprintf(stderr, "chaos block-attach: warning: %s\n",
+				ts.note);
 	}
 	dc_disk_free(&k);
 	ts_close(&ts);
@@ -166,6 +170,8 @@ cmd_block_detach(const struct cli_opts *opts, int argc, char **argv)
 	if (rc != 0)
 		fprintf(stderr, "chaos block-detach: %s%s: %s\n",
 			rc > 0 ? "warning: " : "", argv[optind], ts.err);
+	if (rc >= 0 && ts.note[0] != '\0')
+		fprintf(stderr, "chaos block-detach: warning: %s\n", ts.note);
 	ts_close(&ts);
 	return rc < 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -235,7 +235,10 @@ const struct cmd_spec cmd_table[] = {
 		.usage = "DOMAIN DISKSPEC",
 		.options = "  DISKSPEC        as in xl-disk-configuration(5): "
 			   "raw files and block\n"
-			   "                  devices; xendevd backs it\n",
+			   "                  devices; xendevd backs it\n"
+			   "The config chaos keeps for the guest keeps it: a "
+			   "reboot, save or restore\nbrings it back, as with "
+			   "xl.\n",
 	},
 	{
 		.name = "block-list",

@@ -888,3 +888,48 @@ dc_vif_format(const struct dc_vif *v)
 	}
 	return out;
 }
+
+char *
+dc_disk_format(const struct dc_disk *k)
+{
+	static const char *const formats[] = {
+		[DC_FMT_RAW] = "raw",	  [DC_FMT_QCOW] = "qcow",
+		[DC_FMT_QCOW2] = "qcow2", [DC_FMT_VHD] = "vhd",
+		[DC_FMT_QED] = "qed",	  [DC_FMT_EMPTY] = "empty",
+	};
+	static const char *const backends[] = {
+		[DC_BK_AUTO] = NULL,
+		[DC_BK_PHY] = "phy",
+		[DC_BK_QDISK] = "qdisk",
+		[DC_BK_TAP] = "tap",
+		[DC_BK_STANDALONE] = "standalone",
+	};
+	char *out = calloc(1, 1024);
+	int bad;
+
+	if (out == NULL)
+		return NULL;
+	bad = put_item(out, 1024, "format", "%s", formats[k->format]);
+	bad |= put_item(out, 1024, "vdev", "%s", k->vdev);
+	bad |= put_item(out, 1024, "access", "%s", k->readonly ? "ro" : "rw");
+	if (k->cdrom)
+		bad |= put_item(out, 1024, "devtype", "cdrom");
+	if (backends[k->backendtype] != NULL)
+		bad |= put_item(out, 1024, "backendtype", "%s",
+				backends[k->backendtype]);
+	if (k->script != NULL)
+		bad |= put_item(out, 1024, "script", "%s", k->script);
+	if (k->backend != NULL)
+		bad |= put_item(out, 1024, "backend", "%s", k->backend);
+	if (k->discard >= 0 && strlen(out) + 12 < 1024)
+		strcat(out, k->discard ? ",discard" : ",no-discard");
+	/* last: a target takes the rest of the spec, commas and all */
+	bad |= put_item(out, 1024, "target", "%s",
+			k->target != NULL ? k->target : "");
+	if (bad) {
+		free(out);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return out;
+}

@@ -245,6 +245,12 @@ ts_vbd_attach(struct ts *ts, uint32_t domid, struct dc_disk *k, uint32_t *devid)
 		return -1;
 	}
 	ts_disks_free(&one, v);
+	if (ts_record_devices(domid, &(struct ts_devchange){-1, NULL, -1, k}) <
+	    0)
+		snprintf(ts->note, sizeof(ts->note),
+			 "the disk is not in the domain's stored config (%s): "
+			 "a reboot goes without it",
+			 strerror(errno));
 	return 0;
 }
 
@@ -287,6 +293,12 @@ ts_vbd_detach(struct ts *ts, uint32_t domid, uint32_t devid, int force)
 	if (xsdom_vbd_remove(ts->xs, domid, devid) < 0)
 		return ts_fail(ts, "disk", "xenstore: %s", strerror(errno));
 	unback(ts, domid, devid);
+	if (ts_record_devices(domid, &(struct ts_devchange){
+					     -1, NULL, (long)devid, NULL}) < 0)
+		snprintf(ts->note, sizeof(ts->note),
+			 "the disk stays in the domain's stored config (%s): a "
+			 "reboot brings it back",
+			 strerror(errno));
 	if (!closed)
 		ts_fail(ts, "disk",
 			"vbd %u of domain %u had not closed; removed anyway",

@@ -164,6 +164,9 @@ void dc_vif_free(struct dc_vif *vif);
 /* v as a vif spec that dc_parse_vif reads back as v (devid and MAC
  * explicit): malloc'd, or NULL with errno. */
 char *dc_vif_format(const struct dc_vif *v);
+/* k as a disk spec (keywords, target last) that dc_parse_disk reads
+ * back as k: malloc'd, or NULL with errno. */
+char *dc_disk_format(const struct dc_disk *k);
 void dc_disk_free(struct dc_disk *disk);
 
 /* Small parsers shared with tests: 0 on success, -1 with *why set. */

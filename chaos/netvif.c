@@ -331,7 +331,9 @@ ts_vif_detach(struct ts *ts, uint32_t domid, unsigned devid)
 			       devid);
 	free(state);
 	rc = vif_close(ts, domid, devid, CLOSE_TIMEOUT_MS);
-	if (rc >= 0 && ts_record_vifs(domid, (long)devid, NULL) < 0)
+	if (rc >= 0 &&
+	    ts_record_devices(domid, &(struct ts_devchange){(long)devid, NULL,
+							    -1, NULL}) < 0)
 		snprintf(ts->note, sizeof(ts->note),
 			 "the vif stays in the domain's stored config (%s): a "
 			 "reboot brings it back",
@@ -374,7 +376,8 @@ ts_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v, unsigned *devid)
 		return -1;
 	}
 	*devid = v->devid;
-	if (ts_record_vifs(domid, -1, v) < 0)
+	if (ts_record_devices(domid, &(struct ts_devchange){-1, v, -1, NULL}) <
+	    0)
 		snprintf(ts->note, sizeof(ts->note),
 			 "the vif is not in the domain's stored config (%s): a "
 			 "reboot goes without it",

@@ -229,7 +229,8 @@ ts_noxs_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v,
 	memcpy(v->mac, mac[0], 6);
 	v->has_mac = 1;
 	if (r.config != NULL &&
-	    ts_config_vifs(&r.config, &r.config_len, -1, v) < 0)
+	    ts_config_devices(&r.config, &r.config_len,
+			      &(struct ts_devchange){-1, v, -1, NULL}) < 0)
 		snprintf(ts->note, sizeof(ts->note),
 			 "the vif is not in %s's stored config (%s): a reboot "
 			 "goes without it",
@@ -323,8 +324,10 @@ ts_noxs_vif_detach(struct ts *ts, uint32_t domid, const char *which)
 	memmove(&r.vifs[i], &r.vifs[i + 1],
 		sizeof(r.vifs[0]) * (r.nvifs - (unsigned)i - 1));
 	r.nvifs--;
-	if (r.config != NULL && ts_config_vifs(&r.config, &r.config_len,
-					       (long)gone.devid, NULL) < 0)
+	if (r.config != NULL &&
+	    ts_config_devices(&r.config, &r.config_len,
+			      &(struct ts_devchange){(long)gone.devid, NULL, -1,
+						     NULL}) < 0)
 		snprintf(ts->note, sizeof(ts->note),
 			 "the vif stays in %s's stored config (%s): a reboot "
 			 "brings it back",

@@ -124,17 +124,23 @@ int ts_noxs_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v,
 int ts_noxs_vif_detach(struct ts *ts, uint32_t domid, const char *which);
 
 /*
- * The config chaos keeps for a guest follows network-attach and -detach
- * (recvifs.c), so that a reboot, save or restore keeps them, as xl's does:
- * its vif list without the vif of devid drop (-1: none), with add (NULL:
- * none), appended after a marker that the next change replaces.
- * ts_config_vifs rewrites the text (*config malloc'd); ts_record_vifs
- * does it in domid's record under the lock (0 when chaos has none).  0,
- * or -1 with errno.
+ * The config chaos keeps for a guest follows network- and block-attach
+ * and -detach (recdevs.c), so that a reboot, save or restore keeps them,
+ * as xl's does: its vif and disk lists without the vif of devid vif_drop
+ * and the disk of vdev number disk_drop (-1: none), with vif_add and
+ * disk_add (NULL: none), appended after a marker that the next change
+ * replaces.  ts_config_devices rewrites the text (*config malloc'd);
+ * ts_record_devices does it in domid's record under the lock (0 when
+ * chaos has none).  0, or -1 with errno.
  */
-int ts_config_vifs(char **config, size_t *len, long drop,
-		   const struct dc_vif *add);
-int ts_record_vifs(uint32_t domid, long drop, const struct dc_vif *add);
+struct ts_devchange {
+	long vif_drop;
+	const struct dc_vif *vif_add;
+	long disk_drop;
+	const struct dc_disk *disk_add;
+};
+int ts_config_devices(char **config, size_t *len, const struct ts_devchange *c);
+int ts_record_devices(uint32_t domid, const struct ts_devchange *c);
 
 /* Phase 3: unpause unless paused, then wait for the vifs to be wired. */
 int ts_launch(struct ts *ts, const struct domcfg *dc, const struct shell *sh,

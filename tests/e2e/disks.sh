@@ -117,8 +117,12 @@ chaos block-list ds8 > /tmp/bl.out || die "block-list"
 cat /tmp/bl.out
 [ "$(awk 'NR > 1' /tmp/bl.out | wc -l)" = 9 ] || die "block-list does not show nine disks"
 grep -q "^51840 *0 *$d8 *4 " /tmp/bl.out || die "block-list does not show xvdi connected"
+# kept in the config chaos keeps for a reboot, as xl keeps it
+chaos list -l ds8 | grep -q '"vdev": "xvdi"' || die "the stored config does not have xvdi"
 expect_fail 1 "has a xvdi already" chaos block-attach ds8 /tmp/h.img,raw,xvdi,r || die "attach twice"
 chaos block-detach ds8 xvdi || { diagnose ds8; die "block-detach"; }
+chaos list -l ds8 | grep -q '"vdev": "xvdi"' && die "the stored config still has xvdi"
+chaos list -l ds8 | grep -q '"vdev": "xvdh"' || die "the stored config lost xvdh"
 [ -z "$(xenstore-read /local/domain/0/backend/vbd/$d8/51840/state 2> /dev/null)" ] ||
 	die "block-detach left the vbd's nodes"
 expect_fail 1 "has no vbd" chaos block-detach ds8 xvdi || die "detach twice"

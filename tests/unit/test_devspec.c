@@ -255,7 +255,7 @@ test_vif_format(void **state)
 	}
 }
 
-/* the vif list of config text after ts_config_vifs, as the create reads
+/* the vif list of config text after ts_config_devices, as the create reads
  * it: n vifs into v (freed by the caller) */
 static size_t
 vifs_of(const char *text, struct dc_vif *v, size_t max)
@@ -293,7 +293,10 @@ test_config_vifs(void **state)
 		dc_parse_vif(&add, 2, "bridge=xenbr0,ip=it's", &at, &d), 0);
 	add.has_mac = 1;
 	memcpy(add.mac, "\x00\x16\x3e\x0a\x0b\x0c", 6);
-	assert_int_equal(ts_config_vifs(&text, &len, -1, &add), 0);
+	assert_int_equal(
+		ts_config_devices(&text, &len,
+				  &(struct ts_devchange){-1, &add, -1, NULL}),
+		0);
 	assert_int_equal(len, strlen(text));
 	assert_memory_equal(text, user, strlen(user)); /* the user's text */
 	n = vifs_of(text, v, 4);
@@ -308,7 +311,10 @@ test_config_vifs(void **state)
 		dc_vif_free(&v[i]);
 	/* detach devid 0: the others keep their devids; the tail is
 	 * replaced, not stacked */
-	assert_int_equal(ts_config_vifs(&text, &len, 0, NULL), 0);
+	assert_int_equal(
+		ts_config_devices(&text, &len,
+				  &(struct ts_devchange){0, NULL, -1, NULL}),
+		0);
 	n = vifs_of(text, v, 4);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].devid, 1);
@@ -317,18 +323,102 @@ test_config_vifs(void **state)
 		dc_vif_free(&v[i]);
 	assert_ptr_equal(strstr(text, "# chaos:"), strrchr(text, '#'));
 	/* every vif gone: an empty list */
-	assert_int_equal(ts_config_vifs(&text, &len, 1, NULL), 0);
-	assert_int_equal(ts_config_vifs(&text, &len, 2, NULL), 0);
+	assert_int_equal(
+		ts_config_devices(&text, &len,
+				  &(struct ts_devchange){1, NULL, -1, NULL}),
+		0);
+	assert_int_equal(
+		ts_config_devices(&text, &len,
+				  &(struct ts_devchange){2, NULL, -1, NULL}),
+		0);
 	assert_int_equal(vifs_of(text, v, 4), 0);
 	assert_non_null(strstr(text, "vif = []\n"));
 	/* text that does not parse is left alone */
 	free(text);
 	text = strdup("vif = [");
 	len = strlen(text);
-	assert_int_equal(ts_config_vifs(&text, &len, -1, &add), -1);
+	assert_int_equal(
+		ts_config_devices(&text, &len,
+				  &(struct ts_devchange){-1, &add, -1, NULL}),
+		-1);
 	assert_string_equal(text, "vif = [");
 	free(text);
 	dc_vif_free(&add);
+}
+
+static void
+test_disk_format(void **state)
+{
+	static const char *const specs[] = {
+		"/img/a,raw,xvda,rw",
+		"format=qcow2,vdev=xvdb,access=ro,backendtype=qdisk,"
+		"target=/img/with, comma",
+		"/dev/vg/lv,,xvdc,w,discard,script=block-iscsi",
+		",,hdc:cdrom,r",
+		"vdev=xvdd,devtype=cdrom,no-discard,backend=0,target=/x.iso",
+	};
+	struct dc_loc at = {"test", 1, 1};
+	struct dc_disk a, b;
+	size_t i;
+	char *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		assert_int_equal(dc_parse_disk(&a, specs[i], &at, &d), 0);
+		f = dc_disk_format(&a);
+		assert_non_null(f);
+		assert_int_equal(dc_parse_disk(&b, f, &at, &d), 0);
+		assert_true(a.target == b.target ||
+			    strcmp(a.target, b.target) == 0);
+		assert_int_equal(a.format, b.format);
+		assert_string_equal(a.vdev, b.vdev);
+		assert_int_equal(a.readonly, b.readonly);
+		assert_int_equal(a.cdrom, b.cdrom);
+		assert_int_equal(a.backendtype, b.backendtype);
+		assert_true(a.script == b.script ||
+			    strcmp(a.script, b.script) == 0);
+		assert_true(a.backend == b.backend ||
+			    strcmp(a.backend, b.backend) == 0);
+		assert_int_equal(a.discard, b.discard);
+		free(f);
+		dc_disk_free(&a);
+		dc_disk_free(&b);
+	}
+}
+
+static void
+test_config_disks(void **state)
+{
+	static const char user[] = "disk = [ '/a,raw,xvda,rw', '/b,,xvdb' ]\n";
+	struct dc_loc at = {"test", 1, 1};
+	struct dc_disk add;
+	struct cfg cfg = {NULL};
+	const struct cfg_setting *s;
+	char *text = strdup(user);
+	size_t len = strlen(user);
+
+	(void)state;
+	assert_int_equal(dc_parse_disk(&add, "/c's,raw,xvdc,ro", &at, &d), 0);
+	assert_int_equal(
+		ts_config_devices(&text, &len,
+				  &(struct ts_devchange){-1, NULL, -1, &add}),
+		0);
+	/* xvda (51712) goes; the vifs, none, stay none */
+	assert_int_equal(ts_config_devices(
+				 &text, &len,
+				 &(struct ts_devchange){-1, NULL, 51712, NULL}),
+			 0);
+	assert_int_equal(cfg_parse(&cfg, text, len, &d), 0);
+	s = cfg_get(&cfg, "disk");
+	assert_non_null(s);
+	assert_int_equal(s->value->nitems, 2);
+	assert_string_equal(s->value->items[0]->atom, "/b,,xvdb");
+	assert_non_null(strstr(s->value->items[1]->atom, "target=/c's"));
+	s = cfg_get(&cfg, "vif");
+	assert_int_equal(s->value->nitems, 0);
+	cfg_free(&cfg);
+	free(text);
+	dc_disk_free(&add);
 }
 
 int
@@ -344,6 +434,8 @@ main(void)
 		cmocka_unit_test(test_disk),
 		cmocka_unit_test(test_vif_format),
 		cmocka_unit_test(test_config_vifs),
+		cmocka_unit_test(test_disk_format),
+		cmocka_unit_test(test_config_disks),
 	};
 
 	return cmocka_run_group_tests_name("devspec", tests, NULL, NULL);
