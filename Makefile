@@ -295,6 +295,14 @@ $(B)/fuzz/fuzz_netback: tests/fuzz/fuzz_netback.c xendevd/netback.c \
 	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(filter %.c,$^)
 
+# a guest's stored config rewritten after attach and detach
+$(B)/fuzz/fuzz_recdevs: tests/fuzz/fuzz_recdevs.c chaos/recdevs.c \
+		chaos/regfile.c chaos/registry.c chaos/regshell.c $(PURE_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(YAJL_CFLAGS) $(XEN_CFLAGS) -o $@ $^ \
+		$(YAJL_LIBS)
+
 # what a bootloader (the user's program) writes for the create
 $(B)/fuzz/fuzz_bootout: tests/fuzz/fuzz_bootout.c chaos/bootout.c \
 		chaos/bootloader.h
@@ -305,10 +313,11 @@ $(B)/fuzz/fuzz_bootout: tests/fuzz/fuzz_bootout.c chaos/bootout.c \
 # the fuzzers share the time: a quarter to the xl.cfg parser, an eighth
 # each to the noxs pages and xendevd's messages, a tenth each to the
 # registry, the watch reader, chaos-shelld's config and the save file, a
-# twentieth each to the guests' network stack, xendevd's netback and the
-# bootloader's output, the ELF note scanner the remainder (so it adds up)
+# twentieth each to the guests' network stack, xendevd's netback, the
+# bootloader's output and the stored config's rewrite, the ELF note
+# scanner the remainder (so it adds up)
 FUZZERS := cfg noxs xdd registry xswatch elfnote shelld savefile net netback \
-	bootout
+	bootout recdevs
 check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_cfg $$(($(FUZZ_SECONDS) / 4))
 	tests/fuzz/run $(B)/fuzz/fuzz_noxs $$(($(FUZZ_SECONDS) / 8))
@@ -320,9 +329,10 @@ check-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	tests/fuzz/run $(B)/fuzz/fuzz_net $$(($(FUZZ_SECONDS) / 20))
 	tests/fuzz/run $(B)/fuzz/fuzz_netback $$(($(FUZZ_SECONDS) / 20))
 	tests/fuzz/run $(B)/fuzz/fuzz_bootout $$(($(FUZZ_SECONDS) / 20))
+	tests/fuzz/run $(B)/fuzz/fuzz_recdevs $$(($(FUZZ_SECONDS) / 20))
 	tests/fuzz/run $(B)/fuzz/fuzz_elfnote $$(($(FUZZ_SECONDS) - \
 		$(FUZZ_SECONDS) / 4 - $(FUZZ_SECONDS) / 8 * 2 - \
-		$(FUZZ_SECONDS) / 10 * 4 - $(FUZZ_SECONDS) / 20 * 3))
+		$(FUZZ_SECONDS) / 10 * 4 - $(FUZZ_SECONDS) / 20 * 4))
 
 # one after another, so each runner's summary lines stay readable
 check-unit:

@@ -85,10 +85,15 @@ put_vifs(FILE *f, const struct cfg *cfg, long drop, const struct dc_vif *add)
 		if (it[i]->type != CFG_ATOM ||
 		    dc_parse_vif(&v, (unsigned)i, it[i]->atom, &at, &d) < 0)
 			continue; /* the create refused it too */
-		spec = (long)v.devid == drop ? NULL : dc_vif_format(&v);
+		if ((long)v.devid == drop) {
+			dc_vif_free(&v);
+			continue;
+		}
+		spec = dc_vif_format(&v);
 		dc_vif_free(&v);
-		if (spec != NULL)
-			put_item(f, &k, spec);
+		if (spec == NULL)
+			return -1; /* never lose one */
+		put_item(f, &k, spec);
 		free(spec);
 	}
 	return put_end(f, k, add != NULL, add ? dc_vif_format(add) : NULL);
@@ -120,17 +125,48 @@ put_disks(FILE *f, const struct cfg *cfg, long drop, const struct dc_disk *add)
 	return put_end(f, k, add != NULL, add ? dc_disk_format(add) : NULL);
 }
 
+/*
+ * How much of config is the user's: all of it, but a tail that an
+ * earlier change appended: after the last marker, only vif and disk
+ * settings that read (a marker of the user's own, in a comment or a
+ * config copied from a record, is text like any other).
+ */
+static size_t
+ours(const char *config, size_t len)
+{
+	struct diag d = {.source = "record"};
+	const struct cfg_setting *s;
+	struct cfg tail = {NULL};
+	const char *at = NULL, *p = config, *m;
+	size_t mlen = strlen(MARKER);
+	int only = 1;
+
+	while ((m = memmem(p, len - (size_t)(p - config), MARKER, mlen)))
+		at = m, p = m + 1;
+	if (at == NULL)
+		return len;
+	if (cfg_parse(&tail, at + mlen, len - (size_t)(at - config) - mlen,
+		      &d) < 0)
+		only = 0;
+	for (s = tail.head; only && s != NULL; s = s->next)
+		only = strcmp(s->key, "vif") == 0 ||
+		       strcmp(s->key, "disk") == 0;
+	cfg_free(&tail);
+	return only ? (size_t)(at - config) : len;
+}
+
 int
 ts_config_devices(char **config, size_t *len, const struct ts_devchange *c)
 {
 	struct diag d = {.source = "record"};
-	struct cfg cfg = {NULL};
-	char *out = NULL, *tail;
+	struct cfg cfg = {NULL}, check = {NULL};
+	char *out = NULL;
 	size_t outlen = 0, keep;
 	FILE *f;
 	int rc = -1;
 
 	if (cfg_parse(&cfg, *config, *len, &d) < 0) {
+		cfg_free(&cfg); /* what it took before the error */
 		errno = EINVAL;
 		return -1;
 	}
@@ -138,8 +174,7 @@ ts_config_devices(char **config, size_t *len, const struct ts_devchange *c)
 	if (f == NULL)
 		goto done;
 	/* the user's text, without what an earlier change appended */
-	tail = memmem(*config, *len, MARKER, strlen(MARKER));
-	keep = tail != NULL ? (size_t)(tail - *config) : *len;
+	keep = ours(*config, *len);
 	fwrite(*config, 1, keep, f);
 	fputs(MARKER, f);
 	if (put_vifs(f, &cfg, c->vif_drop, c->vif_add) < 0 ||
@@ -149,6 +184,11 @@ ts_config_devices(char **config, size_t *len, const struct ts_devchange *c)
 	}
 	if (fclose(f) != 0)
 		goto done;
+	/* what the monitor will create the guest from must read */
+	if (cfg_parse(&check, out, outlen, &d) < 0) {
+		errno = EINVAL;
+		goto done;
+	}
 	free(*config);
 	*config = out;
 	*len = outlen;
@@ -157,6 +197,7 @@ ts_config_devices(char **config, size_t *len, const struct ts_devchange *c)
 done:
 	free(out);
 	cfg_free(&cfg);
+	cfg_free(&check);
 	return rc;
 }
 

@@ -333,6 +333,19 @@ test_config_vifs(void **state)
 		0);
 	assert_int_equal(vifs_of(text, v, 4), 0);
 	assert_non_null(strstr(text, "vif = []\n"));
+	/* a marker of the user's own is text like any other: what follows
+	 * it is kept */
+	free(text);
+	text = strdup("\n# chaos: the devices after attach/detach\n"
+		      "vif = []\nmemory = 8\n");
+	len = strlen(text);
+	assert_int_equal(
+		ts_config_devices(&text, &len,
+				  &(struct ts_devchange){-1, &add, -1, NULL}),
+		0);
+	assert_non_null(strstr(text, "memory = 8"));
+	assert_int_equal(vifs_of(text, v, 4), 1);
+	dc_vif_free(&v[0]);
 	/* text that does not parse is left alone */
 	free(text);
 	text = strdup("vif = [");
