@@ -7,10 +7,17 @@
 #  - UDP echo (bench/udpecho) through one vif, pong against the Linux
 #    guest (serving echo with udpecho in its initrd): round trips per
 #    second one at a time (64 bytes), and megabits per second of echoed
-#    payload with 16 datagrams in flight (1472 bytes).
+#    payload with 16 datagrams in flight (1472 bytes);
+#  - network-attach and network-detach of a running guest, N rounds each:
+#    pong (noxs, made without a vif) by chaos, to its first ping reply
+#    on the new vif too; the Linux guest (netback) by chaos and by xl,
+#    whose commands return once the interface is wired (xl: after its
+#    vif-bridge script) and once the frontend has closed.
 #
 # $RESULTS/noxs-vif.csv: series,round,create_ms,ping_ms
 # $RESULTS/udp.csv: guest,test,sent,echoed,lost,secs,rtt_us,per_sec,mbit_s
+# $RESULTS/hotplug.csv: series,round,attach_ms,ping_ms,detach_ms (ping -1
+#   where the guest does not configure the new interface)
 . /xenbox/lib.sh
 N=${BENCH_N:-10}
 csv=$RESULTS/noxs-vif.csv
@@ -66,4 +73,39 @@ for s in chaos-pong chaos-linux xl-linux; do
 	${s%%-*} destroy ${s#*-}$N
 	wait_for 60 nothing_left || die "${s#*-}$N left something"
 	ip neigh flush dev xenbr0 > /dev/null 2>&1
+done
+
+hp=$RESULTS/hotplug.csv
+echo "series,round,attach_ms,ping_ms,detach_ms" > "$hp"
+for s in chaos-pong chaos-linux xl-linux; do
+	say "$s: $N network-attach and network-detach"
+	tool=${s%%-*}
+	if [ "$s" = chaos-pong ]; then
+		tiny_cfg /tmp/hot.cfg hot pong
+	else
+		linux_cfg /tmp/hot.cfg hot marker=hot-up
+		rm -f "$(console_log hot)"
+	fi
+	$tool create /tmp/hot.cfg > /dev/null || die "$s: create"
+	[ "$s" = chaos-pong ] || wait_marker hot hot-up 180 || die "$s: no marker"
+	i=1
+	while [ $i -le "$N" ]; do
+		t0=$(ms)
+		$tool network-attach hot bridge=xenbr0 ip=198.18.0.2/24 ||
+			die "$s: network-attach"
+		t1=$(ms)
+		ping=-1
+		if [ "$s" = chaos-pong ]; then
+			t2=$(pingwait 198.18.0.2 60000) || die "$s: no ping reply"
+			ping=$((t2 - t0))
+		fi
+		t3=$(ms)
+		$tool network-detach hot 0 || die "$s: network-detach"
+		t4=$(ms)
+		echo "$s,$i,$((t1 - t0)),$ping,$((t4 - t3))" | tee -a "$hp"
+		ip neigh flush dev xenbr0 > /dev/null 2>&1
+		i=$((i + 1))
+	done
+	$tool destroy hot
+	wait_for 60 nothing_left || die "$s: hot left something"
 done
