@@ -142,34 +142,6 @@ put_back(struct ts *ts, struct reg_record *r, void *page)
 	reg_unlock();
 }
 
-/* xendevd: forget vif devid of domid, after the frontend closed (or the
- * time ran out: 1, ts->err says so) unless timeout_ms is 0 */
-static int
-unserve(struct ts *ts, uint32_t domid, unsigned devid, uint32_t timeout_ms)
-{
-	struct xdd_vif q = {.backend = XDD_BE_NOXS,
-			    .domid = domid,
-			    .devid = devid,
-			    .timeout_ms = timeout_ms};
-	struct ipc_status st;
-
-	if (ts_xendevd(ts) < 0) {
-		ts->err[0] = '\0'; /* nobody serves it: nothing to undo */
-		return 0;
-	}
-	if (ipc_call(&ts->xdd, XDD_VIF_DETACH, &q, sizeof(q),
-		     (int)timeout_ms + 2000, &st, NULL, 0, NULL) < 0)
-		return ts_fail(ts, "vif", "%u: xendevd: %s", devid,
-			       strerror(errno));
-	if (st.err == ETIMEDOUT) {
-		ts_fail(ts, "vif", "%s", st.msg);
-		return 1;
-	}
-	if (st.err != 0 && st.err != ENOENT)
-		return ts_fail(ts, "vif", "%s", st.msg);
-	return 0;
-}
-
 int
 ts_noxs_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v,
 		   unsigned *devid)
@@ -240,7 +212,7 @@ ts_noxs_vif_attach(struct ts *ts, uint32_t domid, struct dc_vif *v,
 
 		snprintf(why, sizeof(why), "vif: registry: %s",
 			 strerror(errno));
-		unserve(ts, domid, rv->devid, 0);
+		ts_noxs_vifs_detach(ts, domid, rv, 1);
 		memset(page + off, 0, sizeof(struct noxs_vif_ctrl));
 		memcpy(ts->err, why, sizeof(why));
 		goto fail;
@@ -298,7 +270,7 @@ ts_noxs_vif_detach(struct ts *ts, uint32_t domid, const char *which)
 	/* The frontend closes while its entry is still there.  That may take
 	 * the guest seconds: without the lock, which creates take too. */
 	put_back(ts, &r, NULL);
-	rc = unserve(ts, domid, gone.devid, DETACH_TIMEOUT_MS);
+	rc = ts_noxs_vif_unserve(ts, domid, gone.devid, DETACH_TIMEOUT_MS);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)

@@ -471,29 +471,45 @@ ts_noxs_vif_serve(struct ts *ts, uint32_t domid, uint64_t devpage,
 	return 0;
 }
 
+int
+ts_noxs_vif_unserve(struct ts *ts, uint32_t domid, unsigned devid,
+		    uint32_t timeout_ms)
+{
+	struct xdd_vif q = {.backend = XDD_BE_NOXS,
+			    .domid = domid,
+			    .devid = devid,
+			    .timeout_ms = timeout_ms};
+	struct ipc_status st;
+
+	if (ts_xendevd(ts) < 0) {
+		ts->err[0] = '\0'; /* nobody serves it: nothing to undo */
+		return 0;
+	}
+	if (ipc_call(&ts->xdd, XDD_VIF_DETACH, &q, sizeof(q),
+		     (int)timeout_ms + 2000, &st, NULL, 0, NULL) < 0)
+		return ts_fail(ts, "vif", "%u: xendevd: %s", devid,
+			       strerror(errno));
+	if (st.err == ETIMEDOUT) {
+		ts_fail(ts, "vif", "%s", st.msg);
+		return 1;
+	}
+	if (st.err != 0 && st.err != ENOENT)
+		return ts_fail(ts, "vif", "%s", st.msg);
+	return 0;
+}
+
 /* Let xendevd forget the noxs vifs of domid (chaos destroy, a create
  * that failed); it also does by itself once the domain is gone. */
 void
 ts_noxs_vifs_detach(struct ts *ts, uint32_t domid, const struct reg_vif *vifs,
 		    unsigned n)
 {
-	struct ipc_status st;
-	struct xdd_vif r;
 	unsigned i;
 
-	if (n == 0 || ts_xendevd(ts) < 0) {
-		ts->err[0] = '\0';
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		memset(&r, 0, sizeof(r));
-		r.backend = XDD_BE_NOXS;
-		r.domid = domid;
-		r.devid = vifs[i].devid;
-		if (ipc_call(&ts->xdd, XDD_VIF_DETACH, &r, sizeof(r), 2000, &st,
-			     NULL, 0, NULL) < 0)
-			return;
-	}
+	for (i = 0; i < n; i++)
+		if (ts_noxs_vif_unserve(ts, domid, vifs[i].devid, 0) < 0)
+			break;
+	ts->err[0] = '\0'; /* errors are ignored */
 }
 
 /*

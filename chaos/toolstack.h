@@ -93,6 +93,12 @@ int ts_execute(struct ts *ts, const struct domcfg *dc, struct shell *sh);
 int ts_devices(struct ts *ts, const struct domcfg *dc, struct shell *sh,
 	       uint64_t store_mfn, uint64_t console_mfn);
 
+/* Let xendevd forget noxs vif devid of domid: at once (timeout_ms 0), or
+ * once its frontend has closed; 1 when the time ran out first and it went
+ * anyway (ts->err says so).  No xendevd: nothing to undo, 0. */
+int ts_noxs_vif_unserve(struct ts *ts, uint32_t domid, unsigned devid,
+			uint32_t timeout_ms);
+
 /* Let xendevd forget the n noxs vifs of domid (a destroy, a failed
  * create); errors are ignored: xendevd drops them anyway once the
  * domain is gone. */

@@ -164,6 +164,21 @@ give_up(struct xdd *d, struct nbvif *v, const char *why)
 	v->state = NB_CLOSED;
 }
 
+/* a detach that waits no more: the frontend told CLOSED (unless the vif
+ * is closed already), then the vif goes */
+static void
+close_now(struct xdd *d, struct nbvif *v, const char *why)
+{
+	if (v->state != NB_CLOSED) {
+		unmap_rings(d, v);
+		if (v->page != NULL)
+			noxs_vif_be_set_state(ctrl_of(v), NOXS_STATE_CLOSED);
+		if (v->bound)
+			hv_evtchn_notify(d->hv, v->local);
+	}
+	drop(d, v, why);
+}
+
 /* the ops' argument: the daemon and the vif */
 struct ops_arg {
 	struct xdd *d;
@@ -531,14 +546,7 @@ xdd_nb_detach(struct xdd *d, struct ipc_client *c, uint32_t id,
 		kick(d, v);
 		return;
 	}
-	if (v->state != NB_CLOSED) {
-		unmap_rings(d, v);
-		if (v->page != NULL)
-			noxs_vif_be_set_state(ctrl_of(v), NOXS_STATE_CLOSED);
-		if (v->bound)
-			hv_evtchn_notify(d->hv, v->local);
-	}
-	drop(d, v, "detached");
+	close_now(d, v, "detached");
 	ipc_reply(c, XDD_VIF_DETACH, id, 0, NULL, 0, NULL);
 }
 
@@ -632,9 +640,7 @@ time_up(struct xdd *d, struct nbvif *v)
 			  "removed anyway",
 			  v->req.ifname);
 	v->waiter = NULL;
-	noxs_vif_be_set_state(ctrl_of(v), NOXS_STATE_CLOSED);
-	hv_evtchn_notify(d->hv, v->local);
-	drop(d, v, "detached (its frontend did not close in time)");
+	close_now(d, v, "detached (its frontend did not close in time)");
 }
 
 /* the domains that are gone let go of their vifs; the others looked at */
